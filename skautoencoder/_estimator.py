@@ -1,0 +1,501 @@
+"""AutoencoderTransformer: a Keras autoencoder as a scikit-learn transformer."""
+
+import contextlib
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from . import _persistence
+from ._inference import apply_in_chunks, forward_for, squared_error_per_row
+from ._networks import build_dense_networks, compose_autoencoder, make_optimizer
+from ._progress import TrainingProgress
+from ._training import CompiledTrainer, as_training_data, TrainingSnapshot, train
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus")
+LOSSES = ("mse", "binary_crossentropy")
+OPTIMIZERS = ("adam", "rmsprop", "sgd", "adagrad", "adadelta")
+
+
+class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Dimensionality reduction with a Keras autoencoder.
+
+    The encoder maps each row to a code of ``n_components`` values, like
+    :class:`~sklearn.decomposition.PCA`; the decoder, which mirrors the
+    encoder, maps any code back to a row of the input space. Both are dense
+    Keras models trained together to reproduce their input.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Size of the code (the bottleneck).
+    hidden_layer_sizes : array-like of int, default=(64,)
+        Widths of the encoder's hidden layers, input side first. The decoder
+        uses them in reverse. ``()`` gives an encoder of one layer.
+    activation : {"relu", "tanh", "sigmoid", "linear", "elu", "selu", \
+            "softplus"}, default="relu"
+        Activation of the hidden layers.
+    code_activation : same options as ``activation``, default="linear"
+        Activation of the code layer.
+    output_activation : same options as ``activation``, default="linear"
+        Activation of the reconstruction layer. Use "sigmoid" for data
+        scaled to [0, 1].
+    loss : {"mse", "binary_crossentropy"}, default="mse"
+        Training loss. Binary cross-entropy needs ``X`` in [0, 1] and
+        ``output_activation="sigmoid"``.
+    optimizer : {"adam", "rmsprop", "sgd", "adagrad", "adadelta"}, \
+            default="adam"
+        Keras optimizer, by name.
+    learning_rate : float, default=0.001
+        Step size of the optimizer.
+    batch_size : int, default=32
+        Rows per gradient step; capped at the number of training rows.
+    epochs : int, default=200
+        Most passes over the training data. Without early stopping, exactly
+        this many run.
+    shuffle : bool, default=True
+        Whether to visit the rows in a new random order each epoch.
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the rows, stop when
+        their loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs, and keep the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of rows held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=10
+        Epochs without improvement before early stopping.
+    tol : float, default=1e-4
+        Smallest decrease of the validation loss that counts as improvement.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the fitted networks instead of new ones.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the validation split and the shuffling.
+        An int gives bitwise identical results on the same machine. The
+        global random state of Python, NumPy and Keras is left untouched.
+    verbose : int, default=0
+        0 prints nothing; 1 shows a live progress line (epoch, loss,
+        validation loss, time left); 2 prints one line per epoch.
+
+    Attributes
+    ----------
+    encoder_ : keras.Model
+        Maps ``(n, n_features_in_)`` rows to ``(n, n_components)`` codes.
+    decoder_ : keras.Model
+        Maps ``(n, n_components)`` codes to ``(n, n_features_in_)`` rows.
+    loss_curve_ : list of float
+        Training loss of each epoch.
+    validation_loss_curve_ : list of float or None
+        Validation loss of each epoch with early stopping, else None.
+    best_validation_loss_ : float or None
+        Lowest validation loss with early stopping, else None.
+    n_iter_ : int
+        Epochs run.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when they are all strings.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : The linear reduction this one generalizes.
+    skautoencoder.reconstruction_scorer : Compare reducers in a grid search.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skautoencoder import AutoencoderTransformer
+    >>> X = load_digits().data / 16
+    >>> autoencoder = AutoencoderTransformer(n_components=2, epochs=5, random_state=0)
+    >>> codes = autoencoder.fit_transform(X)
+    >>> codes.shape
+    (1797, 2)
+    >>> autoencoder.inverse_transform(codes).shape
+    (1797, 64)
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "code_activation": [StrOptions(set(ACTIVATIONS))],
+        "output_activation": [StrOptions(set(ACTIVATIONS))],
+        "loss": [StrOptions(set(LOSSES))],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        code_activation="linear",
+        output_activation="linear",
+        loss="mse",
+        optimizer="adam",
+        learning_rate=0.001,
+        batch_size=32,
+        epochs=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.code_activation = code_activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- fitting -----------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train a new autoencoder on ``X`` (or continue, with ``warm_start``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored; present for pipeline compatibility.
+
+        Returns
+        -------
+        self : AutoencoderTransformer
+            The fitted estimator. If fitting fails or is interrupted, the
+            estimator is left exactly as it was before the call.
+        """
+        with self._unchanged_on_failure():
+            continuing = self.warm_start and self._is_fitted()
+            X = self._validate_training_data(X, reset=not continuing)
+            self._train(X, continuing=continuing, epochs=self.epochs)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one epoch on ``X``, continuing from the fitted state.
+
+        Each call is one pass over ``X`` with the same optimizer, so calling
+        it on successive chunks of a data set trains like one epoch of
+        ``fit``. ``early_stopping`` is ignored here.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : AutoencoderTransformer
+        """
+        with self._unchanged_on_failure():
+            continuing = self._is_fitted()
+            X = self._validate_training_data(X, reset=not continuing)
+            self._train(X, continuing=continuing, epochs=1, incremental=True)
+        return self
+
+    def _is_fitted(self):
+        return hasattr(self, "encoder_")
+
+    def _validate_training_data(self, X, reset):
+        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        if self.loss == "binary_crossentropy":
+            if self.output_activation != "sigmoid":
+                raise ValueError(
+                    "loss='binary_crossentropy' needs output_activation='sigmoid'; "
+                    f"got output_activation={self.output_activation!r}."
+                )
+            low, high = float(X.min()), float(X.max())
+            if low < 0 or high > 1:
+                raise ValueError(
+                    "loss='binary_crossentropy' needs every value of X in [0, 1]; got values "
+                    f"in [{low:g}, {high:g}]. Scale X first (e.g. MinMaxScaler) or use loss='mse'."
+                )
+        if self.early_stopping and X.shape[0] < 2:
+            raise ValueError(
+                f"early_stopping=True needs at least 2 samples to hold out validation rows; "
+                f"got n_samples={X.shape[0]}."
+            )
+        return X
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
+            raise ValueError(
+                "The 'hidden_layer_sizes' parameter of AutoencoderTransformer must be a sequence "
+                f"of ints >= 1. Got {self.hidden_layer_sizes!r} instead."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _train(self, X, *, continuing, epochs, incremental=False):
+        rng = check_random_state(self.random_state)
+        if continuing:
+            trainer = self._trainer_for_continuing(keep_optimizer=incremental)
+        else:
+            encoder, decoder = build_dense_networks(
+                X.shape[1],
+                n_components=self.n_components,
+                hidden_layer_sizes=self._hidden_layer_sizes(),
+                activation=self.activation,
+                code_activation=self.code_activation,
+                output_activation=self.output_activation,
+                seed=int(rng.randint(np.iinfo(np.int32).max)),
+            )
+            trainer = self._new_trainer(encoder, decoder)
+        data = as_training_data(X)
+        rows = np.arange(X.shape[0], dtype=np.int32)
+        validation_rows = None
+        if self.early_stopping and not incremental:
+            rows, validation_rows = _split_rows(rows, self.validation_fraction, rng)
+        progress = TrainingProgress(self.verbose, epochs)
+        result = train(
+            trainer,
+            data,
+            rows,
+            epochs=epochs,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            rng=rng,
+            validation_rows=validation_rows,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            progress=progress,
+        )
+        progress.close()
+        if validation_rows is not None and not result.stopped_early:
+            warnings.warn(
+                f"Maximum epochs ({epochs}) reached and the validation loss has not "
+                "converged yet. Raise epochs, or tol.",
+                ConvergenceWarning,
+            )
+        previous_curve = self.loss_curve_ if continuing else []
+        self.loss_curve_ = previous_curve + result.loss_curve
+        self.n_iter_ = len(self.loss_curve_)
+        self.validation_loss_curve_ = result.validation_loss_curve if validation_rows is not None else None
+        self.best_validation_loss_ = result.best_validation_loss if validation_rows is not None else None
+        self.encoder_ = trainer.model.get_layer("encoder")
+        self.decoder_ = trainer.model.get_layer("decoder")
+        self._trainer = trainer
+        self._forward_cache = {}
+        vars(self).pop("_optimizer_state", None)
+
+    def _training_settings(self):
+        return (self.loss, self.optimizer, self.learning_rate)
+
+    def _new_trainer(self, encoder, decoder):
+        autoencoder = compose_autoencoder(encoder, decoder)
+        optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        return CompiledTrainer(autoencoder, optimizer, self.loss, settings=self._training_settings())
+
+    def _trainer_for_continuing(self, keep_optimizer):
+        """The trainer for more epochs on the fitted networks.
+
+        ``partial_fit`` keeps the optimizer and its compiled steps between
+        calls; ``fit`` with ``warm_start`` starts a fresh optimizer.
+        """
+        trainer = getattr(self, "_trainer", None)
+        if keep_optimizer and trainer is not None and trainer.settings == self._training_settings():
+            return trainer
+        new_trainer = self._new_trainer(self.encoder_, self.decoder_)
+        saved_optimizer = getattr(self, "_optimizer_state", None)
+        if keep_optimizer and trainer is None and saved_optimizer is not None:
+            _persistence.restore_optimizer(new_trainer.optimizer, saved_optimizer)
+        return new_trainer
+
+    @contextlib.contextmanager
+    def _unchanged_on_failure(self):
+        """Restore attributes, weights and optimizer state if the block raises.
+
+        Covers ``KeyboardInterrupt`` too: a failed or interrupted fit leaves
+        the previous fitted model usable, never a mix of old and new.
+        """
+        attributes = dict(vars(self))
+        trainer = getattr(self, "_trainer", None)
+        snapshot = TrainingSnapshot(
+            [getattr(self, name) for name in ("encoder_", "decoder_") if hasattr(self, name)],
+            trainer.optimizer if trainer is not None else None,
+        )
+        try:
+            yield
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(attributes)
+            snapshot.restore()
+            raise
+
+    # -- inference ---------------------------------------------------------
+
+    def _forward(self, part):
+        cache = getattr(self, "_forward_cache", None)
+        if cache is None:
+            cache = self._forward_cache = {}
+        if part not in cache:
+            cache[part] = forward_for(self.encoder_ if part == "encoder" else self.decoder_)
+        return cache[part]
+
+    def _validate_fitted_input(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+
+    def transform(self, X):
+        """Encode rows of ``X`` into codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            In the dtype of ``X`` (float32 stays float32, else float64).
+        """
+        X = self._validate_fitted_input(X)
+        return apply_in_chunks(self._forward("encoder"), X)
+
+    def inverse_transform(self, X):
+        """Decode codes into rows of the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, from :meth:`transform` or any other point of the code space.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        """
+        check_is_fitted(self)
+        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+        if X.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the decoder of {type(self).__name__} "
+                f"expects codes of n_components={self.n_components} features."
+            )
+        return apply_in_chunks(self._forward("decoder"), X)
+
+    def score_samples(self, X):
+        """Negative mean squared reconstruction error of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Higher is better; 0 is a perfect reconstruction.
+        """
+        X = self._validate_fitted_input(X)
+        return -squared_error_per_row(self._forward("encoder"), self._forward("decoder"), X)
+
+    def score(self, X, y=None):
+        """Negative mean squared reconstruction error over all of ``X``.
+
+        Higher is better, so :class:`~sklearn.model_selection.GridSearchCV`
+        can maximize it unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    # -- persistence -------------------------------------------------------
+
+    def save(self, path):
+        """Save the fitted estimator to ``path``; read it back with :func:`load`.
+
+        The file is a zip archive of the parameters and fitted attributes as
+        JSON and the encoder and decoder in Keras's native ``.keras`` format.
+        It is written to a temporary file first and then renamed, so an
+        existing file is never left half-written.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        """
+        check_is_fitted(self)
+        from . import __version__
+
+        _persistence.save_estimator(self, path, __version__)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_forward_cache", None)
+        trainer = state.pop("_trainer", None)
+        if trainer is not None:
+            state["_optimizer_state"] = _persistence.optimizer_state(trainer.optimizer)
+        for name, value in state.items():
+            if _persistence.is_keras_model(value):
+                state[name] = _persistence.model_to_bytes(value)
+        return state
+
+    def __setstate__(self, state):
+        state = {
+            name: _persistence.model_from_bytes(value) if isinstance(value, _persistence.KerasModelBytes) else value
+            for name, value in state.items()
+        }
+        super().__setstate__(state)
+
+
+def _split_rows(rows, validation_fraction, rng):
+    """Split row indices at random into sorted training and validation rows."""
+    n_validation = min(max(1, int(round(validation_fraction * len(rows)))), len(rows) - 1)
+    shuffled = rng.permutation(rows)
+    return np.sort(shuffled[n_validation:]), np.sort(shuffled[:n_validation])

@@ -1,0 +1,150 @@
+"""Fast encode and decode paths for fitted models.
+
+Calling a Keras model costs about a millisecond of framework dispatch, and
+``Model.predict`` about fifty, however small the input. A dense encoder or
+decoder is a few matrix products, so for those this module evaluates the
+layers with NumPy (BLAS) straight from the trained weights: one row costs
+microseconds, and large inputs run at matrix-multiplication speed. Any other
+model runs as a compiled TensorFlow function. Both process large inputs in
+chunks, so memory stays bounded by the chunk size and the output.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from ._backend import import_keras, import_tensorflow
+
+CHUNK_ROWS = 32768
+
+
+def _relu(x):
+    np.maximum(x, 0, out=x)
+
+
+def _tanh(x):
+    np.tanh(x, out=x)
+
+
+def _sigmoid(x):
+    expit(x, out=x)
+
+
+def _linear(x):
+    pass
+
+
+_ACTIVATIONS = {"relu": _relu, "tanh": _tanh, "sigmoid": _sigmoid, "linear": _linear}
+
+
+def _activation_name(keras, layer):
+    name = keras.activations.serialize(layer.activation)
+    return name if isinstance(name, str) else None
+
+
+class DenseForward:
+    """A chain of Dense layers evaluated with NumPy.
+
+    Build it with :meth:`from_model`, which returns None for models that are
+    not a plain chain of Dense layers with supported activations.
+    """
+
+    def __init__(self, layers, n_outputs):
+        # layers: list of (kernel, bias, activation function), float64.
+        self._layers = {np.dtype(np.float64): layers}
+        self.n_outputs = n_outputs
+
+    @classmethod
+    def from_model(cls, model):
+        """Return a :class:`DenseForward` equal to ``model``, or None."""
+        keras = import_keras()
+        layers = []
+        n_outputs = None
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.InputLayer):
+                continue
+            if type(layer) is not keras.layers.Dense:
+                return None
+            name = _activation_name(keras, layer)
+            if name not in _ACTIVATIONS or not layer.use_bias:
+                return None
+            kernel, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
+            layers.append((kernel, bias, _ACTIVATIONS[name]))
+            n_outputs = kernel.shape[1]
+        if not layers or not _is_chain(model):
+            return None
+        return cls(layers, n_outputs)
+
+    def _layers_for(self, dtype):
+        if dtype not in self._layers:
+            self._layers[dtype] = [
+                (k.astype(dtype), b.astype(dtype), f) for k, b, f in self._layers[np.dtype(np.float64)]
+            ]
+        return self._layers[dtype]
+
+    def __call__(self, X):
+        """Evaluate the layers on a float32 or float64 array, in its dtype."""
+        x = X
+        for kernel, bias, activation in self._layers_for(X.dtype):
+            x = x @ kernel
+            x += bias
+            activation(x)
+        return x
+
+
+def _is_chain(model):
+    """Whether each layer of a functional model feeds only the next one."""
+    try:
+        nodes = [layer._inbound_nodes for layer in model.layers]
+    except AttributeError:
+        return False
+    return all(len(n) <= 1 for n in nodes[1:])
+
+
+class CompiledForward:
+    """Any Keras model, called as a compiled TensorFlow function."""
+
+    def __init__(self, model):
+        tf = import_tensorflow()
+        self._tf = tf
+        self._function = tf.function(lambda x: model(x, training=False))
+        self.n_outputs = model.output_shape[-1]
+
+    def __call__(self, X):
+        out = self._function(self._tf.convert_to_tensor(X, dtype=self._tf.float32))
+        return np.asarray(out).astype(X.dtype, copy=False)
+
+
+def forward_for(model):
+    """Return the fastest exact forward function for ``model``."""
+    return DenseForward.from_model(model) or CompiledForward(model)
+
+
+def apply_in_chunks(forward, X, chunk_rows=CHUNK_ROWS):
+    """Apply ``forward`` to ``X`` chunk by chunk into one output array.
+
+    Parameters
+    ----------
+    forward : DenseForward or CompiledForward
+    X : ndarray of shape (n_samples, n_inputs), float32 or float64
+    chunk_rows : int, default=CHUNK_ROWS
+
+    Returns
+    -------
+    ndarray of shape (n_samples, forward.n_outputs), dtype of ``X``
+    """
+    if len(X) <= chunk_rows:
+        return np.asarray(forward(X), dtype=X.dtype)
+    out = np.empty((len(X), forward.n_outputs), dtype=X.dtype)
+    for start in range(0, len(X), chunk_rows):
+        out[start : start + chunk_rows] = forward(X[start : start + chunk_rows])
+    return out
+
+
+def squared_error_per_row(encode, decode, X, chunk_rows=CHUNK_ROWS):
+    """Mean squared reconstruction error of each row, chunk by chunk."""
+    errors = np.empty(len(X), dtype=np.float64)
+    for start in range(0, len(X), chunk_rows):
+        chunk = X[start : start + chunk_rows]
+        difference = decode(encode(chunk)) - chunk
+        errors[start : start + chunk_rows] = np.mean(np.square(difference, dtype=np.float64), axis=1)
+    return errors

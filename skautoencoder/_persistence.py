@@ -1,0 +1,226 @@
+"""Pickling state and the native ``save``/``load`` format.
+
+Keras models are stored as the bytes of Keras's own ``.keras`` archive, both
+inside pickles and inside files written by :func:`save`. A saved estimator is
+a zip archive of a JSON document (parameters and fitted attributes) and one
+``.keras`` archive per model; :func:`load` reads it with Keras's safe mode and
+never unpickles anything, so it cannot run code stored in the file.
+"""
+
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from ._backend import import_keras
+
+FORMAT_NAME = "skautoencoder"
+FORMAT_VERSION = 1
+_METADATA = "metadata.json"
+
+
+class KerasModelBytes(bytes):
+    """The ``.keras`` archive of one model, as stored in a pickle."""
+
+
+def is_keras_model(value):
+    """Whether ``value`` is a Keras model, without importing Keras."""
+    return any(cls.__module__.startswith("keras") and cls.__name__ in ("Model", "Functional", "Sequential")
+               for cls in type(value).__mro__)
+
+
+def model_to_bytes(model):
+    """Serialize a Keras model to ``.keras`` archive bytes."""
+    keras = import_keras()
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        keras.saving.save_model(model, path)
+        with open(path, "rb") as file:
+            return KerasModelBytes(file.read())
+
+
+def model_from_bytes(data):
+    """Rebuild a Keras model from ``.keras`` bytes, in safe mode."""
+    keras = import_keras()
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        with open(path, "wb") as file:
+            file.write(data)
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+
+
+def optimizer_state(optimizer):
+    """Return an optimizer's configuration and variables as plain data."""
+    keras = import_keras()
+    return {
+        "config": keras.optimizers.serialize(optimizer),
+        "variables": [np.asarray(v) for v in optimizer.variables],
+    }
+
+
+def restore_optimizer(optimizer, state):
+    """Load :func:`optimizer_state` variables into a built optimizer.
+
+    Nothing is loaded when the variables do not match (another optimizer
+    kind was chosen since); training then goes on with a fresh state.
+    """
+    variables = optimizer.variables
+    if len(variables) != len(state["variables"]) or any(
+        tuple(v.shape) != value.shape for v, value in zip(variables, state["variables"])
+    ):
+        return
+    for variable, value in zip(variables, state["variables"]):
+        variable.assign(value)
+
+
+def _to_json(value):
+    if isinstance(value, tuple):
+        return {"__tuple__": [_to_json(v) for v in value]}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return {"__ndarray__": value.tolist(), "dtype": value.dtype.str}
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"Cannot save a value of type {type(value).__name__}: {value!r}")
+
+
+def _from_json(value):
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    if isinstance(value, dict) and "__tuple__" in value:
+        return tuple(_from_json(v) for v in value["__tuple__"])
+    if isinstance(value, dict) and "__ndarray__" in value:
+        return np.asarray(value["__ndarray__"], dtype=np.dtype(value["dtype"]))
+    return value
+
+
+def save_estimator(estimator, path, library_version):
+    """Write a fitted estimator to ``path`` atomically (see :func:`save`)."""
+    params = estimator.get_params(deep=False)
+    if not isinstance(params.get("random_state"), (int, type(None))):
+        params["random_state"] = None
+    models, attributes = {}, {}
+    for name, value in vars(estimator).items():
+        if not name.endswith("_") or name.startswith("_"):
+            continue
+        if is_keras_model(value):
+            models[name] = model_to_bytes(value)
+        else:
+            attributes[name] = _to_json(value)
+    metadata = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "library_version": library_version,
+        "class": type(estimator).__name__,
+        "params": {k: _to_json(v) for k, v in params.items()},
+        "attributes": attributes,
+        "models": sorted(models),
+    }
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(prefix=".skautoencoder-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(descriptor, "wb") as file, zipfile.ZipFile(file, "w") as archive:
+            archive.writestr(_METADATA, json.dumps(metadata))
+            for name, data in models.items():
+                archive.writestr(f"{name}.keras", data)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def read_saved(path):
+    """Read a file written by :func:`save_estimator`.
+
+    Returns
+    -------
+    metadata : dict
+    models : dict of str to keras.Model
+
+    Raises
+    ------
+    ValueError
+        When the file is not a complete skautoencoder file of a version this
+        library reads.
+    """
+    path = os.fspath(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            metadata = json.loads(archive.read(_METADATA))
+            _check_metadata(path, metadata)
+            model_bytes = {name: archive.read(f"{name}.keras") for name in metadata["models"]}
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path!r} is not a skautoencoder model file, or it is damaged: {error}") from None
+    models = {}
+    for name, data in model_bytes.items():
+        try:
+            models[name] = model_from_bytes(data)
+        except Exception as error:
+            raise ValueError(f"Could not load the Keras model {name!r} stored in {path!r}: {error}") from None
+    metadata["params"] = {k: _from_json(v) for k, v in metadata["params"].items()}
+    metadata["attributes"] = {k: _from_json(v) for k, v in metadata["attributes"].items()}
+    return metadata, models
+
+
+def _check_metadata(path, metadata):
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
+        raise ValueError(f"{path!r} is not a skautoencoder model file.")
+    version = metadata.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(
+            f"{path!r} was saved in skautoencoder file format {version} by skautoencoder "
+            f"{metadata.get('library_version')}; this version reads format {FORMAT_VERSION} only."
+        )
+
+
+def load(path):
+    """Load an estimator written by ``AutoencoderTransformer.save``.
+
+    The Keras models are read in safe mode and nothing is unpickled, so a
+    file cannot run code while it loads: prefer this to ``pickle`` for files
+    from elsewhere.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    estimator : AutoencoderTransformer
+        Fitted, with the parameters and attributes it was saved with.
+
+    Raises
+    ------
+    ValueError
+        When the file is not a readable skautoencoder file of this format
+        version, or one of its models cannot be loaded safely.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from skautoencoder import AutoencoderTransformer, load
+    >>> X = load_iris().data
+    >>> model = AutoencoderTransformer(n_components=1, epochs=2, random_state=0).fit(X)
+    >>> path = os.path.join(tempfile.mkdtemp(), "iris.skae")
+    >>> model.save(path)
+    >>> (load(path).transform(X) == model.transform(X)).all()
+    np.True_
+    """
+    from ._estimator import AutoencoderTransformer
+
+    metadata, models = read_saved(path)
+    if metadata.get("class") != AutoencoderTransformer.__name__:
+        raise ValueError(f"{os.fspath(path)!r} holds a {metadata.get('class')!r}, not an AutoencoderTransformer.")
+    estimator = AutoencoderTransformer(**metadata["params"])
+    for name, value in metadata["attributes"].items():
+        setattr(estimator, name, value)
+    for name, model in models.items():
+        setattr(estimator, name, model)
+    return estimator

@@ -1,0 +1,77 @@
+"""Reconstruction quality of any transformer that can invert itself.
+
+PCA's own ``score`` is a log-likelihood and an autoencoder's is a negative
+reconstruction error: the two cannot be compared. The functions here compute
+the same reconstruction error for every transformer with
+``inverse_transform`` (PCA, KernelPCA with ``fit_inverse_transform=True``,
+TruncatedSVD, :class:`~skautoencoder.AutoencoderTransformer`, or a
+``Pipeline`` of such steps), so a grid search can put them side by side.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_array
+
+
+def reconstruction_error(estimator, X):
+    """Mean squared error between ``X`` and its reconstruction.
+
+    Parameters
+    ----------
+    estimator : fitted transformer with ``transform`` and ``inverse_transform``
+        A reducer, or a ``Pipeline`` whose steps all invert.
+    X : array-like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    error : float
+        ``mean((X - estimator.inverse_transform(estimator.transform(X))) ** 2)``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.decomposition import PCA
+    >>> from skautoencoder.metrics import reconstruction_error
+    >>> X = load_digits().data / 16
+    >>> round(reconstruction_error(PCA(n_components=2).fit(X), X), 4)
+    0.0524
+    """
+    if not hasattr(estimator, "inverse_transform"):
+        raise TypeError(
+            f"{type(estimator).__name__} has no inverse_transform, so its reconstruction "
+            "error is undefined. Use a transformer that can invert itself (e.g. PCA with "
+            "any settings, KernelPCA with fit_inverse_transform=True)."
+        )
+    X_checked = check_array(X, dtype=[np.float64, np.float32])
+    reconstruction = np.asarray(estimator.inverse_transform(estimator.transform(X)))
+    return float(np.mean(np.square(X_checked - reconstruction, dtype=np.float64)))
+
+
+def reconstruction_scorer(estimator, X, y=None):
+    """Scorer for ``GridSearchCV(scoring=...)``: negative reconstruction error.
+
+    Higher is better, like every scikit-learn score; equal to
+    ``-reconstruction_error(estimator, X)``.
+
+    Parameters
+    ----------
+    estimator : fitted transformer with ``inverse_transform``
+    X : array-like of shape (n_samples, n_features)
+    y : None
+        Ignored.
+
+    Returns
+    -------
+    score : float
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.decomposition import PCA
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skautoencoder import reconstruction_scorer
+    >>> X = load_digits().data / 16
+    >>> search = GridSearchCV(PCA(), {"n_components": [2, 8]}, scoring=reconstruction_scorer)
+    >>> search.fit(X).best_params_
+    {'n_components': 8}
+    """
+    return -reconstruction_error(estimator, X)
