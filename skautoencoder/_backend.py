@@ -7,6 +7,7 @@ framework's start-up chatter never reaches the user.
 """
 
 import contextlib
+import logging
 import os
 import sys
 
@@ -50,6 +51,10 @@ def import_keras():
     with _stderr_silenced():
         import tensorflow  # noqa: F401
         import keras
+    tensorflow_logger = logging.getLogger("tensorflow")
+    if tensorflow_logger.level == logging.NOTSET:
+        # Retracing notices name internals users cannot act on.
+        tensorflow_logger.setLevel(logging.ERROR)
     if keras.backend.backend() != "tensorflow":
         raise ImportError(
             "skautoencoder trains with the TensorFlow backend of Keras; "

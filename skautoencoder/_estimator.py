@@ -476,7 +476,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         _persistence.save_estimator(self, path, __version__)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: never alter the live estimator
         state.pop("_forward_cache", None)
         trainer = state.pop("_trainer", None)
         if trainer is not None:

@@ -56,7 +56,7 @@ def optimizer_state(optimizer):
     keras = import_keras()
     return {
         "config": keras.optimizers.serialize(optimizer),
-        "variables": [np.asarray(v) for v in optimizer.variables],
+        "variables": [np.array(v.numpy()) for v in optimizer.variables],
     }
 
 

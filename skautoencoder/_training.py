@@ -18,17 +18,23 @@ from ._backend import import_tensorflow
 # Rows per call when a whole data set is only evaluated, not trained on.
 EVALUATION_CHUNK_ROWS = 65536
 
+# XLA compilation of an epoch costs about 0.8 s on 2 CPU cores and then saves
+# about 0.3 ms per step over a plain TensorFlow graph, so it pays off only for
+# fits of more steps than this.
+XLA_MIN_STEPS = 2500
+
 
 def _mean_squared_error(tf, x, reconstruction):
-    return tf.reduce_mean(tf.square(reconstruction - x))
+    return tf.reduce_mean(tf.square(reconstruction - x), axis=-1)
 
 
 def _binary_crossentropy(tf, x, reconstruction):
     eps = 1e-7
     p = tf.clip_by_value(reconstruction, eps, 1.0 - eps)
-    return -tf.reduce_mean(x * tf.math.log(p) + (1.0 - x) * tf.math.log(1.0 - p))
+    return -tf.reduce_mean(x * tf.math.log(p) + (1.0 - x) * tf.math.log(1.0 - p), axis=-1)
 
 
+# Each maps rows and their reconstructions to one loss per row.
 LOSSES = {"mse": _mean_squared_error, "binary_crossentropy": _binary_crossentropy}
 
 
@@ -58,36 +64,40 @@ class CompiledTrainer:
         self._loss = LOSSES[loss]
         if not optimizer.built:
             optimizer.build(autoencoder.trainable_variables)
-        self._epoch_fn = tf.function(self._epoch, jit_compile=True)
-        self._step_fn = tf.function(self._step, jit_compile=True)
-        self._loss_fn = tf.function(self._batch_loss, jit_compile=True)
+        self._epoch_fns = {
+            use_xla: tf.function(self._epoch, jit_compile=use_xla) for use_xla in (False, True)
+        }
+        self._loss_sum_fn = tf.function(self._loss_sum, jit_compile=True)
 
-    def _batch_loss(self, x, training=False):
-        tf = self._tf
-        loss = self._loss(tf, x, self.model(x, training=training))
-        if self.model.losses:
-            loss += tf.add_n(self.model.losses)
-        return loss
-
-    def _step(self, data, rows):
+    def _step(self, data, rows, row_weights):
         tf = self._tf
         x = tf.gather(data, rows)
         with tf.GradientTape() as tape:
-            loss = self._batch_loss(x, training=True)
+            per_row = self._loss(tf, x, self.model(x, training=True))
+            loss = tf.reduce_sum(per_row * row_weights) / tf.reduce_sum(row_weights)
+            if self.model.losses:
+                loss += tf.add_n(self.model.losses)
         variables = self.model.trainable_variables
         gradients = tape.gradient(loss, variables)
         self.optimizer.apply_gradients(zip(gradients, variables))
-        return loss
+        return loss * tf.reduce_sum(row_weights)
 
-    def _epoch(self, data, batches):
+    def _epoch(self, data, batches, row_weights):
         tf = self._tf
         total = tf.zeros((), dtype=tf.float32)
         for i in tf.range(tf.shape(batches)[0]):
-            total += self._step(data, batches[i])
+            total += self._step(data, batches[i], row_weights[i])
         return total
 
-    def train_epoch(self, data, order, batch_size):
+    def _loss_sum(self, x):
+        return self._tf.reduce_sum(self._loss(self._tf, x, self.model(x, training=False)))
+
+    def train_epoch(self, data, order, batch_size, use_xla=True):
         """Run one epoch of mini-batch steps over ``data[order]``.
+
+        The rows are cut into batches of ``batch_size``; a shorter last batch
+        is padded with rows of weight zero, so that every epoch is a single
+        call of one compiled function.
 
         Parameters
         ----------
@@ -96,7 +106,9 @@ class CompiledTrainer:
         order : ndarray of int32
             Row indices, one mini-batch after another.
         batch_size : int
-            Rows per step; a shorter last batch takes the rest.
+            Rows per step.
+        use_xla : bool, default=True
+            Whether to run the epoch as an XLA-compiled function.
 
         Returns
         -------
@@ -105,23 +117,22 @@ class CompiledTrainer:
         """
         n_rows = len(order)
         batch_size = min(batch_size, n_rows)
-        n_full = n_rows // batch_size
-        total = 0.0
-        if n_full:
-            full = order[: n_full * batch_size].reshape(n_full, batch_size)
-            total += float(self._epoch_fn(data, full)) * batch_size
-        if n_rows > n_full * batch_size:
-            rest = order[n_full * batch_size :]
-            total += float(self._step_fn(data, rest)) * len(rest)
-        return total / n_rows
+        n_batches = -(-n_rows // batch_size)
+        padding = n_batches * batch_size - n_rows
+        batches = np.concatenate([order, np.zeros(padding, dtype=np.int32)])
+        row_weights = np.ones(n_batches * batch_size, dtype=np.float32)
+        row_weights[n_rows:] = 0.0
+        total = self._epoch_fns[use_xla](
+            data, batches.reshape(n_batches, batch_size), row_weights.reshape(n_batches, batch_size)
+        )
+        return float(total) / n_rows
 
     def evaluate(self, data, rows):
         """Return the mean loss over ``data[rows]`` without training."""
         tf = self._tf
         total = 0.0
         for start in range(0, len(rows), EVALUATION_CHUNK_ROWS):
-            chunk = rows[start : start + EVALUATION_CHUNK_ROWS]
-            total += float(self._loss_fn(tf.gather(data, chunk))) * len(chunk)
+            total += float(self._loss_sum_fn(tf.gather(data, rows[start : start + EVALUATION_CHUNK_ROWS])))
         return total / len(rows)
 
 
@@ -131,7 +142,7 @@ class TrainingSnapshot:
     def __init__(self, models, optimizer):
         self._weights = [(model, model.get_weights()) for model in models]
         variables = optimizer.variables if optimizer is not None else []
-        self._optimizer_values = [(v, np.array(v)) for v in variables]
+        self._optimizer_values = [(v, np.array(v.numpy())) for v in variables]
 
     def restore(self):
         """Put the saved values back."""
@@ -205,9 +216,10 @@ def train(
     model = trainer.model
     best_weights = None
     epochs_without_improvement = 0
+    use_xla = epochs * -(-len(train_rows) // batch_size) >= XLA_MIN_STEPS
     for epoch in range(1, epochs + 1):
         order = rng.permutation(train_rows) if shuffle else train_rows
-        loss = trainer.train_epoch(data, order, batch_size)
+        loss = trainer.train_epoch(data, order, batch_size, use_xla)
         if not math.isfinite(loss):
             raise TrainingDiverged(
                 f"Training diverged at epoch {epoch}: the loss became {loss}. "
