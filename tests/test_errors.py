@@ -1,0 +1,175 @@
+"""Bad input gets a clear error naming the problem, and changes nothing."""
+
+import numpy as np
+import pytest
+import scipy.sparse
+from sklearn.exceptions import NotFittedError
+
+from skautoencoder import AutoencoderTransformer
+
+X_GOOD = np.random.RandomState(0).rand(40, 5)
+
+
+def small(**params):
+    defaults = dict(n_components=2, hidden_layer_sizes=(4,), epochs=2, random_state=0)
+    return AutoencoderTransformer(**{**defaults, **params})
+
+
+def with_value(value, row=3, column=2):
+    X = X_GOOD.copy()
+    X[row, column] = value
+    return X
+
+
+STRINGS = X_GOOD.astype(object)
+STRINGS[1, 1] = "abc"
+
+BAD_TRAINING_DATA = [
+    pytest.param(with_value(np.nan), ValueError, "Input X contains NaN", id="nan"),
+    pytest.param(with_value(np.inf), ValueError, "Input X contains infinity", id="inf"),
+    pytest.param(X_GOOD[:, 0], ValueError, "Expected 2D array, got 1D array", id="1-D"),
+    pytest.param(X_GOOD.reshape(40, 5, 1), ValueError, "Found array with dim 3", id="3-D"),
+    pytest.param(np.empty((0, 5)), ValueError, "0 sample", id="zero rows"),
+    pytest.param(np.empty((40, 0)), ValueError, "0 feature", id="zero columns"),
+    pytest.param(STRINGS, ValueError, "could not convert string to float", id="string"),
+    pytest.param(X_GOOD + 1j, ValueError, "Complex data not supported", id="complex"),
+    pytest.param(scipy.sparse.csr_matrix(X_GOOD), TypeError, "Sparse data was passed", id="sparse"),
+]
+
+
+@pytest.mark.parametrize("X, error, message", BAD_TRAINING_DATA)
+def test_bad_training_data_is_refused_clearly(X, error, message):
+    with pytest.raises(error, match=message):
+        small().fit(X)
+
+
+def test_string_column_in_a_dataframe_is_refused():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X_GOOD, columns=list("abcde"))
+    frame["e"] = "text"
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        small().fit(frame)
+
+
+@pytest.mark.parametrize("method", ["transform", "score", "score_samples"])
+def test_wrong_number_of_columns_after_fit(method):
+    autoencoder = small().fit(X_GOOD)
+    with pytest.raises(ValueError, match="X has 4 features, but AutoencoderTransformer is expecting 5"):
+        getattr(autoencoder, method)(X_GOOD[:, :4])
+
+
+def test_inverse_transform_with_wrong_code_width():
+    autoencoder = small().fit(X_GOOD)
+    with pytest.raises(ValueError, match="X has 3 features, but the decoder .* n_components=2"):
+        autoencoder.inverse_transform(np.zeros((4, 3)))
+
+
+@pytest.mark.parametrize("method", ["transform", "inverse_transform", "score", "score_samples", "save"])
+def test_use_before_fit_raises_not_fitted(method, tmp_path):
+    argument = tmp_path / "model.skae" if method == "save" else X_GOOD
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        getattr(small(), method)(argument)
+
+
+INVALID_PARAMETERS = [
+    ("n_components", 0, "must be an int in the range \\[1, inf\\). Got 0 instead"),
+    ("n_components", -3, "must be an int in the range \\[1, inf\\)"),
+    ("n_components", 1.5, "must be an int in the range \\[1, inf\\)"),
+    ("batch_size", 0, "must be an int in the range \\[1, inf\\)"),
+    ("epochs", 0, "must be an int in the range \\[1, inf\\)"),
+    ("n_iter_no_change", 0, "must be an int in the range \\[1, inf\\)"),
+    ("learning_rate", 0.0, "must be a float in the range \\(0.0, inf\\). Got 0.0 instead"),
+    ("learning_rate", -0.1, "must be a float in the range \\(0.0, inf\\). Got -0.1 instead"),
+    ("tol", -1.0, "must be a float in the range \\[0.0, inf\\)"),
+    ("validation_fraction", 0.0, "must be a float in the range \\(0.0, 1.0\\)"),
+    ("validation_fraction", 1.0, "must be a float in the range \\(0.0, 1.0\\)"),
+    ("activation", "swish2", "must be a str among"),
+    ("code_activation", "bogus", "must be a str among"),
+    ("output_activation", "softmaxx", "must be a str among"),
+    ("loss", "hinge", "must be a str among"),
+    ("optimizer", "lbfgs", "must be a str among"),
+    ("shuffle", "yes", "must be an instance of 'bool'"),
+    ("early_stopping", 1.5, "must be an instance of 'bool'"),
+    ("random_state", "seed", "must be an int in the range"),
+]
+
+
+@pytest.mark.parametrize("name, value, message", INVALID_PARAMETERS)
+def test_invalid_parameters_get_scikit_learn_messages(name, value, message):
+    expected = f"The '{name}' parameter of AutoencoderTransformer {message}"
+    with pytest.raises(ValueError, match=expected):
+        small(**{name: value}).fit(X_GOOD)
+
+
+@pytest.mark.parametrize("sizes", [(0,), (8, -1), (4.5,), ("8",)])
+def test_invalid_hidden_layer_sizes(sizes):
+    with pytest.raises(ValueError, match="'hidden_layer_sizes' parameter .* sequence of ints >= 1"):
+        small(hidden_layer_sizes=sizes).fit(X_GOOD)
+
+
+def test_binary_crossentropy_outside_unit_interval():
+    with pytest.raises(ValueError, match=r"binary_crossentropy' needs every value of X in \[0, 1\]; got values in \[0\.01\d*, 2\.99\d*\]"):
+        small(loss="binary_crossentropy", output_activation="sigmoid").fit(X_GOOD * 3)
+
+
+def test_binary_crossentropy_needs_a_sigmoid_output():
+    with pytest.raises(ValueError, match="needs output_activation='sigmoid'; got output_activation='linear'"):
+        small(loss="binary_crossentropy").fit(X_GOOD)
+
+
+def test_early_stopping_needs_two_rows():
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        small(early_stopping=True).fit(X_GOOD[:1])
+
+
+def test_failed_fit_leaves_the_fitted_model_usable():
+    autoencoder = small().fit(X_GOOD)
+    codes = autoencoder.transform(X_GOOD)
+    attributes = dict(vars(autoencoder))
+    for bad in (with_value(np.nan), np.full((5, 3), np.nan), np.full((5, 7), np.inf)):
+        with pytest.raises(ValueError):
+            autoencoder.fit(bad)
+    autoencoder.set_params(loss="binary_crossentropy", output_activation="sigmoid")
+    with pytest.raises(ValueError):
+        autoencoder.fit(X_GOOD * 5)
+    autoencoder.set_params(loss="mse", output_activation="linear")
+    assert vars(autoencoder).keys() == attributes.keys()
+    assert autoencoder.n_features_in_ == 5
+    np.testing.assert_array_equal(autoencoder.transform(X_GOOD), codes)
+
+
+def test_failed_fit_with_new_feature_names_keeps_the_old_ones():
+    pd = pytest.importorskip("pandas")
+    autoencoder = small().fit(pd.DataFrame(X_GOOD, columns=list("abcde")))
+    bad = pd.DataFrame(with_value(np.nan), columns=list("vwxyz"))
+    with pytest.raises(ValueError, match="NaN"):
+        autoencoder.fit(bad)
+    assert list(autoencoder.feature_names_in_) == list("abcde")
+
+
+def test_interrupted_warm_start_fit_restores_weights_and_history(monkeypatch):
+    from skautoencoder import _training
+
+    autoencoder = small(warm_start=True, epochs=3).fit(X_GOOD)
+    codes = autoencoder.transform(X_GOOD)
+    keras_codes = np.asarray(autoencoder.encoder_(X_GOOD))
+    curve = list(autoencoder.loss_curve_)
+    real_train_epoch = _training.CompiledTrainer.train_epoch
+    calls = []
+
+    def interrupted_epoch(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_train_epoch(self, *args, **kwargs)
+
+    monkeypatch.setattr(_training.CompiledTrainer, "train_epoch", interrupted_epoch)
+    with pytest.raises(KeyboardInterrupt):
+        autoencoder.fit(X_GOOD)
+    assert len(calls) == 2  # one epoch had changed the weights before the interrupt
+    assert autoencoder.loss_curve_ == curve
+    np.testing.assert_array_equal(np.asarray(autoencoder.encoder_(X_GOOD)), keras_codes)
+    np.testing.assert_array_equal(autoencoder.transform(X_GOOD), codes)
+    monkeypatch.undo()
+    autoencoder.fit(X_GOOD)  # and it can still train
+    assert autoencoder.n_iter_ == 6

@@ -1,0 +1,181 @@
+"""Behaviour of AutoencoderTransformer: training, transforms, scores, output."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
+
+from skautoencoder import AutoencoderTransformer, reconstruction_error
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits().data[:400] / 16
+
+
+def small(**params):
+    defaults = dict(n_components=2, hidden_layer_sizes=(16,), epochs=5, random_state=0)
+    return AutoencoderTransformer(**{**defaults, **params})
+
+
+def test_transform_and_inverse_transform_shapes(digits):
+    autoencoder = small().fit(digits)
+    codes = autoencoder.transform(digits)
+    assert codes.shape == (400, 2)
+    assert autoencoder.inverse_transform(codes).shape == (400, 64)
+    assert autoencoder.encoder_.output_shape == (None, 2)
+    assert autoencoder.decoder_.output_shape == (None, 64)
+
+
+def test_transform_matches_the_keras_encoder(digits):
+    autoencoder = small(activation="sigmoid", code_activation="tanh").fit(digits)
+    keras_codes = np.asarray(autoencoder.encoder_(digits.astype(np.float32)))
+    np.testing.assert_allclose(autoencoder.transform(digits), keras_codes, atol=1e-5)
+    keras_rows = np.asarray(autoencoder.decoder_(keras_codes))
+    np.testing.assert_allclose(autoencoder.inverse_transform(keras_codes), keras_rows, atol=1e-5)
+
+
+def test_training_lowers_the_loss_and_beats_pca_at_two_components(digits):
+    autoencoder = small(hidden_layer_sizes=(64,), epochs=60).fit(digits)
+    assert autoencoder.n_iter_ == 60 == len(autoencoder.loss_curve_)
+    assert autoencoder.loss_curve_[-1] < 0.6 * autoencoder.loss_curve_[0]
+    assert -autoencoder.score(digits) < reconstruction_error(PCA(2).fit(digits), digits)
+
+
+def test_score_is_negative_mean_squared_reconstruction_error(digits):
+    autoencoder = small().fit(digits)
+    reconstruction = autoencoder.inverse_transform(autoencoder.transform(digits))
+    per_row = np.mean((digits - reconstruction) ** 2, axis=1)
+    np.testing.assert_allclose(autoencoder.score_samples(digits), -per_row, rtol=1e-10)
+    assert autoencoder.score(digits) == pytest.approx(-per_row.mean(), rel=1e-10)
+
+
+def test_float32_stays_float32_and_float64_stays_float64(digits):
+    autoencoder = small().fit(digits)
+    assert autoencoder.transform(digits.astype(np.float32)).dtype == np.float32
+    assert autoencoder.transform(digits).dtype == np.float64
+    assert autoencoder.transform(digits.astype(np.int64)).dtype == np.float64
+
+
+def test_large_inputs_are_processed_in_chunks_with_the_same_result(digits):
+    autoencoder = small().fit(digits)
+    many = np.tile(digits, (100, 1))  # 40,000 rows: more than one chunk
+    codes = autoencoder.transform(many)
+    np.testing.assert_allclose(codes[-400:], autoencoder.transform(digits), rtol=1e-12)
+
+
+def test_feature_names_out():
+    X = np.random.RandomState(0).rand(20, 3)
+    names = small(n_components=3).fit(X).get_feature_names_out()
+    assert list(names) == ["autoencodertransformer0", "autoencodertransformer1", "autoencodertransformer2"]
+
+
+def test_set_output_pandas(digits):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(digits, columns=[f"pixel{i}" for i in range(64)])
+    codes = small().set_output(transform="pandas").fit(frame).transform(frame)
+    assert isinstance(codes, pd.DataFrame)
+    assert list(codes.columns) == ["autoencodertransformer0", "autoencodertransformer1"]
+    assert list(codes.index) == list(frame.index)
+
+
+def test_early_stopping_keeps_the_best_validation_epoch(digits):
+    autoencoder = small(epochs=200, early_stopping=True, n_iter_no_change=3, tol=1e-2).fit(digits)
+    curve = autoencoder.validation_loss_curve_
+    assert autoencoder.n_iter_ == len(curve) < 200
+    assert autoencoder.best_validation_loss_ == min(curve)
+    assert autoencoder.loss_curve_ and len(autoencoder.loss_curve_) == len(curve)
+
+
+def test_early_stopping_restores_weights_of_the_best_epoch():
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 8)
+    autoencoder = small(epochs=30, early_stopping=True, n_iter_no_change=30, learning_rate=0.05, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        autoencoder.fit(X)
+    # Recompute the validation rows the estimator held out, from its seed.
+    from skautoencoder._estimator import _split_rows
+
+    seed_rng = np.random.RandomState(0)
+    seed_rng.randint(np.iinfo(np.int32).max)
+    _, validation_rows = _split_rows(np.arange(200, dtype=np.int32), 0.1, seed_rng)
+    validation_error = -autoencoder.score(X[validation_rows])
+    assert validation_error == pytest.approx(autoencoder.best_validation_loss_, rel=1e-4)
+
+
+def test_convergence_warning_when_epochs_run_out_under_early_stopping(digits):
+    with pytest.warns(ConvergenceWarning, match="Maximum epochs"):
+        small(epochs=3, early_stopping=True, n_iter_no_change=50).fit(digits)
+
+
+def test_no_convergence_warning_without_early_stopping(digits):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        small(epochs=2).fit(digits)
+
+
+def test_warm_start_continues_from_the_fitted_networks(digits):
+    autoencoder = small(warm_start=True, epochs=5).fit(digits)
+    first_curve = list(autoencoder.loss_curve_)
+    encoder = autoencoder.encoder_
+    autoencoder.fit(digits)
+    assert autoencoder.encoder_ is encoder
+    assert autoencoder.n_iter_ == 10
+    assert autoencoder.loss_curve_[:5] == first_curve
+    assert autoencoder.loss_curve_[5] < first_curve[0]
+
+
+def test_fit_without_warm_start_starts_over(digits):
+    autoencoder = small(epochs=3).fit(digits)
+    encoder = autoencoder.encoder_
+    autoencoder.fit(digits)
+    assert autoencoder.encoder_ is not encoder
+    assert autoencoder.n_iter_ == 3
+
+
+def test_partial_fit_trains_one_epoch_per_call(digits):
+    autoencoder = small()
+    for chunk in np.array_split(digits, 4):
+        autoencoder.partial_fit(chunk)
+    assert autoencoder.n_iter_ == 4
+    before = autoencoder.score(digits)
+    for _ in range(10):
+        autoencoder.partial_fit(digits)
+    assert autoencoder.score(digits) > before
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "sgd", "adagrad", "adadelta"])
+def test_every_optimizer_trains(digits, optimizer):
+    autoencoder = small(optimizer=optimizer, learning_rate=0.01, epochs=3).fit(digits)
+    assert np.all(np.isfinite(autoencoder.loss_curve_))
+    assert type(autoencoder._trainer.optimizer).__name__.lower() == optimizer
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus"])
+def test_every_activation_gives_the_same_codes_as_keras(digits, activation):
+    autoencoder = small(activation=activation, code_activation=activation, epochs=1).fit(digits)
+    keras_codes = np.asarray(autoencoder.encoder_(digits.astype(np.float32)))
+    np.testing.assert_allclose(autoencoder.transform(digits), keras_codes, atol=1e-5)
+
+
+def test_binary_crossentropy_with_sigmoid_output_trains(digits):
+    autoencoder = small(loss="binary_crossentropy", output_activation="sigmoid", epochs=5).fit(digits)
+    reconstruction = autoencoder.inverse_transform(autoencoder.transform(digits))
+    assert reconstruction.min() >= 0 and reconstruction.max() <= 1
+    assert autoencoder.loss_curve_[-1] < autoencoder.loss_curve_[0]
+
+
+def test_verbose_1_shows_epoch_losses_and_time_left(digits, capsys):
+    small(verbose=1, epochs=3, early_stopping=True, n_iter_no_change=50).fit(digits)
+    out = capsys.readouterr().out
+    assert "epoch 3/3" in out and "loss" in out and "val_loss" in out and "left" in out
+
+
+def test_verbose_2_prints_a_line_per_epoch(digits, capsys):
+    small(verbose=2, epochs=4).fit(digits)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("epoch")]
+    assert len(lines) == 4
