@@ -39,7 +39,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ----------
     n_components : int, default=2
         Size of the code (the bottleneck).
-    hidden_layer_sizes : array-like of int, default=(64,)
+    hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers, input side first. The decoder
         uses them in reverse. ``()`` gives an encoder of one layer.
     activation : {"relu", "tanh", "sigmoid", "linear", "elu", "selu", \
@@ -79,8 +79,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Whether ``fit`` continues from the fitted networks instead of new ones.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
-        An int gives bitwise identical results on the same machine. The
-        global random state of Python, NumPy and Keras is left untouched.
+        An int gives bitwise identical results on the same machine; None
+        draws fresh entropy. The global random state of Python, NumPy and
+        Keras is neither used nor changed.
     verbose : int, default=0
         0 prints nothing; 1 shows a live progress line (epoch, loss,
         validation loss, time left); 2 prints one line per epoch.
@@ -147,7 +148,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self,
         n_components=2,
         *,
-        hidden_layer_sizes=(64,),
+        hidden_layer_sizes=(128, 64),
         activation="relu",
         code_activation="linear",
         output_activation="linear",
@@ -268,8 +269,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
         return tuple(int(s) for s in sizes)
 
+    def _random_state(self):
+        # None draws fresh entropy rather than NumPy's global generator, so
+        # that fitting never changes the global random state users rely on.
+        if self.random_state is None:
+            return np.random.RandomState()
+        return check_random_state(self.random_state)
+
     def _train(self, X, *, continuing, epochs, incremental=False):
-        rng = check_random_state(self.random_state)
+        rng = self._random_state()
         if continuing:
             trainer = self._trainer_for_continuing(keep_optimizer=incremental)
         else:

@@ -1,0 +1,177 @@
+"""Pickle, joblib, deepcopy, clone, and the native save/load format."""
+
+import copy
+import pickle
+import zipfile
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skautoencoder import AutoencoderTransformer, load
+
+from ._helpers import run_python
+
+X = np.random.RandomState(0).rand(60, 6)
+
+
+def small(**params):
+    defaults = dict(n_components=2, hidden_layer_sizes=(5,), epochs=3, random_state=0)
+    return AutoencoderTransformer(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return small().fit(X)
+
+
+def pickle_round_trip(estimator):
+    return pickle.loads(pickle.dumps(estimator))
+
+
+def joblib_round_trip(estimator, tmp_path):
+    path = tmp_path / "model.joblib"
+    joblib.dump(estimator, path)
+    return joblib.load(path)
+
+
+@pytest.mark.parametrize("copier", ["pickle", "joblib", "deepcopy"])
+def test_copies_of_a_fitted_estimator_transform_identically(fitted, copier, tmp_path):
+    copied = {
+        "pickle": pickle_round_trip,
+        "joblib": lambda e: joblib_round_trip(e, tmp_path),
+        "deepcopy": copy.deepcopy,
+    }[copier](fitted)
+    assert copied is not fitted and copied.encoder_ is not fitted.encoder_
+    np.testing.assert_array_equal(copied.transform(X), fitted.transform(X))
+    np.testing.assert_array_equal(copied.inverse_transform(np.ones((2, 2))), fitted.inverse_transform(np.ones((2, 2))))
+    assert copied.loss_curve_ == fitted.loss_curve_
+    assert copied.get_params() == fitted.get_params()
+
+
+def test_pickling_leaves_the_original_estimator_intact(fitted):
+    pickle.dumps(fitted)
+    assert type(fitted.encoder_).__name__ == "Functional"
+    assert fitted.transform(X).shape == (60, 2)
+
+
+@pytest.mark.parametrize("copier", [pickle_round_trip, copy.deepcopy, clone])
+def test_unfitted_estimator_copies(copier):
+    estimator = small(hidden_layer_sizes=(7, 3))
+    copied = copier(estimator)
+    assert copied.get_params() == estimator.get_params()
+    assert not hasattr(copied, "encoder_")
+
+
+def test_clone_of_a_fitted_estimator_is_unfitted_with_the_same_parameters(fitted):
+    cloned = clone(fitted)
+    assert cloned.get_params() == fitted.get_params()
+    assert not hasattr(cloned, "encoder_")
+
+
+def test_unpickled_estimator_keeps_training_with_partial_fit(fitted):
+    estimator = small().fit(X)
+    estimator.partial_fit(X)  # the optimizer now has state worth keeping
+    copied = pickle_round_trip(estimator)
+    estimator.partial_fit(X)
+    copied.partial_fit(X)
+    np.testing.assert_allclose(copied.transform(X), estimator.transform(X), rtol=1e-5, atol=1e-6)
+
+
+def test_save_and_load_round_trip(fitted, tmp_path):
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    loaded = load(path)
+    assert loaded.get_params() == fitted.get_params()
+    assert loaded.loss_curve_ == fitted.loss_curve_
+    assert loaded.n_features_in_ == 6 and loaded.n_iter_ == fitted.n_iter_
+    np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
+
+
+def test_save_and_load_keep_feature_names(tmp_path):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    estimator = small().fit(frame)
+    estimator.save(tmp_path / "named.skae")
+    loaded = load(tmp_path / "named.skae")
+    np.testing.assert_array_equal(loaded.feature_names_in_, estimator.feature_names_in_)
+    np.testing.assert_array_equal(loaded.transform(frame), estimator.transform(frame))
+
+
+def test_the_saved_file_holds_native_keras_models(fitted, tmp_path):
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+    assert names == {"metadata.json", "encoder_.keras", "decoder_.keras"}
+
+
+def test_load_in_a_new_process_gives_identical_transform(fitted, tmp_path):
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    np.save(tmp_path / "X.npy", X)
+    code = (
+        "import sys, numpy as np; from skautoencoder import load; "
+        "m = load(sys.argv[1]); np.save(sys.argv[3], m.transform(np.load(sys.argv[2])))"
+    )
+    result = run_python(code, path, tmp_path / "X.npy", tmp_path / "codes.npy")
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "codes.npy"), fitted.transform(X))
+
+
+def test_save_replaces_an_existing_file_only_when_complete(fitted, tmp_path, monkeypatch):
+    from skautoencoder import _persistence
+
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_persistence, "model_to_bytes", crash)
+    with pytest.raises(OSError, match="disk full"):
+        fitted.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skae"]  # no temporary left behind
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "not a skautoencoder model file"),
+        (b"plain text, not an archive", "not a skautoencoder model file"),
+    ],
+)
+def test_load_refuses_files_that_are_not_models(tmp_path, content, message):
+    path = tmp_path / "bad.skae"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_load_refuses_a_truncated_file(fitted, tmp_path):
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="not a skautoencoder model file, or it is damaged"):
+        load(path)
+
+
+def test_load_refuses_another_format_version(fitted, tmp_path):
+    import json
+
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    metadata = json.loads(members["metadata.json"])
+    metadata["format_version"] = 99
+    members["metadata.json"] = json.dumps(metadata).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match="file format 99 .* reads format 1 only"):
+        load(path)
