@@ -1,0 +1,98 @@
+"""The estimator inside scikit-learn's composition and search tools."""
+
+import numpy as np
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA, KernelPCA, TruncatedSVD
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from skautoencoder import AutoencoderTransformer, reconstruction_error, reconstruction_scorer
+
+
+@pytest.fixture(scope="module")
+def digits():
+    data = load_digits()
+    return data.data[:300], data.target[:300]
+
+
+def small(**params):
+    defaults = dict(n_components=4, hidden_layer_sizes=(16,), epochs=10, random_state=0)
+    return AutoencoderTransformer(**{**defaults, **params})
+
+
+def test_pipeline_scaler_autoencoder_classifier_in_cross_val_score(digits):
+    X, y = digits
+    pipeline = Pipeline(
+        [("scale", MinMaxScaler()), ("reduce", small(n_components=8)), ("classify", LogisticRegression(max_iter=500))]
+    )
+    scores = cross_val_score(pipeline, X, y, cv=3)
+    assert scores.shape == (3,)
+    assert scores.mean() > 0.5  # ten classes: chance is 0.1
+
+
+def test_grid_search_over_layer_sizes_and_components_in_two_processes(digits):
+    X, _ = digits
+    grid = {"hidden_layer_sizes": [(8,), (16,)], "n_components": [2, 6]}
+    search = GridSearchCV(small(), grid, cv=2, n_jobs=2).fit(X / 16)
+    assert len(search.cv_results_["params"]) == 4
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_params_["n_components"] == 6  # a wider code reconstructs better
+
+
+def test_one_grid_compares_pca_and_the_autoencoder_on_the_same_score(digits):
+    X, _ = digits
+    pipeline = Pipeline([("scale", MinMaxScaler()), ("reduce", PCA())])
+    grid = [
+        {"reduce": [PCA()], "reduce__n_components": [2, 4]},
+        {"reduce": [small()], "reduce__n_components": [2, 4]},
+    ]
+    search = GridSearchCV(pipeline, grid, cv=2, scoring=reconstruction_scorer).fit(X)
+    names = [type(p["reduce"]).__name__ for p in search.cv_results_["params"]]
+    assert names == ["PCA", "PCA", "AutoencoderTransformer", "AutoencoderTransformer"]
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all(scores < 0)
+    # Each score is the reconstruction error in the original (unscaled) space.
+    refit = search.best_estimator_
+    assert reconstruction_scorer(refit, X) == pytest.approx(-reconstruction_error(refit, X))
+
+
+@pytest.mark.parametrize(
+    "reducer",
+    [PCA(3), KernelPCA(3, kernel="rbf", fit_inverse_transform=True), TruncatedSVD(3)],
+    ids=["PCA", "KernelPCA", "TruncatedSVD"],
+)
+def test_reconstruction_scorer_works_for_any_invertible_transformer(digits, reducer):
+    X = digits[0] / 16
+    reducer.fit(X)
+    expected = np.mean((X - reducer.inverse_transform(reducer.transform(X))) ** 2)
+    assert reconstruction_scorer(reducer, X) == pytest.approx(-expected)
+
+
+def test_reconstruction_scorer_refuses_transformers_without_inverse(digits):
+    from sklearn.kernel_approximation import Nystroem
+
+    features = Nystroem(n_components=4, random_state=0).fit(digits[0])
+    with pytest.raises(TypeError, match="Nystroem has no inverse_transform"):
+        reconstruction_scorer(features, digits[0])
+
+
+def test_autoencoder_score_equals_the_reconstruction_scorer(digits):
+    X = digits[0] / 16
+    autoencoder = small().fit(X)
+    assert autoencoder.score(X) == pytest.approx(reconstruction_scorer(autoencoder, X), rel=1e-9)
+
+
+def test_set_output_pandas_inside_a_column_transformer(digits):
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(digits[0][:, :10] / 16, columns=[f"p{i}" for i in range(10)])
+    X["age"] = np.arange(len(X), dtype=float)
+    columns = ColumnTransformer(
+        [("pixels", small(n_components=2), [f"p{i}" for i in range(10)]), ("rest", "passthrough", ["age"])]
+    ).set_output(transform="pandas")
+    out = columns.fit_transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["pixels__autoencodertransformer0", "pixels__autoencodertransformer1", "rest__age"]
