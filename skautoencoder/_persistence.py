@@ -99,8 +99,12 @@ def _from_json(value):
     return value
 
 
-def save_estimator(estimator, path, library_version):
-    """Write a fitted estimator to ``path`` atomically (see :func:`save`)."""
+def save_estimator(estimator, path, library_version, extra=None):
+    """Write a fitted estimator to ``path`` atomically.
+
+    ``extra`` is JSON-ready data stored beside the model (the command line
+    keeps its input scaling there); :func:`load_with_extra` returns it.
+    """
     params = estimator.get_params(deep=False)
     if not isinstance(params.get("random_state"), (int, type(None))):
         params["random_state"] = None
@@ -120,6 +124,7 @@ def save_estimator(estimator, path, library_version):
         "params": {k: _to_json(v) for k, v in params.items()},
         "attributes": attributes,
         "models": sorted(models),
+        "extra": extra or {},
     }
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
@@ -213,6 +218,11 @@ def load(path):
     >>> (load(path).transform(X) == model.transform(X)).all()
     np.True_
     """
+    return load_with_extra(path)[0]
+
+
+def load_with_extra(path):
+    """Like :func:`load`, also returning the ``extra`` data saved with it."""
     from ._estimator import AutoencoderTransformer
 
     metadata, models = read_saved(path)
@@ -223,4 +233,4 @@ def load(path):
         setattr(estimator, name, value)
     for name, model in models.items():
         setattr(estimator, name, model)
-    return estimator
+    return estimator, metadata.get("extra", {})

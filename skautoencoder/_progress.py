@@ -34,6 +34,7 @@ class TrainingProgress:
         self.stream = stream if stream is not None else sys.stdout
         self._start = time.perf_counter()
         self._last_draw = 0.0
+        self._last_width = 0
 
     def _line(self, epoch, loss, validation_loss):
         done = epoch / self.total_epochs
@@ -56,9 +57,11 @@ class TrainingProgress:
             return
         now = time.perf_counter()
         # Redrawing every epoch of a fast fit would cost more than the epoch.
-        if now - self._last_draw >= 0.1 or epoch == self.total_epochs:
+        if now - self._last_draw >= 0.5 or epoch == self.total_epochs:
             self._last_draw = now
-            self.stream.write("\r" + self._line(epoch, loss, validation_loss))
+            line = self._line(epoch, loss, validation_loss)
+            self.stream.write("\r" + line.ljust(self._last_width))
+            self._last_width = len(line)
             self.stream.flush()
 
     def close(self, message=None):

@@ -75,3 +75,79 @@ def reconstruction_scorer(estimator, X, y=None):
     {'n_components': 8}
     """
     return -reconstruction_error(estimator, X)
+
+
+def trustworthiness_score(X, codes, n_neighbors=5):
+    """How far the code space avoids inventing neighbours, in [0, 1].
+
+    1 means every point's ``n_neighbors`` nearest neighbours in the code
+    space were also near it in ``X``. A thin wrapper of
+    :func:`sklearn.manifold.trustworthiness`, here so that every report of
+    this package uses the same definition.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    codes : array-like of shape (n_samples, n_components)
+    n_neighbors : int, default=5
+
+    Returns
+    -------
+    score : float
+    """
+    from sklearn.manifold import trustworthiness
+
+    return float(trustworthiness(X, codes, n_neighbors=n_neighbors))
+
+
+def neighborhood_preservation(X, codes, n_neighbors=5):
+    """Mean share of each point's ``n_neighbors`` nearest neighbours kept.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    codes : array-like of shape (n_samples, n_components)
+    n_neighbors : int, default=5
+
+    Returns
+    -------
+    score : float
+        In [0, 1]; 1 means the code space has exactly the same nearest
+        neighbours as ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skautoencoder.metrics import neighborhood_preservation
+    >>> X = np.random.RandomState(0).rand(50, 3)
+    >>> neighborhood_preservation(X, X * 2)
+    1.0
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    def neighbours(points):
+        finder = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(points)
+        return finder.kneighbors(return_distance=False)[:, :n_neighbors]
+
+    original, embedded = neighbours(np.asarray(X)), neighbours(np.asarray(codes))
+    shared = [len(set(a) & set(b)) for a, b in zip(original, embedded)]
+    return float(np.mean(shared) / n_neighbors)
+
+
+def knn_accuracy(train_codes, train_labels, test_codes, test_labels, n_neighbors=5):
+    """Accuracy of a k-nearest-neighbours classifier in the code space.
+
+    Parameters
+    ----------
+    train_codes, test_codes : array-like of shape (n, n_components)
+    train_labels, test_labels : array-like of shape (n,)
+    n_neighbors : int, default=5
+
+    Returns
+    -------
+    accuracy : float
+    """
+    from sklearn.neighbors import KNeighborsClassifier
+
+    classifier = KNeighborsClassifier(n_neighbors=n_neighbors).fit(train_codes, train_labels)
+    return float(classifier.score(test_codes, test_labels))

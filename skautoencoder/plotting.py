@@ -1,0 +1,249 @@
+"""Figures: codes, reconstructions, loss curves and the decoder's view.
+
+Every function returns the matplotlib ``Figure`` it drew on (and takes an
+optional ``ax`` where one panel suffices), never calls ``show``, and works
+with a non-interactive backend, so figures can be saved from scripts, tests
+and the command line alike.
+"""
+
+import numpy as np
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _figure_and_axes(ax, figsize):
+    plt = _pyplot()
+    if ax is None:
+        figure, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return figure, ax
+    return ax.figure, ax
+
+
+def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 1", ylabel="component 2"):
+    """Scatter the first two code dimensions, coloured by label.
+
+    Integer labels with at most 20 values get a discrete colour bar with
+    one tick per class (as in the digits demos); other labels a continuous
+    one.
+
+    Parameters
+    ----------
+    codes : array-like of shape (n_samples, n_components >= 2)
+    labels : array-like of shape (n_samples,), default=None
+    ax : matplotlib Axes, default=None
+    title, xlabel, ylabel : str
+
+    Returns
+    -------
+    figure : matplotlib Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skautoencoder.plotting import plot_codes
+    >>> figure = plot_codes(np.random.rand(30, 2), labels=np.arange(30) % 3)
+    >>> figure.axes[0].get_title()
+    'Codes'
+    """
+    plt = _pyplot()
+    codes = np.asarray(codes)
+    if codes.ndim != 2 or codes.shape[1] < 2:
+        raise ValueError(f"plot_codes needs codes of at least 2 columns; got shape {codes.shape}.")
+    figure, ax = _figure_and_axes(ax, (6, 5))
+    if labels is None:
+        ax.scatter(codes[:, 0], codes[:, 1], s=12, alpha=0.8, edgecolors="none")
+    else:
+        labels = np.asarray(labels)
+        classes = np.unique(labels)
+        discrete = len(classes) <= 20 and np.issubdtype(labels.dtype, np.integer)
+        colours = np.searchsorted(classes, labels) if discrete else labels
+        cmap = plt.get_cmap("nipy_spectral", len(classes)) if discrete else "viridis"
+        points = ax.scatter(codes[:, 0], codes[:, 1], c=colours, cmap=cmap, s=12, alpha=0.85, edgecolors="none")
+        if discrete:
+            points.set_clim(-0.5, len(classes) - 0.5)
+            bar = figure.colorbar(points, ax=ax, ticks=range(len(classes)))
+            bar.set_ticklabels([str(c) for c in classes])
+        else:
+            bar = figure.colorbar(points, ax=ax)
+        bar.set_label("label")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return figure
+
+
+def plot_reconstructions(originals, reconstructions, image_shape, *, n_items=10, title="Reconstructions"):
+    """Rows of images: the originals, then each method's reconstructions.
+
+    Parameters
+    ----------
+    originals : array-like of shape (n_samples, n_features)
+    reconstructions : dict of str to array-like of shape (n_samples, n_features)
+        One row of images per entry, labelled by its key.
+    image_shape : tuple of int
+        ``(height, width)`` of one item.
+    n_items : int, default=10
+        Items shown, from the first.
+    title : str
+
+    Returns
+    -------
+    figure : matplotlib Figure
+    """
+    plt = _pyplot()
+    rows = {"original": np.asarray(originals), **{k: np.asarray(v) for k, v in reconstructions.items()}}
+    n_items = min(n_items, len(rows["original"]))
+    figure, axes = plt.subplots(
+        len(rows), n_items, figsize=(1.1 * n_items, 1.25 * len(rows)), squeeze=False, layout="constrained"
+    )
+    low, high = float(rows["original"].min()), float(rows["original"].max())
+    for row_axes, (name, images) in zip(axes, rows.items()):
+        for i, ax in enumerate(row_axes):
+            ax.imshow(images[i].reshape(image_shape), cmap="gray_r", vmin=low, vmax=high)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        row_axes[0].set_ylabel(name, rotation=0, ha="right", va="center")
+    figure.suptitle(title)
+    return figure
+
+
+def plot_loss_curve(loss_curve, validation_loss_curve=None, *, ax=None, title="Training loss"):
+    """Loss per epoch, with the validation loss when there is one.
+
+    Parameters
+    ----------
+    loss_curve : sequence of float, or a fitted AutoencoderTransformer
+        With an estimator, its ``loss_curve_`` and ``validation_loss_curve_``.
+    validation_loss_curve : sequence of float, default=None
+    ax : matplotlib Axes, default=None
+    title : str
+
+    Returns
+    -------
+    figure : matplotlib Figure
+    """
+    if hasattr(loss_curve, "loss_curve_"):
+        validation_loss_curve = loss_curve.validation_loss_curve_
+        loss_curve = loss_curve.loss_curve_
+    figure, ax = _figure_and_axes(ax, (6, 4))
+    epochs = np.arange(1, len(loss_curve) + 1)
+    ax.plot(epochs, loss_curve, label="training")
+    if validation_loss_curve:
+        ax.plot(np.arange(1, len(validation_loss_curve) + 1), validation_loss_curve, label="validation")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    return figure
+
+
+def plot_decoded_grid(estimator, image_shape, *, n_per_side=12, code_range=None, title="Decoder's view of the code space"):
+    """Decode a regular grid of 2-D codes and tile the resulting images.
+
+    Parameters
+    ----------
+    estimator : fitted transformer with ``inverse_transform`` and 2-D codes
+    image_shape : tuple of int
+        ``(height, width)`` of one decoded item.
+    n_per_side : int, default=12
+    code_range : ((x_min, x_max), (y_min, y_max)), default=None
+        The region of code space to decode; (-3, 3) on each axis when None.
+        Pass the range of your training codes to see where the data lies.
+    title : str
+
+    Returns
+    -------
+    figure : matplotlib Figure
+    """
+    plt = _pyplot()
+    (x_min, x_max), (y_min, y_max) = code_range if code_range is not None else ((-3, 3), (-3, 3))
+    xs = np.linspace(x_min, x_max, n_per_side)
+    ys = np.linspace(y_max, y_min, n_per_side)  # top row = largest y
+    codes = np.array([[x, y] for y in ys for x in xs])
+    images = np.asarray(estimator.inverse_transform(codes))
+    height, width = image_shape
+    canvas = np.zeros((n_per_side * height, n_per_side * width))
+    for index, image in enumerate(images):
+        row, column = divmod(index, n_per_side)
+        canvas[row * height : (row + 1) * height, column * width : (column + 1) * width] = image.reshape(image_shape)
+    figure, ax = plt.subplots(figsize=(6, 6), layout="constrained")
+    ax.imshow(canvas, cmap="gray_r", extent=(x_min, x_max, y_min, y_max), aspect="auto")
+    ax.set_xlabel("component 1")
+    ax.set_ylabel("component 2")
+    ax.set_title(title)
+    return figure
+
+
+def format_item_hex(item, image_shape):
+    """One item's values as rows of two-digit hexadecimal numbers.
+
+    Seed-style display of a digit in the terminal: each value is rounded
+    to an integer first.
+
+    Examples
+    --------
+    >>> from skautoencoder.plotting import format_item_hex
+    >>> print(format_item_hex([0, 15, 16, 1], (2, 2)))
+    00 0F
+    10 01
+    """
+    values = np.rint(np.asarray(item, dtype=float)).astype(int).reshape(image_shape)
+    return "\n".join(" ".join(f"{v:02X}" for v in row) for row in values)
+
+
+def plot_item(item, image_shape, *, ax=None, title="One item"):
+    """Show one data row as a grey-scale image.
+
+    Parameters
+    ----------
+    item : array-like of shape (n_features,)
+    image_shape : tuple of int
+    ax : matplotlib Axes, default=None
+    title : str
+
+    Returns
+    -------
+    figure : matplotlib Figure
+    """
+    figure, ax = _figure_and_axes(ax, (3, 3))
+    image = ax.imshow(np.asarray(item, dtype=float).reshape(image_shape), cmap="gray_r")
+    figure.colorbar(image, ax=ax)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    return figure
+
+
+def plot_error_curve(n_components, errors, *, ax=None, title="Held-out reconstruction error"):
+    """Reconstruction error against code size, one line per method.
+
+    Parameters
+    ----------
+    n_components : sequence of int
+    errors : dict of str to sequence of float
+        One line per method, aligned with ``n_components``.
+    ax : matplotlib Axes, default=None
+    title : str
+
+    Returns
+    -------
+    figure : matplotlib Figure
+    """
+    figure, ax = _figure_and_axes(ax, (6, 4))
+    for name, values in errors.items():
+        ax.plot(n_components, values, marker="o", label=name)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(list(n_components), [str(k) for k in n_components])
+    ax.set_yscale("log")
+    ax.set_xlabel("n_components")
+    ax.set_ylabel("mean squared error")
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    return figure

@@ -1,0 +1,63 @@
+"""Figure functions return labelled figures with a non-interactive backend."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+
+from skautoencoder import plotting  # noqa: E402
+
+RNG = np.random.RandomState(0)
+IMAGES = RNG.rand(20, 64)
+
+
+def test_plot_codes_with_class_labels_has_a_colour_bar_per_class():
+    figure = plotting.plot_codes(RNG.rand(40, 2), labels=np.arange(40) % 4, title="Codes of four classes")
+    main_axes, colour_bar = figure.axes
+    assert main_axes.get_title() == "Codes of four classes"
+    assert main_axes.get_xlabel() == "component 1" and main_axes.get_ylabel() == "component 2"
+    assert [t.get_text() for t in colour_bar.get_yticklabels()] == ["0", "1", "2", "3"]
+
+
+def test_plot_codes_refuses_one_dimensional_codes():
+    with pytest.raises(ValueError, match="at least 2 columns"):
+        plotting.plot_codes(RNG.rand(10, 1))
+
+
+def test_plot_reconstructions_has_one_row_per_method():
+    figure = plotting.plot_reconstructions(IMAGES, {"PCA": IMAGES * 0.5, "autoencoder": IMAGES}, (8, 8), n_items=6)
+    assert len(figure.axes) == 3 * 6
+    assert [figure.axes[i * 6].get_ylabel() for i in range(3)] == ["original", "PCA", "autoencoder"]
+
+
+def test_plot_loss_curve_from_an_estimator_like_object():
+    class Fitted:
+        loss_curve_ = [1.0, 0.5, 0.25]
+        validation_loss_curve_ = [1.1, 0.6, 0.4]
+
+    figure = plotting.plot_loss_curve(Fitted())
+    ax = figure.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["training", "validation"]
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
+
+
+def test_plot_decoded_grid_decodes_every_grid_point():
+    pca = PCA(2).fit(IMAGES)
+    figure = plotting.plot_decoded_grid(pca, (8, 8), n_per_side=5, code_range=((-1, 1), (-1, 1)))
+    image = figure.axes[0].get_images()[0].get_array()
+    assert image.shape == (40, 40)
+    np.testing.assert_allclose(image[:8, :8], pca.inverse_transform([[-1, 1]]).reshape(8, 8))
+
+
+def test_item_as_hex_and_as_image():
+    assert plotting.format_item_hex(np.arange(4) * 5, (2, 2)) == "00 05\n0A 0F"
+    figure = plotting.plot_item(IMAGES[0], (8, 8), title="item 0")
+    assert figure.axes[0].get_title() == "item 0"
+
+
+def test_plot_error_curve_has_a_line_per_method():
+    figure = plotting.plot_error_curve([1, 2, 4], {"PCA": [3.0, 2.0, 1.0], "autoencoder": [2.0, 1.0, 0.5]})
+    assert [line.get_label() for line in figure.axes[0].get_lines()] == ["PCA", "autoencoder"]
