@@ -1,0 +1,22 @@
+"""README's example runs as printed."""
+
+import pathlib
+import re
+
+README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_the_opening_example_runs(capsys):
+    text = README.read_text()
+    example = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    exec(compile(example, "README example", "exec"), {})
+    assert "'reduce__n_components'" in capsys.readouterr().out
+
+
+def test_quickstart_has_two_commands_and_ci_runs_them():
+    block = re.search(r"<!-- quickstart:begin -->\n```\n(.*?)```\n<!-- quickstart:end -->", README.read_text(), re.S)
+    commands = block.group(1).strip().splitlines()
+    assert len(commands) == 2
+    assert "skautoencoder demo" in commands[0] and "pytest" in commands[1]
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "quickstart:begin" in ci
