@@ -1,0 +1,290 @@
+"""Training and inference speed: this library vs the code users write by hand.
+
+Compares, on the same data (digits scaled /16) and hyperparameters:
+
+(a) the seed-000 network 64-32-2-32-64, sigmoid, Adam, MSE, batch 8;
+(b) the seed-004 network 64-32-64, relu/sigmoid, binary cross-entropy,
+    batch 256;
+    each trained by AutoencoderTransformer, by a plain Keras script
+    (``model.fit``) and by scikit-learn's MLPRegressor on (X, X);
+(c) transform latency (1 row, 1,797 rows) and throughput (1,000,000 rows):
+    AutoencoderTransformer.transform vs PCA.transform vs Keras ``predict``;
+(d) seconds per epoch and peak memory at 10k, 100k and 1M rows.
+
+Times are medians over ``--repeats`` runs; ratios come from the same run.
+Prints a markdown table and writes JSON.
+
+    python benchmarks/bench_speed.py                 # the full benchmark
+    python benchmarks/bench_speed.py --quick         # a tiny run, seconds
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def digits():
+    from sklearn.datasets import load_digits
+
+    return (load_digits().data / 16).astype(np.float32)
+
+
+def full_data_mse(reconstruct, X):
+    return float(np.mean((reconstruct(X) - X) ** 2))
+
+
+# -- the three trainers --------------------------------------------------------
+
+
+def train_library(X, net, seed):
+    from skautoencoder import AutoencoderTransformer
+
+    model = AutoencoderTransformer(
+        net["code"],
+        hidden_layer_sizes=net["hidden"],
+        activation=net["activation"],
+        code_activation=net["code_activation"],
+        output_activation="sigmoid",
+        loss=net["loss"],
+        batch_size=net["batch_size"],
+        epochs=net["epochs"],
+        random_state=seed,
+    )
+    start = time.perf_counter()
+    model.fit(X)
+    seconds = time.perf_counter() - start
+    return seconds, full_data_mse(lambda A: model.inverse_transform(model.transform(A)), X)
+
+
+def keras_script_model(net, seed):
+    """The network as a plain Keras script of the seed documents builds it."""
+    from skautoencoder._backend import import_keras
+
+    keras = import_keras()
+    init = keras.initializers.GlorotUniform(seed=seed)
+    inputs = keras.Input(shape=(64,))
+    x = inputs
+    for units in net["hidden"]:
+        x = keras.layers.Dense(units, activation=net["activation"], kernel_initializer=init)(x)
+    code = keras.layers.Dense(net["code"], activation=net["code_activation"], kernel_initializer=init)(x)
+    x = code
+    for units in reversed(net["hidden"]):
+        x = keras.layers.Dense(units, activation=net["activation"], kernel_initializer=init)(x)
+    outputs = keras.layers.Dense(64, activation="sigmoid", kernel_initializer=init)(x)
+    autoencoder = keras.Model(inputs, outputs)
+    encoder = keras.Model(inputs, code)
+    loss = "mean_squared_error" if net["loss"] == "mse" else "binary_crossentropy"
+    autoencoder.compile(optimizer=keras.optimizers.Adam(), loss=loss)
+    return autoencoder, encoder
+
+
+def train_keras(X, net, seed):
+    autoencoder, _ = keras_script_model(net, seed)
+    start = time.perf_counter()
+    autoencoder.fit(X, X, batch_size=net["batch_size"], epochs=net["epochs"], shuffle=True, verbose=0)
+    seconds = time.perf_counter() - start
+    return seconds, full_data_mse(lambda A: autoencoder(A).numpy(), X)
+
+
+def train_mlp(X, net, seed):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPRegressor
+
+    activation = {"sigmoid": "logistic"}.get(net["activation"], net["activation"])
+    model = MLPRegressor(
+        hidden_layer_sizes=(*net["hidden"], net["code"], *reversed(net["hidden"])),
+        activation=activation,
+        batch_size=net["batch_size"],
+        max_iter=net["epochs"],
+        n_iter_no_change=net["epochs"],  # run every epoch, as the others do
+        random_state=seed,
+    )
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, X)
+    seconds = time.perf_counter() - start
+    return seconds, full_data_mse(model.predict, X)
+
+
+TRAINERS = {"skautoencoder": train_library, "plain Keras script": train_keras, "MLPRegressor": train_mlp}
+
+NETWORKS = {
+    "(a) seed 000: 64-32-2-32-64 sigmoid, MSE, batch 8": dict(
+        hidden=(32,), code=2, activation="sigmoid", code_activation="sigmoid", loss="mse", batch_size=8, epochs=500
+    ),
+    "(b) seed 004: 64-32-64 relu/sigmoid, BCE, batch 256": dict(
+        hidden=(), code=32, activation="relu", code_activation="relu", loss="binary_crossentropy",
+        batch_size=256, epochs=100,
+    ),
+}
+
+
+def bench_training(X, repeats, epochs_scale):
+    results = {}
+    for name, net in NETWORKS.items():
+        net = {**net, "epochs": max(1, int(net["epochs"] * epochs_scale))}
+        results[name] = {}
+        for trainer_name, trainer in TRAINERS.items():
+            runs = [trainer(X, net, seed) for seed in range(repeats)]
+            results[name][trainer_name] = {
+                "epochs": net["epochs"],
+                "seconds": statistics.median(r[0] for r in runs),
+                "final_mse": statistics.median(r[1] for r in runs),
+                "runs": runs,
+            }
+            print(f"  {name} | {trainer_name}: {results[name][trainer_name]['seconds']:.2f} s", file=sys.stderr)
+    return results
+
+
+# -- inference -----------------------------------------------------------------
+
+
+def median_seconds(function, calls):
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_inference(X, n_large):
+    from sklearn.decomposition import PCA
+
+    from skautoencoder import AutoencoderTransformer
+
+    net = NETWORKS["(a) seed 000: 64-32-2-32-64 sigmoid, MSE, batch 8"]
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(32,), activation="sigmoid", code_activation="sigmoid",
+        output_activation="sigmoid", epochs=2, random_state=0,
+    ).fit(X)
+    pca = PCA(2).fit(X)
+    _, keras_encoder = keras_script_model(net, 0)
+    large = np.random.RandomState(0).rand(n_large, 64).astype(np.float32)
+    one, all_rows = X[:1], X
+    methods = {
+        "skautoencoder transform": model.transform,
+        "PCA.transform": pca.transform,
+        "Keras predict": lambda A: keras_encoder.predict(A, verbose=0),
+    }
+    results = {}
+    for name, method in methods.items():
+        method(one)  # warm up: compile, caches
+        slow = name == "Keras predict"
+        results[name] = {
+            "one_row_ms": 1e3 * median_seconds(lambda: method(one), 20 if slow else 500),
+            "digits_ms": 1e3 * median_seconds(lambda: method(all_rows), 10 if slow else 100),
+        }
+        seconds = median_seconds(lambda: method(large), 1 if slow else 3)
+        results[name]["large_rows_per_s"] = n_large / seconds
+        print(f"  inference | {name}: {results[name]}", file=sys.stderr)
+    return results
+
+
+# -- scaling (each size in a fresh process, for an honest peak memory) --------
+
+SCALING_CHILD = r"""
+import json, resource, sys, time
+import numpy as np
+from skautoencoder import AutoencoderTransformer
+n = int(sys.argv[1])
+params = dict(n_components=2, hidden_layer_sizes=(32,), activation="sigmoid", code_activation="sigmoid",
+              output_activation="sigmoid", batch_size=32, random_state=0)
+AutoencoderTransformer(**params, epochs=1).fit(np.random.rand(64, 64).astype(np.float32))  # load the runtime
+X = np.empty((n, 64), dtype=np.float32)
+rng = np.random.RandomState(0)
+for start in range(0, n, 65536):  # fill in chunks: no float64 copy of the whole
+    X[start:start + 65536] = rng.rand(min(65536, n - start), 64)
+rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+times = {}
+for epochs in (1, 3):
+    start = time.perf_counter()
+    AutoencoderTransformer(**params, epochs=epochs).fit(X)
+    times[epochs] = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"rows": n, "seconds_per_epoch": (times[3] - times[1]) / 2,
+                  "data_mb": X.nbytes / 2**20, "rss_before_fit_mb": rss_before / 1024,
+                  "peak_rss_mb": peak / 1024, "fit_extra_mb": (peak - rss_before) / 1024}))
+"""
+
+
+def bench_scaling(sizes):
+    results = []
+    for n in sizes:
+        output = subprocess.run(
+            [sys.executable, "-c", SCALING_CHILD, str(n)], capture_output=True, text=True, check=True
+        ).stdout
+        results.append(json.loads(output.strip().splitlines()[-1]))
+        print(f"  scaling | {results[-1]}", file=sys.stderr)
+    return results
+
+
+# -- report --------------------------------------------------------------------
+
+
+def markdown(results):
+    lines = ["| network | trainer | epochs | seconds (median) | vs skautoencoder | final MSE |", "|---|---|---|---|---|---|"]
+    for name, by_trainer in results["training"].items():
+        base = by_trainer["skautoencoder"]["seconds"]
+        for trainer, r in by_trainer.items():
+            lines.append(
+                f"| {name} | {trainer} | {r['epochs']} | {r['seconds']:.2f} | {r['seconds'] / base:.1f}x | {r['final_mse']:.4f} |"
+            )
+    lines += ["", "| encoder of (a) | 1 row (ms) | 1,797 rows (ms) | rows/s on " f"{results['large_rows']:,} rows |", "|---|---|---|---|"]
+    for name, r in results["inference"].items():
+        lines.append(f"| {name} | {r['one_row_ms']:.3f} | {r['digits_ms']:.2f} | {r['large_rows_per_s']:,.0f} |")
+    lines += ["", "| rows | seconds per epoch | data (MB) | peak RSS (MB) | fit's extra memory (MB) |", "|---|---|---|---|---|"]
+    for r in results["scaling"]:
+        lines.append(
+            f"| {r['rows']:,} | {r['seconds_per_epoch']:.3f} | {r['data_mb']:.1f} | {r['peak_rss_mb']:.0f} | {r['fit_extra_mb']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that the script runs")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per timing (default: 3)")
+    parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_speed.json"))
+    args = parser.parse_args(argv)
+    X = digits()
+    if args.quick:
+        repeats, epochs_scale, n_large, sizes = 1, 0.01, 2000, [1000, 2000]
+    else:
+        repeats, epochs_scale, n_large, sizes = args.repeats, 1.0, 1_000_000, [10_000, 100_000, 1_000_000]
+    import sklearn
+
+    from skautoencoder._backend import import_keras
+
+    keras = import_keras()
+    results = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "versions": {"keras": keras.__version__, "tensorflow": sys.modules["tensorflow"].__version__, "sklearn": sklearn.__version__},
+        "repeats": repeats,
+        "large_rows": n_large,
+        "training": bench_training(X, repeats, epochs_scale),
+        "inference": bench_inference(X, n_large),
+        "scaling": bench_scaling(sizes),
+    }
+    table = markdown(results)
+    print(table)
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    with open(args.output, "w") as file:
+        json.dump({**results, "table": table}, file, indent=2)
+    print(f"\nJSON written to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
