@@ -22,3 +22,19 @@ def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
         assert all(r["seconds"] > 0 and 0 < r["final_mse"] < 1 for r in by_trainer.values())
     assert set(report["inference"]) == {"skautoencoder transform", "PCA.transform", "Keras predict"}
     assert [r["rows"] for r in report["scaling"]] == [1000, 2000]
+
+
+def test_bench_vs_pca_quick_run_writes_table_json_and_plot(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_vs_pca.py"), "--quick", "--output", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "| data set | k | PCA MSE | AE MSE |" in result.stdout
+    report = json.loads((tmp_path / "bench_vs_pca.json").read_text())
+    datasets = {r["dataset"] for r in report["results"]}
+    assert {"digits", "iris", "wine", "breast cancer", "diabetes", "S-curve in 64-D"} <= datasets
+    digits_sizes = [r["k"] for r in report["results"] if r["dataset"] == "digits"]
+    assert digits_sizes == [2, 4, 8, 16, 32]
+    assert all(r["k"] < r["n_features"] for r in report["results"])
+    assert (tmp_path / "bench_vs_pca.png").stat().st_size > 10_000
