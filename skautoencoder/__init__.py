@@ -5,13 +5,14 @@
 package does not import TensorFlow; training or loading a model does.
 """
 
-from ._estimator import AutoencoderTransformer
+from ._estimator import AutoencoderTransformer, DataScaleWarning
 from ._persistence import load
 from ._version import __version__
 from .metrics import reconstruction_error, reconstruction_scorer
 
 __all__ = [
     "AutoencoderTransformer",
+    "DataScaleWarning",
     "load",
     "reconstruction_error",
     "reconstruction_scorer",

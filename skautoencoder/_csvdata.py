@@ -55,6 +55,9 @@ def read_numeric_csv(path, label=None, header="auto"):
         raise DataError(f"{path}: cannot be read as CSV ({error}).") from None
     if not rows:
         raise DataError(f"{path}: the file is empty.")
+    for line, row in enumerate(rows, start=1):
+        if any("\n" in cell or "\r" in cell for cell in row):
+            raise DataError(f"{path}: a quoted cell starting on row {line} spans several lines; is a closing quote missing?")
     has_header = header == "yes" or (header == "auto" and not all(_is_number(c) for c in rows[0]))
     names = [c.strip() for c in rows[0]] if has_header else [f"column{i}" for i in range(len(rows[0]))]
     body = rows[1:] if has_header else rows

@@ -1,6 +1,7 @@
 """AutoencoderTransformer: a Keras autoencoder as a scikit-learn transformer."""
 
 import contextlib
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -18,9 +19,10 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
 from ._inference import apply_in_chunks, forward_for, squared_error_per_row
-from ._networks import build_dense_networks, compose_autoencoder, make_optimizer
+from ._networks import NetworkSpec, build_networks, make_optimizer, user_model
+from ._objectives import Objective
 from ._progress import TrainingProgress
-from ._training import CompiledTrainer, as_training_data, TrainingSnapshot, train
+from ._training import CompiledTrainer, TrainingSnapshot, as_training_data, pretrain_layerwise, train
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus")
 LOSSES = ("mse", "binary_crossentropy")
@@ -77,6 +79,45 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Smallest decrease of the validation loss that counts as improvement.
     warm_start : bool, default=False
         Whether ``fit`` continues from the fitted networks instead of new ones.
+    corruption : {None, "gaussian", "masking"}, default=None
+        Denoising: corrupt the training rows the encoder sees (Gaussian noise,
+        or a share of entries set to zero) while the loss compares the
+        reconstruction with the clean rows. ``transform`` never corrupts.
+    corruption_level : float, default=0.1
+        The noise's standard deviation, or the share of entries zeroed.
+    activity_l1 : float, default=0.0
+        Sparse: weight of an L1 penalty on the code, per row. Works with
+        over-complete codes (``n_components`` above the number of features).
+    contractive_weight : float, default=0.0
+        Contractive: weight of the squared Frobenius norm of the encoder's
+        Jacobian with respect to its input, per row.
+    variational : bool, default=False
+        Variational: the encoder gives a mean and a log-variance, the decoder
+        sees a sample, and ``beta`` times the KL divergence from the unit
+        Gaussian is added to the loss. ``transform`` returns the mean and
+        :meth:`sample` decodes draws from the prior.
+    beta : float, default=1.0
+        Weight of the KL term of a variational model.
+    image_shape : tuple of int, default=None
+        Convolutional: ``(height, width)`` or ``(height, width, channels)``
+        of each flat row; one entry may be -1, inferred from the number of
+        features as in ``numpy.reshape``. Each entry of ``hidden_layer_sizes`` is then the
+        filter count of a Conv2D + MaxPooling2D block, mirrored by
+        UpSampling2D + Conv2D blocks. Rows stay flat in and out.
+    pretrain_epochs : int, default=0
+        Stacked: greedy layer-wise pretraining epochs for each layer pair of
+        a dense network before fine-tuning end to end for ``epochs``.
+    dropout : float, default=0.0
+        Dropout rate after each hidden layer during training.
+    batch_normalization : bool, default=False
+        Whether to add batch normalisation after each hidden layer.
+    encoder : keras.Model or callable, default=None
+        Bring your own encoder: a Keras model mapping ``n_features`` to
+        ``n_components`` columns (copied in ``fit``, never changed), or a
+        function ``encoder(n_features, n_components)`` returning one.
+    decoder : keras.Model or callable, default=None
+        The same for the decoder, mapping ``n_components`` to ``n_features``
+        columns; a function is called as ``decoder(n_components, n_features)``.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
         An int gives bitwise identical results on the same machine; None
@@ -89,7 +130,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     Attributes
     ----------
     encoder_ : keras.Model
-        Maps ``(n, n_features_in_)`` rows to ``(n, n_components)`` codes.
+        Maps ``(n, n_features_in_)`` rows to ``(n, n_components)`` codes;
+        a variational encoder returns ``[mean, log_variance]``.
     decoder_ : keras.Model
         Maps ``(n, n_components)`` codes to ``(n, n_features_in_)`` rows.
     loss_curve_ : list of float
@@ -142,6 +184,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "corruption": [StrOptions({"gaussian", "masking"}), None],
+        "corruption_level": [Interval(Real, 0, None, closed="left")],
+        "activity_l1": [Interval(Real, 0, None, closed="left")],
+        "contractive_weight": [Interval(Real, 0, None, closed="left")],
+        "variational": ["boolean"],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "image_shape": ["array-like", None],
+        "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_normalization": ["boolean"],
+        "encoder": [callable, None],
+        "decoder": [callable, None],
     }
 
     def __init__(
@@ -165,6 +219,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         warm_start=False,
         random_state=None,
         verbose=0,
+        corruption=None,
+        corruption_level=0.1,
+        activity_l1=0.0,
+        contractive_weight=0.0,
+        variational=False,
+        beta=1.0,
+        image_shape=None,
+        pretrain_epochs=0,
+        dropout=0.0,
+        batch_normalization=False,
+        encoder=None,
+        decoder=None,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -184,6 +250,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
+        self.corruption = corruption
+        self.corruption_level = corruption_level
+        self.activity_l1 = activity_l1
+        self.contractive_weight = contractive_weight
+        self.variational = variational
+        self.beta = beta
+        self.image_shape = image_shape
+        self.pretrain_epochs = pretrain_epochs
+        self.dropout = dropout
+        self.batch_normalization = batch_normalization
+        self.encoder = encoder
+        self.decoder = decoder
 
     # -- fitting -----------------------------------------------------------
 
@@ -252,6 +330,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     "loss='binary_crossentropy' needs every value of X in [0, 1]; got values "
                     f"in [{low:g}, {high:g}]. Scale X first (e.g. MinMaxScaler) or use loss='mse'."
                 )
+        _check_float32_range(X)
+        _warn_if_unscaled(X)
         if self.early_stopping and X.shape[0] < 2:
             raise ValueError(
                 f"early_stopping=True needs at least 2 samples to hold out validation rows; "
@@ -269,6 +349,57 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
         return tuple(int(s) for s in sizes)
 
+    def _network_spec(self, n_features):
+        """The networks' shape, after checking that the parameters combine."""
+        image_shape = None
+        if self.image_shape is not None:
+            image_shape = _resolve_image_shape(self.image_shape, n_features)
+        if self.corruption == "masking" and self.corruption_level >= 1:
+            raise ValueError(
+                "corruption='masking' needs corruption_level, the share of entries zeroed, in [0, 1); "
+                f"got {self.corruption_level}."
+            )
+        if self.variational and self.encoder is not None:
+            raise ValueError("variational=True builds its own two-headed encoder; it cannot be combined with encoder=.")
+        if self.pretrain_epochs and (image_shape or self.variational or self.encoder or self.decoder):
+            raise ValueError(
+                "pretrain_epochs > 0 pretrains the layers of a dense network; it cannot be combined with "
+                "image_shape, variational=True, encoder= or decoder=."
+            )
+        return NetworkSpec(
+            n_components=self.n_components,
+            hidden_layer_sizes=self._hidden_layer_sizes(),
+            activation=self.activation,
+            code_activation=self.code_activation,
+            output_activation=self.output_activation,
+            image_shape=image_shape,
+            variational=self.variational,
+            dropout=self.dropout,
+            batch_normalization=self.batch_normalization,
+        )
+
+    def _build_networks(self, n_features, seed):
+        encoder, decoder = build_networks(n_features, self._network_spec(n_features), seed)
+        if self.encoder is not None:
+            encoder = user_model(self.encoder, n_features, self.n_components, "encoder")
+        if self.decoder is not None:
+            decoder = user_model(self.decoder, self.n_components, n_features, "decoder")
+        return encoder, decoder
+
+    def _objective(self, encoder, decoder, seed):
+        return Objective(
+            encoder,
+            decoder,
+            self.loss,
+            corruption=self.corruption,
+            corruption_level=self.corruption_level,
+            activity_l1=self.activity_l1,
+            contractive_weight=self.contractive_weight,
+            variational=len(encoder.outputs) == 2,
+            beta=self.beta,
+            seed=seed,
+        )
+
     def _random_state(self):
         # None draws fresh entropy rather than NumPy's global generator, so
         # that fitting never changes the global random state users rely on.
@@ -278,24 +409,23 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _train(self, X, *, continuing, epochs, incremental=False):
         rng = self._random_state()
-        if continuing:
-            trainer = self._trainer_for_continuing(keep_optimizer=incremental)
-        else:
-            encoder, decoder = build_dense_networks(
-                X.shape[1],
-                n_components=self.n_components,
-                hidden_layer_sizes=self._hidden_layer_sizes(),
-                activation=self.activation,
-                code_activation=self.code_activation,
-                output_activation=self.output_activation,
-                seed=int(rng.randint(np.iinfo(np.int32).max)),
-            )
-            trainer = self._new_trainer(encoder, decoder)
+        network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
         data = as_training_data(X)
         rows = np.arange(X.shape[0], dtype=np.int32)
         validation_rows = None
         if self.early_stopping and not incremental:
             rows, validation_rows = _split_rows(rows, self.validation_fraction, rng)
+        if continuing:
+            trainer = self._trainer_for_continuing(keep_optimizer=incremental, seed=noise_seed)
+        else:
+            encoder, decoder = self._build_networks(X.shape[1], network_seed)
+            if self.pretrain_epochs:
+                pretrain_layerwise(
+                    encoder, decoder, data, rows, loss=self.loss, epochs=self.pretrain_epochs,
+                    batch_size=self.batch_size, shuffle=self.shuffle, rng=rng,
+                    make_optimizer=lambda: make_optimizer(self.optimizer, self.learning_rate),
+                )
+            trainer = self._new_trainer(encoder, decoder, noise_seed)
         progress = TrainingProgress(self.verbose, epochs)
         result = train(
             trainer,
@@ -322,21 +452,22 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.n_iter_ = len(self.loss_curve_)
         self.validation_loss_curve_ = result.validation_loss_curve if validation_rows is not None else None
         self.best_validation_loss_ = result.best_validation_loss if validation_rows is not None else None
-        self.encoder_ = trainer.model.get_layer("encoder")
-        self.decoder_ = trainer.model.get_layer("decoder")
+        self.encoder_ = trainer.objective.encoder
+        self.decoder_ = trainer.objective.decoder
         self._trainer = trainer
         self._forward_cache = {}
         vars(self).pop("_optimizer_state", None)
 
     def _training_settings(self):
-        return (self.loss, self.optimizer, self.learning_rate)
+        names = ("loss", "optimizer", "learning_rate", "corruption", "corruption_level",
+                 "activity_l1", "contractive_weight", "beta")
+        return tuple(getattr(self, name) for name in names)
 
-    def _new_trainer(self, encoder, decoder):
-        autoencoder = compose_autoencoder(encoder, decoder)
+    def _new_trainer(self, encoder, decoder, seed):
         optimizer = make_optimizer(self.optimizer, self.learning_rate)
-        return CompiledTrainer(autoencoder, optimizer, self.loss, settings=self._training_settings())
+        return CompiledTrainer(self._objective(encoder, decoder, seed), optimizer, settings=self._training_settings())
 
-    def _trainer_for_continuing(self, keep_optimizer):
+    def _trainer_for_continuing(self, keep_optimizer, seed):
         """The trainer for more epochs on the fitted networks.
 
         ``partial_fit`` keeps the optimizer and its compiled steps between
@@ -345,7 +476,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         trainer = getattr(self, "_trainer", None)
         if keep_optimizer and trainer is not None and trainer.settings == self._training_settings():
             return trainer
-        new_trainer = self._new_trainer(self.encoder_, self.decoder_)
+        new_trainer = self._new_trainer(self.encoder_, self.decoder_, seed)
         saved_optimizer = getattr(self, "_optimizer_state", None)
         if keep_optimizer and trainer is None and saved_optimizer is not None:
             _persistence.restore_optimizer(new_trainer.optimizer, saved_optimizer)
@@ -455,6 +586,25 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         return float(np.mean(self.score_samples(X)))
 
+    def sample(self, n_samples=1, random_state=None):
+        """Decode codes drawn from the prior of a variational model.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws; the global random state is not used.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_in_)
+        """
+        check_is_fitted(self)
+        if len(self.encoder_.outputs) != 2:
+            raise ValueError("sample() draws from the prior of a variational model; fit with variational=True.")
+        rng = np.random.RandomState() if random_state is None else check_random_state(random_state)
+        return self.inverse_transform(rng.standard_normal((n_samples, self.n_components)))
+
     @property
     def _n_features_out(self):
         return self.n_components
@@ -500,6 +650,53 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             for name, value in state.items()
         }
         super().__setstate__(state)
+
+
+def _resolve_image_shape(image_shape, n_features):
+    """``(height, width, channels)`` from the parameter; one entry may be -1."""
+    shape = tuple(int(v) for v in image_shape)
+    if len(shape) == 2:
+        shape += (1,)
+    known = math.prod(v for v in shape if v != -1)
+    if shape.count(-1) == 1 and known > 0 and n_features % known == 0:
+        shape = tuple(n_features // known if v == -1 else v for v in shape)
+    if len(shape) != 3 or min(shape) < 1 or math.prod(shape) != n_features:
+        raise ValueError(
+            f"image_shape={image_shape!r} must be (height, width) or (height, width, channels) of positive "
+            f"ints (one may be -1) whose product is the number of features, {n_features}."
+        )
+    return shape
+
+
+class DataScaleWarning(UserWarning):
+    """The training data's columns have very different scales."""
+
+
+# Columns whose value ranges differ by more than this factor train poorly.
+_SCALE_RATIO_WARNING = 1e4
+
+
+def _check_float32_range(X):
+    """Refuse values the float32 network would turn into infinities."""
+    largest = float(np.max(np.abs(X))) if X.size else 0.0
+    limit = float(np.finfo(np.float32).max) / 1e3  # room for sums and squares
+    if largest > limit:
+        raise ValueError(
+            f"X holds values up to {largest:.3g}, too large for the float32 network (limit {limit:.3g}). "
+            "Scale X first, e.g. with StandardScaler."
+        )
+
+
+def _warn_if_unscaled(X):
+    spans = np.ptp(X, axis=0) if X.shape[0] > 1 else np.zeros(X.shape[1])
+    spans = spans[spans > 0]
+    if spans.size > 1 and spans.max() / spans.min() > _SCALE_RATIO_WARNING:
+        warnings.warn(
+            f"The columns of X span very different ranges (from {spans.min():.3g} to {spans.max():.3g}); "
+            "autoencoders train best on scaled data: put a StandardScaler or MinMaxScaler first.",
+            DataScaleWarning,
+            stacklevel=4,
+        )
 
 
 def _split_rows(rows, validation_fraction, rng):

@@ -55,24 +55,34 @@ class DenseForward:
 
     @classmethod
     def from_model(cls, model):
-        """Return a :class:`DenseForward` equal to ``model``, or None."""
+        """Return a :class:`DenseForward` equal to ``model``, or None.
+
+        The model must be a chain, each layer feeding only the next, of
+        Dense layers with supported activations; Dropout layers, identities
+        at inference, are skipped.
+        """
         keras = import_keras()
-        layers = []
-        n_outputs = None
-        for layer in model.layers:
-            if isinstance(layer, keras.layers.InputLayer):
+        if len(model.inputs) != 1 or len(model.outputs) != 1:
+            return None
+        layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+        upstream = model.inputs[0]
+        dense_layers = []
+        for layer in layers:
+            if layer.input is not upstream:
+                return None
+            upstream = layer.output
+            if isinstance(layer, keras.layers.Dropout):
                 continue
-            if type(layer) is not keras.layers.Dense:
+            if type(layer) is not keras.layers.Dense or not layer.use_bias:
                 return None
             name = _activation_name(keras, layer)
-            if name not in _ACTIVATIONS or not layer.use_bias:
+            if name not in _ACTIVATIONS:
                 return None
             kernel, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
-            layers.append((kernel, bias, _ACTIVATIONS[name]))
-            n_outputs = kernel.shape[1]
-        if not layers or not _is_chain(model):
+            dense_layers.append((kernel, bias, _ACTIVATIONS[name]))
+        if not dense_layers or upstream is not model.outputs[0]:
             return None
-        return cls(layers, n_outputs)
+        return cls(dense_layers, dense_layers[-1][0].shape[1])
 
     def _layers_for(self, dtype):
         if dtype not in self._layers:
@@ -91,23 +101,19 @@ class DenseForward:
         return x
 
 
-def _is_chain(model):
-    """Whether each layer of a functional model feeds only the next one."""
-    try:
-        nodes = [layer._inbound_nodes for layer in model.layers]
-    except AttributeError:
-        return False
-    return all(len(n) <= 1 for n in nodes[1:])
-
-
 class CompiledForward:
-    """Any Keras model, called as a compiled TensorFlow function."""
+    """Any Keras model, called as a compiled TensorFlow function.
+
+    Of a model with several outputs (a variational encoder's mean and
+    log-variance), the first is returned.
+    """
 
     def __init__(self, model):
         tf = import_tensorflow()
         self._tf = tf
-        self._function = tf.function(lambda x: model(x, training=False))
-        self.n_outputs = model.output_shape[-1]
+        several = len(model.outputs) > 1
+        self._function = tf.function(lambda x: model(x, training=False)[0] if several else model(x, training=False))
+        self.n_outputs = (model.output_shape[0] if several else model.output_shape)[-1]
 
     def __call__(self, X):
         out = self._function(self._tf.convert_to_tensor(X, dtype=self._tf.float32))

@@ -1,87 +1,195 @@
 """Build the encoder and decoder Keras models from estimator parameters.
 
-The decoder mirrors the encoder: ``hidden_layer_sizes=(64, 32)`` gives the
-network ``n_features → 64 → 32 → n_components → 32 → 64 → n_features``.
-Every layer gets a seeded Glorot initializer, so a given seed always builds
-the same weights without touching any global random state.
+Three kinds of network:
+
+- dense: ``hidden_layer_sizes=(64, 32)`` gives
+  ``n_features → 64 → 32 → n_components → 32 → 64 → n_features``, with
+  optional dropout and batch normalisation after each hidden layer;
+- convolutional, when an ``image_shape`` is given: ``hidden_layer_sizes``
+  are the filter counts of Conv2D + MaxPooling2D blocks, mirrored by
+  UpSampling2D + Conv2D blocks; both models still take and return flat rows;
+- whatever the user passes as ``encoder`` or ``decoder``: a Keras model
+  (copied, never changed) or a function building one.
+
+A variational encoder ends in two heads, the code's mean and log-variance.
+Every layer gets a seeded initializer, so a seed always builds the same
+weights without touching any global random state.
 """
+
+import math
+from dataclasses import dataclass
 
 from ._backend import import_keras
 
 
-def _dense(keras, units, activation, seed, name):
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The estimator parameters that shape the networks."""
+
+    n_components: int
+    hidden_layer_sizes: tuple
+    activation: str
+    code_activation: str
+    output_activation: str
+    image_shape: tuple = None
+    variational: bool = False
+    dropout: float = 0.0
+    batch_normalization: bool = False
+
+
+class _Seeds:
+    """Successive integer seeds, one per layer, from a first seed."""
+
+    def __init__(self, first):
+        self._next = first
+
+    def __call__(self):
+        self._next += 1
+        return self._next - 1
+
+
+def _dense(keras, units, activation, seeds, name):
     return keras.layers.Dense(
-        units,
-        activation=activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
-        name=name,
+        units, activation=activation, kernel_initializer=keras.initializers.GlorotUniform(seed=seeds()), name=name
     )
 
 
-def build_dense_networks(
-    n_features,
-    *,
-    n_components,
-    hidden_layer_sizes,
-    activation,
-    code_activation,
-    output_activation,
-    seed,
-):
+def _regularize(keras, x, spec, seeds, name):
+    """Batch normalisation and dropout after a hidden layer, as asked."""
+    if spec.batch_normalization:
+        x = keras.layers.BatchNormalization(name=f"{name}_batch_norm")(x)
+    if spec.dropout > 0:
+        x = keras.layers.Dropout(spec.dropout, seed=seeds(), name=f"{name}_dropout")(x)
+    return x
+
+
+def _code_heads(keras, x, spec, seeds):
+    if not spec.variational:
+        return _dense(keras, spec.n_components, spec.code_activation, seeds, "code")(x)
+    mean = _dense(keras, spec.n_components, spec.code_activation, seeds, "code_mean")(x)
+    log_variance = keras.layers.Dense(
+        spec.n_components, kernel_initializer="zeros", bias_initializer="zeros", name="code_log_variance"
+    )(x)
+    return [mean, log_variance]
+
+
+def build_dense_networks(n_features, spec, seed):
     """Build a dense encoder and its mirrored decoder.
 
     Parameters
     ----------
     n_features : int
         Width of the input rows.
-    n_components : int
-        Width of the code (bottleneck).
-    hidden_layer_sizes : tuple of int
-        Widths of the encoder's hidden layers, input side first.
-    activation : str
-        Activation of every hidden layer.
-    code_activation : str
-        Activation of the code layer.
-    output_activation : str
-        Activation of the reconstruction layer.
+    spec : NetworkSpec
     seed : int
-        Seed of the first layer's initializer; each later layer uses the next
-        integer.
+        Seed of the first layer's initializer; later layers use the next ones.
 
     Returns
     -------
     encoder, decoder : keras.Model
-        ``encoder`` maps ``(n, n_features)`` to ``(n, n_components)`` and
-        ``decoder`` maps codes back to ``(n, n_features)``.
     """
     keras = import_keras()
-    hidden = tuple(hidden_layer_sizes)
-    seeds = iter(range(seed, seed + 2 * len(hidden) + 2))
-
+    seeds = _Seeds(seed)
     inputs = keras.Input(shape=(n_features,), name="input")
     x = inputs
-    for i, units in enumerate(hidden, start=1):
-        x = _dense(keras, units, activation, next(seeds), f"encoder_hidden_{i}")(x)
-    code = _dense(keras, n_components, code_activation, next(seeds), "code")(x)
-    encoder = keras.Model(inputs, code, name="encoder")
+    for i, units in enumerate(spec.hidden_layer_sizes, start=1):
+        x = _dense(keras, units, spec.activation, seeds, f"encoder_hidden_{i}")(x)
+        x = _regularize(keras, x, spec, seeds, f"encoder_hidden_{i}")
+    encoder = keras.Model(inputs, _code_heads(keras, x, spec, seeds), name="encoder")
 
-    code_inputs = keras.Input(shape=(n_components,), name="code_input")
+    code_inputs = keras.Input(shape=(spec.n_components,), name="code_input")
     x = code_inputs
-    for i, units in enumerate(reversed(hidden), start=1):
-        x = _dense(keras, units, activation, next(seeds), f"decoder_hidden_{i}")(x)
-    outputs = _dense(keras, n_features, output_activation, next(seeds), "reconstruction")(x)
-    decoder = keras.Model(code_inputs, outputs, name="decoder")
-    return encoder, decoder
+    for i, units in enumerate(reversed(spec.hidden_layer_sizes), start=1):
+        x = _dense(keras, units, spec.activation, seeds, f"decoder_hidden_{i}")(x)
+        x = _regularize(keras, x, spec, seeds, f"decoder_hidden_{i}")
+    outputs = _dense(keras, n_features, spec.output_activation, seeds, "reconstruction")(x)
+    return encoder, keras.Model(code_inputs, outputs, name="decoder")
 
 
-def compose_autoencoder(encoder, decoder):
-    """Chain ``encoder`` and ``decoder`` into one trainable model.
+def build_convolutional_networks(n_features, spec, seed):
+    """Build a convolutional encoder and decoder for flat image rows.
 
-    The returned model shares its layers (and so its weights) with both parts.
+    ``spec.image_shape`` is ``(height, width, channels)`` with
+    ``height * width * channels == n_features``; each entry of
+    ``spec.hidden_layer_sizes`` is the filter count of one block, and each
+    block halves the height and width (rounding up).
     """
     keras = import_keras()
-    inputs = keras.Input(shape=encoder.input_shape[1:], name="autoencoder_input")
-    return keras.Model(inputs, decoder(encoder(inputs)), name="autoencoder")
+    layers = keras.layers
+    seeds = _Seeds(seed)
+    height, width, channels = spec.image_shape
+    filters = spec.hidden_layer_sizes or (16,)
+
+    def conv(units, activation, name):
+        return layers.Conv2D(
+            units, 3, padding="same", activation=activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seeds()), name=name,
+        )
+
+    inputs = keras.Input(shape=(n_features,), name="input")
+    x = layers.Reshape(spec.image_shape, name="to_image")(inputs)
+    for i, units in enumerate(filters, start=1):
+        x = conv(units, spec.activation, f"encoder_conv_{i}")(x)
+        x = layers.MaxPooling2D(2, padding="same", name=f"encoder_pool_{i}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    encoder = keras.Model(inputs, _code_heads(keras, x, spec, seeds), name="encoder")
+
+    factor = 2 ** len(filters)
+    small_height, small_width = math.ceil(height / factor), math.ceil(width / factor)
+    code_inputs = keras.Input(shape=(spec.n_components,), name="code_input")
+    x = _dense(keras, small_height * small_width * filters[-1], spec.activation, seeds, "decoder_dense")(code_inputs)
+    x = layers.Reshape((small_height, small_width, filters[-1]), name="to_feature_maps")(x)
+    for i, units in enumerate(reversed(filters), start=1):
+        x = layers.UpSampling2D(2, name=f"decoder_upsample_{i}")(x)
+        x = conv(units, spec.activation, f"decoder_conv_{i}")(x)
+    extra_height, extra_width = small_height * factor - height, small_width * factor - width
+    if extra_height or extra_width:
+        x = layers.Cropping2D(((0, extra_height), (0, extra_width)), name="crop")(x)
+    x = conv(channels, spec.output_activation, "reconstruction_image")(x)
+    outputs = layers.Flatten(name="reconstruction")(x)
+    return encoder, keras.Model(code_inputs, outputs, name="decoder")
+
+
+def build_networks(n_features, spec, seed):
+    """Dense or convolutional encoder and decoder, by ``spec.image_shape``."""
+    if spec.image_shape is not None:
+        return build_convolutional_networks(n_features, spec, seed)
+    return build_dense_networks(n_features, spec, seed)
+
+
+def user_model(model_or_builder, input_width, output_width, role):
+    """A private copy of a user's encoder or decoder, checked for shape.
+
+    Parameters
+    ----------
+    model_or_builder : keras.Model or callable
+        A model, copied with its weights so that training never changes the
+        user's object, or a function ``builder(input_width, output_width)``
+        returning a new model.
+    input_width, output_width : int
+    role : {"encoder", "decoder"}
+        Names the parameter in error messages.
+
+    Returns
+    -------
+    keras.Model
+    """
+    keras = import_keras()
+    if isinstance(model_or_builder, keras.Model):
+        model = keras.models.clone_model(model_or_builder)
+        model.set_weights(model_or_builder.get_weights())
+    else:
+        model = model_or_builder(input_width, output_width)
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"The {role} builder must return a keras.Model; it returned {type(model).__name__}.")
+    got_in, got_out = model.input_shape[-1], model.output_shape[-1]
+    if (got_in, got_out) != (input_width, output_width):
+        what = "n_components" if role == "encoder" else "n_features"
+        raise ValueError(
+            f"The {role} must map {input_width} to {output_width} columns ({what}={output_width}); "
+            f"the one given maps {got_in} to {got_out}."
+        )
+    return model
 
 
 def make_optimizer(name, learning_rate):

@@ -106,8 +106,11 @@ def save_estimator(estimator, path, library_version, extra=None):
     keeps its input scaling there); :func:`load_with_extra` returns it.
     """
     params = estimator.get_params(deep=False)
-    if not isinstance(params.get("random_state"), (int, type(None))):
-        params["random_state"] = None
+    # A RandomState, or a user's model or builder function, cannot be
+    # written as data; the fitted models themselves are saved below.
+    for name, value in params.items():
+        if name == "random_state" and not isinstance(value, (int, type(None))) or name in ("encoder", "decoder"):
+            params[name] = None
     models, attributes = {}, {}
     for name, value in vars(estimator).items():
         if not name.endswith("_") or name.startswith("_"):
@@ -167,7 +170,10 @@ def read_saved(path):
         try:
             models[name] = model_from_bytes(data)
         except Exception as error:
-            raise ValueError(f"Could not load the Keras model {name!r} stored in {path!r}: {error}") from None
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            if "lambda" in str(error).lower():
+                reason = "it holds a Lambda layer, i.e. Python code, which safe loading never runs"
+            raise ValueError(f"Could not load the Keras model {name!r} stored in {path!r}: {reason}.") from None
     metadata["params"] = {k: _from_json(v) for k, v in metadata["params"].items()}
     metadata["attributes"] = {k: _from_json(v) for k, v in metadata["attributes"].items()}
     return metadata, models

@@ -24,60 +24,44 @@ EVALUATION_CHUNK_ROWS = 65536
 XLA_MIN_STEPS = 2500
 
 
-def _mean_squared_error(tf, x, reconstruction):
-    return tf.reduce_mean(tf.square(reconstruction - x), axis=-1)
-
-
-def _binary_crossentropy(tf, x, reconstruction):
-    eps = 1e-7
-    p = tf.clip_by_value(reconstruction, eps, 1.0 - eps)
-    return -tf.reduce_mean(x * tf.math.log(p) + (1.0 - x) * tf.math.log(1.0 - p), axis=-1)
-
-
-# Each maps rows and their reconstructions to one loss per row.
-LOSSES = {"mse": _mean_squared_error, "binary_crossentropy": _binary_crossentropy}
-
-
 class CompiledTrainer:
-    """Compiled training and evaluation steps for one model and optimizer.
+    """Compiled training and evaluation steps for one objective and optimizer.
 
     Parameters
     ----------
-    autoencoder : keras.Model
-        The model trained to reproduce its input.
+    objective : Objective
+        The per-row loss and the encoder and decoder it trains.
     optimizer : keras.optimizers.Optimizer
-        Built here for the model's trainable variables if it is not yet.
-    loss : {"mse", "binary_crossentropy"}
-        The reconstruction loss; the model's own regularization losses
-        (``model.losses``) are added to it.
+        Built here for the objective's trainable variables if it is not yet.
+        Its step counter also numbers the random draws of the objective.
     settings : object, default=None
         What the caller built this trainer from, to tell later whether it
         still fits the caller's settings.
     """
 
-    def __init__(self, autoencoder, optimizer, loss, settings=None):
+    def __init__(self, objective, optimizer, settings=None):
         tf = import_tensorflow()
         self._tf = tf
-        self.model = autoencoder
+        self.objective = objective
         self.optimizer = optimizer
         self.settings = settings
-        self._loss = LOSSES[loss]
         if not optimizer.built:
-            optimizer.build(autoencoder.trainable_variables)
+            optimizer.build(objective.trainable_variables)
         self._epoch_fns = {
             use_xla: tf.function(self._epoch, jit_compile=use_xla) for use_xla in (False, True)
         }
-        self._loss_sum_fn = tf.function(self._loss_sum, jit_compile=True)
+        self._loss_sum_fn = tf.function(self._loss_sum)
 
     def _step(self, data, rows, row_weights):
         tf = self._tf
         x = tf.gather(data, rows)
         with tf.GradientTape() as tape:
-            per_row = self._loss(tf, x, self.model(x, training=True))
+            per_row = self.objective.per_row(x, self.optimizer.iterations, training=True)
             loss = tf.reduce_sum(per_row * row_weights) / tf.reduce_sum(row_weights)
-            if self.model.losses:
-                loss += tf.add_n(self.model.losses)
-        variables = self.model.trainable_variables
+            layer_losses = self.objective.layer_losses
+            if layer_losses:
+                loss += tf.add_n(layer_losses)
+        variables = self.objective.trainable_variables
         gradients = tape.gradient(loss, variables)
         self.optimizer.apply_gradients(zip(gradients, variables))
         return loss * tf.reduce_sum(row_weights)
@@ -90,13 +74,14 @@ class CompiledTrainer:
         return total
 
     def _loss_sum(self, x):
-        return self._tf.reduce_sum(self._loss(self._tf, x, self.model(x, training=False)))
+        return self._tf.reduce_sum(self.objective.per_row(x, 0, training=False))
 
     def train_epoch(self, data, order, batch_size, use_xla=True):
         """Run one epoch of mini-batch steps over ``data[order]``.
 
         The rows are cut into batches of ``batch_size``; a shorter last batch
-        is padded with rows of weight zero, so that every epoch is a single
+        is filled up with rows of weight zero (repeats of its first rows, so
+        that batch statistics stay realistic), and every epoch is a single
         call of one compiled function.
 
         Parameters
@@ -119,7 +104,7 @@ class CompiledTrainer:
         batch_size = min(batch_size, n_rows)
         n_batches = -(-n_rows // batch_size)
         padding = n_batches * batch_size - n_rows
-        batches = np.concatenate([order, np.zeros(padding, dtype=np.int32)])
+        batches = np.concatenate([order, order[n_rows - batch_size : n_rows - batch_size + padding]])
         row_weights = np.ones(n_batches * batch_size, dtype=np.float32)
         row_weights[n_rows:] = 0.0
         total = self._epoch_fns[use_xla](
@@ -213,7 +198,7 @@ def train(
         When an epoch's loss is NaN or infinite.
     """
     result = TrainingResult()
-    model = trainer.model
+    models = (trainer.objective.encoder, trainer.objective.decoder)
     best_weights = None
     epochs_without_improvement = 0
     use_xla = epochs * -(-len(train_rows) // batch_size) >= XLA_MIN_STEPS
@@ -231,7 +216,7 @@ def train(
             validation_loss = trainer.evaluate(data, validation_rows)
             result.validation_loss_curve.append(validation_loss)
             if validation_loss < result.best_validation_loss:
-                best_weights = model.get_weights()
+                best_weights = [model.get_weights() for model in models]
             if validation_loss < result.best_validation_loss - tol:
                 epochs_without_improvement = 0
             else:
@@ -243,7 +228,8 @@ def train(
             result.stopped_early = True
             break
     if best_weights is not None:
-        model.set_weights(best_weights)
+        for model, weights in zip(models, best_weights):
+            model.set_weights(weights)
     return result
 
 
@@ -251,3 +237,54 @@ def as_training_data(X):
     """Return ``X`` as a float32 tensor, the one copy training works on."""
     tf = import_tensorflow()
     return tf.convert_to_tensor(np.asarray(X, dtype=np.float32))
+
+
+def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size, shuffle, rng, make_optimizer):
+    """Greedy layer-wise pretraining of a dense autoencoder.
+
+    Each encoder Dense layer is trained, with the decoder layer that mirrors
+    it, as a shallow autoencoder of the codes the layers before it produce;
+    the first pair reconstructs the data itself with the estimator's
+    ``loss``, the deeper pairs their hidden codes with squared error.
+    Batch normalisation and dropout layers between them run in inference
+    mode. Fine-tuning end to end follows, in :func:`train`.
+
+    Parameters
+    ----------
+    encoder, decoder : keras.Model
+        A dense encoder and its mirrored decoder (see ``build_dense_networks``).
+    data : tf.Tensor of shape (n_samples, n_features), float32
+    rows : ndarray of int32
+        Rows to pretrain on.
+    loss : {"mse", "binary_crossentropy"}
+    epochs, batch_size : int
+        Per layer.
+    shuffle : bool
+    rng : numpy.random.RandomState
+    make_optimizer : callable
+        Returns a fresh optimizer for each layer.
+    """
+    from ._backend import import_keras
+    from ._objectives import Objective
+
+    keras = import_keras()
+    tf = import_tensorflow()
+    dense = keras.layers.Dense
+    encoder_layers = [layer for layer in encoder.layers if type(layer) is dense]
+    decoder_layers = [layer for layer in decoder.layers if type(layer) is dense][::-1]
+    codes = tf.gather(data, rows)
+    for depth, (encoder_layer, decoder_layer) in enumerate(zip(encoder_layers, decoder_layers)):
+        if depth:
+            upstream = keras.Model(encoder.input, encoder_layers[depth - 1].output)
+            codes = upstream(tf.gather(data, rows), training=False)
+        width = int(codes.shape[-1])
+        shallow_in = keras.Input(shape=(width,))
+        shallow_encoder = keras.Model(shallow_in, encoder_layer(shallow_in))
+        code_in = keras.Input(shape=(encoder_layer.units,))
+        shallow_decoder = keras.Model(code_in, decoder_layer(code_in))
+        objective = Objective(shallow_encoder, shallow_decoder, loss if depth == 0 else "mse")
+        trainer = CompiledTrainer(objective, make_optimizer())
+        train(
+            trainer, codes, np.arange(len(rows), dtype=np.int32),
+            epochs=epochs, batch_size=batch_size, shuffle=shuffle, rng=rng,
+        )

@@ -38,3 +38,15 @@ def test_bench_vs_pca_quick_run_writes_table_json_and_plot(tmp_path):
     assert digits_sizes == [2, 4, 8, 16, 32]
     assert all(r["k"] < r["n_features"] for r in report["results"])
     assert (tmp_path / "bench_vs_pca.png").stat().st_size > 10_000
+
+
+def test_bench_variants_quick_run(tmp_path):
+    output = tmp_path / "variants.json"
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_variants.py"), "--quick", "--output", str(output)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads(output.read_text())["rows"]
+    assert [r["network"] for r in rows][0] == "PCA" and len(rows) == 5
+    assert all(r["parameters"] > 0 and 0 < r["mse"] < 1 for r in rows)

@@ -8,14 +8,40 @@ from skautoencoder import AutoencoderTransformer
 EXPECTED_FAILED_CHECKS = {}
 
 
-def small_autoencoder():
-    return AutoencoderTransformer(
-        n_components=2, hidden_layer_sizes=(4,), epochs=3, batch_size=16, random_state=0
-    )
+def small_autoencoder(**variant):
+    defaults = dict(n_components=2, hidden_layer_sizes=(4,), epochs=3, batch_size=16, random_state=0)
+    return AutoencoderTransformer(**{**defaults, **variant})
+
+
+def build_encoder(n_features, n_components):
+    import keras
+
+    inputs = keras.Input(shape=(n_features,))
+    return keras.Model(inputs, keras.layers.Dense(n_components)(keras.layers.Dense(5, activation="tanh")(inputs)))
+
+
+def build_decoder(n_components, n_features):
+    import keras
+
+    inputs = keras.Input(shape=(n_components,))
+    return keras.Model(inputs, keras.layers.Dense(n_features)(inputs))
+
+
+# Every variant, grouped so that each group's checks cover several at once.
+ESTIMATORS = [
+    small_autoencoder(),
+    small_autoencoder(
+        corruption="gaussian", activity_l1=1e-3, contractive_weight=1e-3, dropout=0.1, batch_normalization=True
+    ),
+    small_autoencoder(variational=True),
+    small_autoencoder(image_shape=(-1, 1), hidden_layer_sizes=(3,)),
+    small_autoencoder(pretrain_epochs=1, hidden_layer_sizes=(), activation="linear", corruption="masking"),
+    small_autoencoder(encoder=build_encoder, decoder=build_decoder),
+]
 
 
 @parametrize_with_checks(
-    [small_autoencoder()],
+    ESTIMATORS,
     expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
 )
 def test_sklearn_compatible_estimator(estimator, check):

@@ -101,7 +101,7 @@ def test_early_stopping_restores_weights_of_the_best_epoch():
     from skautoencoder._estimator import _split_rows
 
     seed_rng = np.random.RandomState(0)
-    seed_rng.randint(np.iinfo(np.int32).max)
+    seed_rng.randint(np.iinfo(np.int32).max // 2, size=2)  # the network and noise seeds come first
     _, validation_rows = _split_rows(np.arange(200, dtype=np.int32), 0.1, seed_rng)
     validation_error = -autoencoder.score(X[validation_rows])
     assert validation_error == pytest.approx(autoencoder.best_validation_loss_, rel=1e-4)

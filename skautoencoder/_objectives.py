@@ -1,0 +1,134 @@
+"""What training minimizes, per row: reconstruction plus each variant's term.
+
+One :class:`Objective` covers the plain autoencoder and its variants:
+
+- denoising: the encoder sees a corrupted row (Gaussian noise, or a share of
+  entries set to zero), the loss compares with the clean row;
+- sparse: an L1 penalty on the code;
+- contractive: a penalty on the squared Frobenius norm of the encoder's
+  Jacobian with respect to its input;
+- variational: the encoder gives a mean and a log-variance, the decoder sees
+  a sample, and ``beta`` times the KL divergence to the unit Gaussian prior
+  is added.
+
+Random draws are stateless functions of a seed and the step number, so that a
+seeded fit is reproducible and the whole epoch still compiles with XLA.
+"""
+
+from ._backend import import_tensorflow
+
+
+def _mean_squared_error(tf, x, reconstruction):
+    return tf.reduce_mean(tf.square(reconstruction - x), axis=-1)
+
+
+def _binary_crossentropy(tf, x, reconstruction):
+    eps = 1e-7
+    p = tf.clip_by_value(reconstruction, eps, 1.0 - eps)
+    return -tf.reduce_mean(x * tf.math.log(p) + (1.0 - x) * tf.math.log(1.0 - p), axis=-1)
+
+
+# Each maps rows and their reconstructions to one loss per row.
+RECONSTRUCTION_LOSSES = {"mse": _mean_squared_error, "binary_crossentropy": _binary_crossentropy}
+
+
+class Objective:
+    """Per-row training loss of an encoder/decoder pair.
+
+    Parameters
+    ----------
+    encoder, decoder : keras.Model
+        For a variational model the encoder has two outputs, the mean and the
+        log-variance of the code.
+    loss : {"mse", "binary_crossentropy"}
+    corruption : {None, "gaussian", "masking"}, default=None
+    corruption_level : float, default=0.0
+        Noise standard deviation, or share of entries zeroed.
+    activity_l1 : float, default=0.0
+    contractive_weight : float, default=0.0
+    variational : bool, default=False
+    beta : float, default=1.0
+    seed : int, default=0
+    """
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        loss,
+        *,
+        corruption=None,
+        corruption_level=0.0,
+        activity_l1=0.0,
+        contractive_weight=0.0,
+        variational=False,
+        beta=1.0,
+        seed=0,
+    ):
+        self._tf = import_tensorflow()
+        self.encoder = encoder
+        self.decoder = decoder
+        self._reconstruction_loss = RECONSTRUCTION_LOSSES[loss]
+        self.corruption = corruption
+        self.corruption_level = corruption_level
+        self.activity_l1 = activity_l1
+        self.contractive_weight = contractive_weight
+        self.variational = variational
+        self.beta = beta
+        self.seed = seed
+
+    @property
+    def trainable_variables(self):
+        return self.encoder.trainable_variables + self.decoder.trainable_variables
+
+    @property
+    def layer_losses(self):
+        """Regularization losses the models' own layers added (a list)."""
+        return self.encoder.losses + self.decoder.losses
+
+    def _seed(self, step, stream):
+        return self._tf.stack([self._tf.cast(step, self._tf.int32), self._tf.constant(self.seed + stream, self._tf.int32)])
+
+    def _corrupt(self, x, step):
+        tf = self._tf
+        if self.corruption == "gaussian":
+            return x + self.corruption_level * tf.random.stateless_normal(tf.shape(x), self._seed(step, 1), dtype=x.dtype)
+        if self.corruption == "masking":
+            keep = tf.random.stateless_uniform(tf.shape(x), self._seed(step, 1), dtype=x.dtype) >= self.corruption_level
+            return x * tf.cast(keep, x.dtype)
+        return x
+
+    def _encode(self, x, training):
+        outputs = self.encoder(x, training=training)
+        if self.variational:
+            mean, log_variance = outputs
+            return mean, log_variance
+        return outputs, None
+
+    def per_row(self, x, step, training):
+        """Loss of each row of ``x`` (a float32 tensor) at this step."""
+        tf = self._tf
+        inputs = self._corrupt(x, step) if training else x
+        if self.contractive_weight > 0:
+            with tf.GradientTape() as tape:
+                tape.watch(inputs)
+                code, log_variance = self._encode(inputs, training)
+            jacobian = tape.batch_jacobian(code, inputs)
+            contraction = tf.reduce_sum(tf.square(jacobian), axis=[1, 2])
+        else:
+            code, log_variance = self._encode(inputs, training)
+            contraction = None
+        decoded_code = code
+        if self.variational and training:
+            noise = tf.random.stateless_normal(tf.shape(code), self._seed(step, 2), dtype=code.dtype)
+            decoded_code = code + tf.exp(0.5 * log_variance) * noise
+        loss = self._reconstruction_loss(tf, x, self.decoder(decoded_code, training=training))
+        if self.variational:
+            kl = -0.5 * tf.reduce_sum(1.0 + log_variance - tf.square(code) - tf.exp(log_variance), axis=-1)
+            # Per feature, like the reconstruction loss, so beta keeps its meaning.
+            loss += self.beta * kl / tf.cast(tf.shape(x)[-1], x.dtype)
+        if self.activity_l1 > 0:
+            loss += self.activity_l1 * tf.reduce_sum(tf.abs(code), axis=-1)
+        if contraction is not None:
+            loss += self.contractive_weight * contraction
+        return loss

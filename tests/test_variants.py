@@ -1,0 +1,262 @@
+"""Each autoencoder variant shows, on data, the property it exists for."""
+
+import pickle
+
+import numpy as np
+import pytest
+from scipy.linalg import subspace_angles
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.model_selection import GridSearchCV, train_test_split
+
+from skautoencoder import AutoencoderTransformer, load, reconstruction_error
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits().data / 16
+
+
+@pytest.fixture(scope="module")
+def split(digits):
+    return train_test_split(digits, test_size=0.25, random_state=0)
+
+
+def encoder_jacobian_norm(autoencoder, X):
+    """Mean Frobenius norm of the encoder's Jacobian over the rows of X."""
+    import tensorflow as tf
+
+    x = tf.convert_to_tensor(X, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        code = autoencoder.encoder_(x)
+    jacobian = tape.batch_jacobian(code, x).numpy()
+    return float(np.mean(np.sqrt(np.sum(jacobian**2, axis=(1, 2)))))
+
+
+# -- linear ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [2, 8])
+def test_linear_autoencoder_finds_the_pca_subspace(digits, k):
+    linear = AutoencoderTransformer(
+        k, hidden_layer_sizes=(), activation="linear", code_activation="linear", output_activation="linear",
+        learning_rate=0.01, batch_size=64, epochs=300, random_state=0,
+    ).fit(digits)
+    pca = PCA(k).fit(digits)
+    pca_error = reconstruction_error(pca, digits)
+    assert reconstruction_error(linear, digits) <= 1.02 * pca_error
+    decoder_kernel = linear.decoder_.get_layer("reconstruction").get_weights()[0]  # (k, 64)
+    largest_angle = np.max(subspace_angles(decoder_kernel.T, pca.components_.T))
+    assert largest_angle < 0.1
+
+
+# -- denoising -----------------------------------------------------------------------
+
+
+def test_denoising_model_cleans_corrupted_images_better(split):
+    X_train, X_test = split
+    params = dict(n_components=16, hidden_layer_sizes=(64,), output_activation="sigmoid", epochs=60, random_state=0)
+    plain = AutoencoderTransformer(**params).fit(X_train)
+    denoising = AutoencoderTransformer(**params, corruption="gaussian", corruption_level=0.3).fit(X_train)
+    noisy = X_test + np.random.RandomState(1).normal(scale=0.3, size=X_test.shape)
+
+    def error_against_clean(model):
+        return np.mean((model.inverse_transform(model.transform(noisy)) - X_test) ** 2)
+
+    assert error_against_clean(denoising) < error_against_clean(plain)
+
+
+def test_masking_noise_trains_and_never_touches_transform(digits):
+    model = AutoencoderTransformer(
+        4, hidden_layer_sizes=(16,), corruption="masking", corruption_level=0.5, epochs=3, random_state=0
+    ).fit(digits)
+    np.testing.assert_array_equal(model.transform(digits), model.transform(digits))
+
+
+# -- sparse -------------------------------------------------------------------------------
+
+
+def test_sparse_codes_are_smaller_at_similar_error_even_over_complete(split):
+    X_train, X_test = split
+    params = dict(n_components=96, hidden_layer_sizes=(), code_activation="relu", output_activation="sigmoid",
+                  epochs=40, random_state=0)  # 96 > 64 features: over-complete
+    plain = AutoencoderTransformer(**params).fit(X_train)
+    sparse = AutoencoderTransformer(**params, activity_l1=3e-5).fit(X_train)
+    activity = {m: np.mean(np.abs(m.transform(X_test))) for m in (plain, sparse)}
+    assert activity[sparse] < 0.75 * activity[plain]
+    assert reconstruction_error(sparse, X_test) <= 1.2 * reconstruction_error(plain, X_test)
+
+
+# -- contractive ---------------------------------------------------------------------------
+
+
+def test_contractive_penalty_lowers_the_encoder_jacobian(split):
+    X_train, X_test = split
+    params = dict(n_components=8, hidden_layer_sizes=(32,), activation="tanh", output_activation="sigmoid",
+                  epochs=20, random_state=0)
+    plain = AutoencoderTransformer(**params).fit(X_train)
+    contractive = AutoencoderTransformer(**params, contractive_weight=0.05).fit(X_train)
+    assert encoder_jacobian_norm(contractive, X_test) < encoder_jacobian_norm(plain, X_test)
+
+
+# -- variational ------------------------------------------------------------------------------
+
+
+def test_variational_codes_follow_the_prior_and_samples_look_like_data(digits):
+    vae = AutoencoderTransformer(
+        2, hidden_layer_sizes=(64,), output_activation="sigmoid", loss="binary_crossentropy",
+        variational=True, beta=1.0, epochs=40, random_state=0,
+    ).fit(digits)
+    codes = vae.transform(digits)
+    np.testing.assert_allclose(codes.mean(axis=0), 0, atol=0.25)
+    np.testing.assert_allclose(codes.std(axis=0), 1, atol=0.25)
+    samples = vae.sample(50, random_state=0)
+    assert samples.shape == (50, 64)
+    assert samples.min() >= 0 and samples.max() <= 1
+    np.testing.assert_array_equal(samples, vae.sample(50, random_state=0))
+    assert not np.array_equal(samples, vae.sample(50, random_state=1))
+
+
+def test_sample_needs_a_variational_model(digits):
+    plain = AutoencoderTransformer(2, hidden_layer_sizes=(8,), epochs=1, random_state=0).fit(digits)
+    with pytest.raises(ValueError, match="fit with variational=True"):
+        plain.sample(3)
+
+
+# -- convolutional ----------------------------------------------------------------------------
+
+
+def test_convolutional_rows_stay_flat_and_sit_in_a_pipeline(split):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    X_train, X_test = split
+    conv = AutoencoderTransformer(8, hidden_layer_sizes=(8, 16), image_shape=(8, 8), epochs=3, random_state=0)
+    conv.fit(X_train)
+    assert conv.transform(X_test).shape == (len(X_test), 8)
+    assert conv.inverse_transform(conv.transform(X_test)).shape == X_test.shape
+    layer_kinds = {type(layer).__name__ for layer in conv.encoder_.layers}
+    assert {"Conv2D", "MaxPooling2D"} <= layer_kinds
+    assert "UpSampling2D" in {type(layer).__name__ for layer in conv.decoder_.layers}
+    y = load_digits().target
+    y_train, _ = train_test_split(y, test_size=0.25, random_state=0)
+    make_pipeline(conv, LogisticRegression(max_iter=200)).fit(X_train, y_train)
+
+
+def test_odd_image_sizes_are_cropped_back(digits):
+    X = np.random.RandomState(0).rand(40, 5 * 7 * 2)
+    conv = AutoencoderTransformer(3, hidden_layer_sizes=(4, 4), image_shape=(5, 7, 2), epochs=1, random_state=0)
+    assert conv.fit_transform(X).shape == (40, 3)
+    assert conv.inverse_transform(np.zeros((2, 3))).shape == (2, 70)
+
+
+# -- stacked, dropout, batch normalisation -------------------------------------------------
+
+
+def test_layerwise_pretraining_gives_a_better_start(digits):
+    params = dict(n_components=4, hidden_layer_sizes=(32, 16), activation="sigmoid", output_activation="sigmoid",
+                  epochs=1, random_state=0)
+    cold = AutoencoderTransformer(**params).fit(digits)
+    pretrained = AutoencoderTransformer(**params, pretrain_epochs=10).fit(digits)
+    assert pretrained.loss_curve_[0] < cold.loss_curve_[0]
+
+
+def test_dropout_and_batch_normalization_layers_are_built_and_inference_is_deterministic(digits):
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(16,), dropout=0.3, batch_normalization=True, epochs=3, random_state=0
+    ).fit(digits)
+    kinds = [type(layer).__name__ for layer in model.encoder_.layers]
+    assert "Dropout" in kinds and "BatchNormalization" in kinds
+    np.testing.assert_array_equal(model.transform(digits), model.transform(digits))
+
+
+# -- bring your own model ------------------------------------------------------------------
+
+
+def user_encoder():
+    import keras
+
+    inputs = keras.Input(shape=(64,))
+    return keras.Model(inputs, keras.layers.Dense(3, activation="tanh")(keras.layers.Dense(20)(inputs)))
+
+
+def build_decoder(n_components, n_features):
+    import keras
+
+    inputs = keras.Input(shape=(n_components,))
+    return keras.Model(inputs, keras.layers.Dense(n_features, activation="sigmoid")(inputs))
+
+
+def test_user_models_are_copied_never_changed(digits):
+    encoder = user_encoder()
+    before = [w.copy() for w in encoder.get_weights()]
+    model = AutoencoderTransformer(3, encoder=encoder, decoder=build_decoder, epochs=5, random_state=0).fit(digits)
+    assert model.encoder_ is not encoder
+    for original, now in zip(before, encoder.get_weights()):
+        np.testing.assert_array_equal(original, now)
+    assert model.decoder_.output_shape == (None, 64)
+    copied = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(copied.transform(digits), model.transform(digits))
+    from sklearn.base import clone
+
+    assert clone(model).get_params()["decoder"] is build_decoder
+
+
+def test_user_encoder_of_the_wrong_width_is_refused(digits):
+    with pytest.raises(ValueError, match="The encoder must map 64 to 2 columns \\(n_components=2\\); the one given maps 64 to 3"):
+        AutoencoderTransformer(2, encoder=user_encoder(), epochs=1).fit(digits)
+
+
+# -- invalid combinations ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(image_shape=(8, 9)), "image_shape=\\(8, 9\\) must be .* the number of features, 64"),
+        (dict(corruption="masking", corruption_level=1.0), "corruption_level, the share of entries zeroed, in \\[0, 1\\)"),
+        (dict(variational=True, loss="binary_crossentropy", output_activation="sigmoid"), "needs every value of X in \\[0, 1\\]"),
+        (dict(variational=True, encoder=user_encoder), "cannot be combined with encoder="),
+        (dict(pretrain_epochs=2, image_shape=(8, 8)), "pretrain_epochs > 0 .* cannot be combined"),
+        (dict(corruption="salt"), "The 'corruption' parameter of AutoencoderTransformer must be"),
+        (dict(dropout=1.0), "The 'dropout' parameter of AutoencoderTransformer must be a float in the range \\[0.0, 1.0\\)"),
+    ],
+)
+def test_invalid_combinations_name_the_parameters(digits, params, message):
+    X = digits * 16 if params.get("loss") == "binary_crossentropy" else digits
+    with pytest.raises(ValueError, match=message):
+        AutoencoderTransformer(2, epochs=1, **params).fit(X)
+
+
+# -- every variant: persistence and one grid search ----------------------------------------------
+
+VARIANTS = {
+    "denoising": dict(corruption="gaussian", corruption_level=0.2),
+    "sparse": dict(activity_l1=1e-3),
+    "contractive": dict(contractive_weight=1e-2),
+    "variational": dict(variational=True),
+    "convolutional": dict(image_shape=(8, 8), hidden_layer_sizes=(4,)),
+    "stacked": dict(pretrain_epochs=1, hidden_layer_sizes=(16, 8)),
+    "dropout + batch norm": dict(dropout=0.2, batch_normalization=True),
+    "linear": dict(hidden_layer_sizes=(), activation="linear", output_activation="linear"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_every_variant_pickles_saves_and_loads(digits, tmp_path, name):
+    model = AutoencoderTransformer(3, epochs=2, random_state=0, **VARIANTS[name]).fit(digits[:300])
+    codes = model.transform(digits[:50])
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).transform(digits[:50]), codes)
+    model.save(tmp_path / "model.skae")
+    loaded = load(tmp_path / "model.skae")
+    np.testing.assert_allclose(loaded.transform(digits[:50]), codes, rtol=1e-6, atol=1e-7)
+    assert loaded.get_params() == model.get_params()
+
+
+def test_one_grid_search_across_variants(digits):
+    base = AutoencoderTransformer(4, hidden_layer_sizes=(16,), epochs=3, random_state=0)
+    grid = [{name_key: [value] for name_key, value in params.items()} for params in VARIANTS.values()]
+    search = GridSearchCV(base, grid, cv=2).fit(digits[:200])
+    assert len(search.cv_results_["params"]) == len(VARIANTS)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
