@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
 from ._inference import apply_in_chunks, forward_for, squared_error_per_row
-from ._networks import NetworkSpec, build_networks, make_optimizer, user_model
+from ._networks import NetworkSpec, build_networks, make_optimizer, mirrored_dense_pairs, user_model
 from ._objectives import Objective
 from ._progress import TrainingProgress
 from ._training import CompiledTrainer, TrainingSnapshot, as_training_data, pretrain_layerwise, train
@@ -107,6 +107,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     pretrain_epochs : int, default=0
         Stacked: greedy layer-wise pretraining epochs for each layer pair of
         a dense network before fine-tuning end to end for ``epochs``.
+    tied_weights : bool, default=False
+        Whether each decoder layer's kernel is the transpose of its mirrored
+        encoder layer's (dense networks only), halving the weights to learn.
     dropout : float, default=0.0
         Dropout rate after each hidden layer during training.
     batch_normalization : bool, default=False
@@ -192,6 +195,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "beta": [Interval(Real, 0, None, closed="left")],
         "image_shape": ["array-like", None],
         "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
+        "tied_weights": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_normalization": ["boolean"],
         "encoder": [callable, None],
@@ -227,6 +231,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         beta=1.0,
         image_shape=None,
         pretrain_epochs=0,
+        tied_weights=False,
         dropout=0.0,
         batch_normalization=False,
         encoder=None,
@@ -258,6 +263,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.beta = beta
         self.image_shape = image_shape
         self.pretrain_epochs = pretrain_epochs
+        self.tied_weights = tied_weights
         self.dropout = dropout
         self.batch_normalization = batch_normalization
         self.encoder = encoder
@@ -361,11 +367,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
         if self.variational and self.encoder is not None:
             raise ValueError("variational=True builds its own two-headed encoder; it cannot be combined with encoder=.")
-        if self.pretrain_epochs and (image_shape or self.variational or self.encoder or self.decoder):
-            raise ValueError(
-                "pretrain_epochs > 0 pretrains the layers of a dense network; it cannot be combined with "
-                "image_shape, variational=True, encoder= or decoder=."
-            )
+        for name, asked in (("pretrain_epochs > 0", self.pretrain_epochs), ("tied_weights=True", self.tied_weights)):
+            if asked and (image_shape or self.variational or self.encoder or self.decoder):
+                raise ValueError(
+                    f"{name} works on the mirrored layers of a dense network; it cannot be combined with "
+                    "image_shape, variational=True, encoder= or decoder=."
+                )
         return NetworkSpec(
             n_components=self.n_components,
             hidden_layer_sizes=self._hidden_layer_sizes(),
@@ -381,9 +388,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _build_networks(self, n_features, seed):
         encoder, decoder = build_networks(n_features, self._network_spec(n_features), seed)
         if self.encoder is not None:
-            encoder = user_model(self.encoder, n_features, self.n_components, "encoder")
+            encoder = user_model(self.encoder, n_features, self.n_components, "encoder", seed)
         if self.decoder is not None:
-            decoder = user_model(self.decoder, self.n_components, n_features, "decoder")
+            decoder = user_model(self.decoder, self.n_components, n_features, "decoder", seed + 1)
         return encoder, decoder
 
     def _objective(self, encoder, decoder, seed):
@@ -398,6 +405,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             variational=len(encoder.outputs) == 2,
             beta=self.beta,
             seed=seed,
+            tied_pairs=mirrored_dense_pairs(encoder, decoder) if self.tied_weights else (),
         )
 
     def _random_state(self):
@@ -460,7 +468,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _training_settings(self):
         names = ("loss", "optimizer", "learning_rate", "corruption", "corruption_level",
-                 "activity_l1", "contractive_weight", "beta")
+                 "activity_l1", "contractive_weight", "beta", "tied_weights")
         return tuple(getattr(self, name) for name in names)
 
     def _new_trainer(self, encoder, decoder, seed):

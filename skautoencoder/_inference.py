@@ -108,15 +108,24 @@ class CompiledForward:
     log-variance), the first is returned.
     """
 
+    # Below this many rows an eager call is cheaper than tracing a graph.
+    GRAPH_MIN_ROWS = 2048
+
     def __init__(self, model):
         tf = import_tensorflow()
         self._tf = tf
-        several = len(model.outputs) > 1
-        self._function = tf.function(lambda x: model(x, training=False)[0] if several else model(x, training=False))
-        self.n_outputs = (model.output_shape[0] if several else model.output_shape)[-1]
+        self._several_outputs = len(model.outputs) > 1
+        self._model = model
+        self._function = tf.function(self._call)
+        self.n_outputs = (model.output_shape[0] if self._several_outputs else model.output_shape)[-1]
+
+    def _call(self, x):
+        out = self._model(x, training=False)
+        return out[0] if self._several_outputs else out
 
     def __call__(self, X):
-        out = self._function(self._tf.convert_to_tensor(X, dtype=self._tf.float32))
+        call = self._call if len(X) < self.GRAPH_MIN_ROWS else self._function
+        out = call(self._tf.convert_to_tensor(X, dtype=self._tf.float32))
         return np.asarray(out).astype(X.dtype, copy=False)
 
 

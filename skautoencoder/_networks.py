@@ -16,7 +16,9 @@ Every layer gets a seeded initializer, so a seed always builds the same
 weights without touching any global random state.
 """
 
+import contextlib
 import math
+import random
 from dataclasses import dataclass
 
 from ._backend import import_keras
@@ -157,7 +159,37 @@ def build_networks(n_features, spec, seed):
     return build_dense_networks(n_features, spec, seed)
 
 
-def user_model(model_or_builder, input_width, output_width, role):
+def mirrored_dense_pairs(encoder, decoder):
+    """Pair each encoder Dense layer with the decoder Dense layer mirroring it.
+
+    For ``n_features → 64 → 32 → k`` the pairs are (64-wide encoder layer,
+    reconstruction layer), (32-wide, decoder layer to 64), (code layer,
+    decoder layer to 32): each decoder layer maps back to its partner's input
+    width, so its kernel has the shape of the partner's kernel transposed.
+    """
+    keras = import_keras()
+    encoder_layers = [layer for layer in encoder.layers if type(layer) is keras.layers.Dense]
+    decoder_layers = [layer for layer in decoder.layers if type(layer) is keras.layers.Dense][::-1]
+    return list(zip(encoder_layers, decoder_layers))
+
+
+@contextlib.contextmanager
+def python_random_seeded(seed):
+    """Seed Python's ``random`` for the block, then restore its state.
+
+    Keras draws the seeds of unseeded initializers and dropout layers from
+    Python's global generator; building a user's model in this scope makes it
+    reproducible and leaves the user's random state as it was.
+    """
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
+def user_model(model_or_builder, input_width, output_width, role, seed):
     """A private copy of a user's encoder or decoder, checked for shape.
 
     Parameters
@@ -169,17 +201,20 @@ def user_model(model_or_builder, input_width, output_width, role):
     input_width, output_width : int
     role : {"encoder", "decoder"}
         Names the parameter in error messages.
+    seed : int
+        Seeds whatever the model's layers draw at random while it is built.
 
     Returns
     -------
     keras.Model
     """
     keras = import_keras()
-    if isinstance(model_or_builder, keras.Model):
-        model = keras.models.clone_model(model_or_builder)
-        model.set_weights(model_or_builder.get_weights())
-    else:
-        model = model_or_builder(input_width, output_width)
+    with python_random_seeded(seed):
+        if isinstance(model_or_builder, keras.Model):
+            model = keras.models.clone_model(model_or_builder)
+            model.set_weights(model_or_builder.get_weights())
+        else:
+            model = model_or_builder(input_width, output_width)
         if not isinstance(model, keras.Model):
             raise TypeError(f"The {role} builder must return a keras.Model; it returned {type(model).__name__}.")
     got_in, got_out = model.input_shape[-1], model.output_shape[-1]

@@ -9,7 +9,9 @@ One :class:`Objective` covers the plain autoencoder and its variants:
   Jacobian with respect to its input;
 - variational: the encoder gives a mean and a log-variance, the decoder sees
   a sample, and ``beta`` times the KL divergence to the unit Gaussian prior
-  is added.
+  is added;
+- tied weights: each decoder kernel is the transpose of its mirrored encoder
+  kernel; only the encoder kernel is a trained variable.
 
 Random draws are stateless functions of a seed and the step number, so that a
 seeded fit is reproducible and the whole epoch still compiles with XLA.
@@ -49,6 +51,9 @@ class Objective:
     variational : bool, default=False
     beta : float, default=1.0
     seed : int, default=0
+    tied_pairs : list of (Dense, Dense), default=()
+        Encoder and decoder layers whose kernels are tied (see
+        ``mirrored_dense_pairs``).
     """
 
     def __init__(
@@ -64,6 +69,7 @@ class Objective:
         variational=False,
         beta=1.0,
         seed=0,
+        tied_pairs=(),
     ):
         self._tf = import_tensorflow()
         self.encoder = encoder
@@ -76,10 +82,20 @@ class Objective:
         self.variational = variational
         self.beta = beta
         self.seed = seed
+        self.tied_kernels = [(e.kernel, d.kernel) for e, d in tied_pairs]
+        self.sync_tied_kernels()
 
     @property
     def trainable_variables(self):
-        return self.encoder.trainable_variables + self.decoder.trainable_variables
+        """The variables the optimizer updates (not the tied decoder kernels)."""
+        tied = {id(decoder_kernel) for _, decoder_kernel in self.tied_kernels}
+        variables = self.encoder.trainable_variables + self.decoder.trainable_variables
+        return [v for v in variables if id(v) not in tied]
+
+    def sync_tied_kernels(self):
+        """Set each tied decoder kernel to its encoder kernel, transposed."""
+        for encoder_kernel, decoder_kernel in self.tied_kernels:
+            decoder_kernel.assign(self._tf.transpose(encoder_kernel))
 
     @property
     def layer_losses(self):
@@ -110,11 +126,17 @@ class Objective:
         tf = self._tf
         inputs = self._corrupt(x, step) if training else x
         if self.contractive_weight > 0:
-            with tf.GradientTape() as tape:
+            with tf.GradientTape(persistent=True) as tape:
                 tape.watch(inputs)
                 code, log_variance = self._encode(inputs, training)
-            jacobian = tape.batch_jacobian(code, inputs)
-            contraction = tf.reduce_sum(tf.square(jacobian), axis=[1, 2])
+                columns = [code[:, j] for j in range(code.shape[-1])]
+            # Rows do not interact, so the gradient of one code column's sum
+            # is, row by row, that row's Jacobian row: one pass per code unit,
+            # much cheaper than a batch Jacobian for the small codes used here.
+            contraction = tf.add_n(
+                [tf.reduce_sum(tf.square(tape.gradient(column, inputs)), axis=-1) for column in columns]
+            )
+            del tape
         else:
             code, log_variance = self._encode(inputs, training)
             contraction = None

@@ -18,10 +18,19 @@ from ._backend import import_tensorflow
 # Rows per call when a whole data set is only evaluated, not trained on.
 EVALUATION_CHUNK_ROWS = 65536
 
-# XLA compilation of an epoch costs about 0.8 s on 2 CPU cores and then saves
-# about 0.3 ms per step over a plain TensorFlow graph, so it pays off only for
-# fits of more steps than this.
+# How an epoch runs depends on how many steps the whole fit takes. Tracing a
+# TensorFlow graph costs about 0.5 s and then saves a few milliseconds per
+# step over running eagerly; XLA compilation costs about 0.8 s more and saves
+# about 0.3 ms per step over a plain graph. Each pays off only past its count.
+GRAPH_MIN_STEPS = 64
 XLA_MIN_STEPS = 2500
+
+
+def execution_mode(n_steps):
+    """"eager", "graph" or "xla": the cheapest way to run ``n_steps`` steps."""
+    if n_steps < GRAPH_MIN_STEPS:
+        return "eager"
+    return "graph" if n_steps < XLA_MIN_STEPS else "xla"
 
 
 class CompiledTrainer:
@@ -48,9 +57,11 @@ class CompiledTrainer:
         if not optimizer.built:
             optimizer.build(objective.trainable_variables)
         self._epoch_fns = {
-            use_xla: tf.function(self._epoch, jit_compile=use_xla) for use_xla in (False, True)
+            "eager": self._epoch,
+            "graph": tf.function(self._epoch),
+            "xla": tf.function(self._epoch, jit_compile=True),
         }
-        self._loss_sum_fn = tf.function(self._loss_sum)
+        self._loss_sum_fns = {"eager": self._loss_sum, "graph": tf.function(self._loss_sum)}
 
     def _step(self, data, rows, row_weights):
         tf = self._tf
@@ -62,8 +73,18 @@ class CompiledTrainer:
             if layer_losses:
                 loss += tf.add_n(layer_losses)
         variables = self.objective.trainable_variables
-        gradients = tape.gradient(loss, variables)
+        tied = self.objective.tied_kernels
+        gradients = tape.gradient(loss, variables + [decoder_kernel for _, decoder_kernel in tied])
+        gradients, tied_gradients = gradients[: len(variables)], gradients[len(variables) :]
+        if tied:
+            # A tied kernel W is used as W (encoder) and W^T (decoder): its
+            # gradient is the sum of both uses.
+            position = {id(v): i for i, v in enumerate(variables)}
+            for (encoder_kernel, _), decoder_gradient in zip(tied, tied_gradients):
+                i = position[id(encoder_kernel)]
+                gradients[i] = gradients[i] + tf.transpose(decoder_gradient)
         self.optimizer.apply_gradients(zip(gradients, variables))
+        self.objective.sync_tied_kernels()
         return loss * tf.reduce_sum(row_weights)
 
     def _epoch(self, data, batches, row_weights):
@@ -76,7 +97,7 @@ class CompiledTrainer:
     def _loss_sum(self, x):
         return self._tf.reduce_sum(self.objective.per_row(x, 0, training=False))
 
-    def train_epoch(self, data, order, batch_size, use_xla=True):
+    def train_epoch(self, data, order, batch_size, mode="xla"):
         """Run one epoch of mini-batch steps over ``data[order]``.
 
         The rows are cut into batches of ``batch_size``; a shorter last batch
@@ -92,8 +113,8 @@ class CompiledTrainer:
             Row indices, one mini-batch after another.
         batch_size : int
             Rows per step.
-        use_xla : bool, default=True
-            Whether to run the epoch as an XLA-compiled function.
+        mode : {"eager", "graph", "xla"}, default="xla"
+            How to run the epoch (see :func:`execution_mode`).
 
         Returns
         -------
@@ -107,17 +128,18 @@ class CompiledTrainer:
         batches = np.concatenate([order, order[n_rows - batch_size : n_rows - batch_size + padding]])
         row_weights = np.ones(n_batches * batch_size, dtype=np.float32)
         row_weights[n_rows:] = 0.0
-        total = self._epoch_fns[use_xla](
+        total = self._epoch_fns[mode](
             data, batches.reshape(n_batches, batch_size), row_weights.reshape(n_batches, batch_size)
         )
         return float(total) / n_rows
 
-    def evaluate(self, data, rows):
+    def evaluate(self, data, rows, mode="graph"):
         """Return the mean loss over ``data[rows]`` without training."""
         tf = self._tf
+        loss_sum = self._loss_sum_fns["eager" if mode == "eager" else "graph"]
         total = 0.0
         for start in range(0, len(rows), EVALUATION_CHUNK_ROWS):
-            total += float(self._loss_sum_fn(tf.gather(data, rows[start : start + EVALUATION_CHUNK_ROWS])))
+            total += float(loss_sum(tf.gather(data, rows[start : start + EVALUATION_CHUNK_ROWS])))
         return total / len(rows)
 
 
@@ -201,10 +223,10 @@ def train(
     models = (trainer.objective.encoder, trainer.objective.decoder)
     best_weights = None
     epochs_without_improvement = 0
-    use_xla = epochs * -(-len(train_rows) // batch_size) >= XLA_MIN_STEPS
+    mode = execution_mode(epochs * -(-len(train_rows) // batch_size))
     for epoch in range(1, epochs + 1):
         order = rng.permutation(train_rows) if shuffle else train_rows
-        loss = trainer.train_epoch(data, order, batch_size, use_xla)
+        loss = trainer.train_epoch(data, order, batch_size, mode)
         if not math.isfinite(loss):
             raise TrainingDiverged(
                 f"Training diverged at epoch {epoch}: the loss became {loss}. "
@@ -213,7 +235,7 @@ def train(
         result.loss_curve.append(loss)
         validation_loss = None
         if validation_rows is not None:
-            validation_loss = trainer.evaluate(data, validation_rows)
+            validation_loss = trainer.evaluate(data, validation_rows, mode)
             result.validation_loss_curve.append(validation_loss)
             if validation_loss < result.best_validation_loss:
                 best_weights = [model.get_weights() for model in models]
@@ -265,17 +287,16 @@ def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size
         Returns a fresh optimizer for each layer.
     """
     from ._backend import import_keras
+    from ._networks import mirrored_dense_pairs
     from ._objectives import Objective
 
     keras = import_keras()
     tf = import_tensorflow()
-    dense = keras.layers.Dense
-    encoder_layers = [layer for layer in encoder.layers if type(layer) is dense]
-    decoder_layers = [layer for layer in decoder.layers if type(layer) is dense][::-1]
+    pairs = mirrored_dense_pairs(encoder, decoder)
     codes = tf.gather(data, rows)
-    for depth, (encoder_layer, decoder_layer) in enumerate(zip(encoder_layers, decoder_layers)):
+    for depth, (encoder_layer, decoder_layer) in enumerate(pairs):
         if depth:
-            upstream = keras.Model(encoder.input, encoder_layers[depth - 1].output)
+            upstream = keras.Model(encoder.input, pairs[depth - 1][0].output)
             codes = upstream(tf.gather(data, rows), training=False)
         width = int(codes.shape[-1])
         shallow_in = keras.Input(shape=(width,))

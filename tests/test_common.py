@@ -35,7 +35,9 @@ ESTIMATORS = [
     ),
     small_autoencoder(variational=True),
     small_autoencoder(image_shape=(-1, 1), hidden_layer_sizes=(3,)),
-    small_autoencoder(pretrain_epochs=1, hidden_layer_sizes=(), activation="linear", corruption="masking"),
+    small_autoencoder(
+        pretrain_epochs=1, tied_weights=True, hidden_layer_sizes=(), activation="linear", corruption="masking"
+    ),
     small_autoencoder(encoder=build_encoder, decoder=build_decoder),
 ]
 

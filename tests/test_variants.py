@@ -171,6 +171,20 @@ def test_dropout_and_batch_normalization_layers_are_built_and_inference_is_deter
     np.testing.assert_array_equal(model.transform(digits), model.transform(digits))
 
 
+def test_tied_weights_keep_each_decoder_kernel_the_encoder_kernel_transposed(digits):
+    params = dict(n_components=4, hidden_layer_sizes=(16,), activation="sigmoid", epochs=10, random_state=0)
+    tied = AutoencoderTransformer(**params, tied_weights=True).fit(digits)
+    for encoder_layer, decoder_layer in [("encoder_hidden_1", "reconstruction"), ("code", "decoder_hidden_1")]:
+        np.testing.assert_array_equal(
+            tied.encoder_.get_layer(encoder_layer).get_weights()[0].T,
+            tied.decoder_.get_layer(decoder_layer).get_weights()[0],
+        )
+    assert tied.loss_curve_[-1] < 0.7 * tied.loss_curve_[0]
+    trained = tied._trainer.objective.trainable_variables
+    untied_count = len(tied.encoder_.trainable_variables + tied.decoder_.trainable_variables)
+    assert len(trained) == untied_count - 2  # the two decoder kernels are not separate variables
+
+
 # -- bring your own model ------------------------------------------------------------------
 
 
@@ -203,6 +217,19 @@ def test_user_models_are_copied_never_changed(digits):
     assert clone(model).get_params()["decoder"] is build_decoder
 
 
+def test_user_builders_with_unseeded_layers_are_reproducible_and_leave_random_alone(digits):
+    import random
+
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    params = dict(n_components=3, encoder=lambda n_in, n_out: user_encoder(), decoder=build_decoder, epochs=2)
+    first = AutoencoderTransformer(**params, random_state=0).fit(digits).transform(digits)
+    second = AutoencoderTransformer(**params, random_state=0).fit(digits).transform(digits)
+    np.testing.assert_array_equal(first, second)
+    assert random.random() == expected
+
+
 def test_user_encoder_of_the_wrong_width_is_refused(digits):
     with pytest.raises(ValueError, match="The encoder must map 64 to 2 columns \\(n_components=2\\); the one given maps 64 to 3"):
         AutoencoderTransformer(2, encoder=user_encoder(), epochs=1).fit(digits)
@@ -219,6 +246,7 @@ def test_user_encoder_of_the_wrong_width_is_refused(digits):
         (dict(variational=True, loss="binary_crossentropy", output_activation="sigmoid"), "needs every value of X in \\[0, 1\\]"),
         (dict(variational=True, encoder=user_encoder), "cannot be combined with encoder="),
         (dict(pretrain_epochs=2, image_shape=(8, 8)), "pretrain_epochs > 0 .* cannot be combined"),
+        (dict(tied_weights=True, variational=True), "tied_weights=True works on .* cannot be combined with image_shape, variational=True"),
         (dict(corruption="salt"), "The 'corruption' parameter of AutoencoderTransformer must be"),
         (dict(dropout=1.0), "The 'dropout' parameter of AutoencoderTransformer must be a float in the range \\[0.0, 1.0\\)"),
     ],
@@ -239,6 +267,7 @@ VARIANTS = {
     "convolutional": dict(image_shape=(8, 8), hidden_layer_sizes=(4,)),
     "stacked": dict(pretrain_epochs=1, hidden_layer_sizes=(16, 8)),
     "dropout + batch norm": dict(dropout=0.2, batch_normalization=True),
+    "tied weights": dict(tied_weights=True),
     "linear": dict(hidden_layer_sizes=(), activation="linear", output_activation="linear"),
 }
 
