@@ -307,6 +307,9 @@ grid = [
     {"reduce": [AutoencoderTransformer(output_activation="sigmoid", epochs=60, random_state=0)],
      "reduce__hidden_layer_sizes": [(64,), (128, 64)], "reduce__n_components": sizes},
 ]
+import warnings
+# Two worker processes; loky restarts a worker whose memory grew (TensorFlow's runtime) and says so.
+warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given")
 search = GridSearchCV(pipeline, grid, scoring=reconstruction_scorer, cv=3, n_jobs=2).fit(X)
 results = pd.DataFrame({
     "method": [type(p["reduce"]).__name__.replace("AutoencoderTransformer", "autoencoder " + str(p.get("reduce__hidden_layer_sizes", "")))

@@ -168,12 +168,16 @@ def plot_decoded_grid(estimator, image_shape, *, n_per_side=12, code_range=None,
     codes = np.array([[x, y] for y in ys for x in xs])
     images = np.asarray(estimator.inverse_transform(codes))
     height, width = image_shape
-    canvas = np.zeros((n_per_side * height, n_per_side * width))
+    gap = 1  # a blank pixel between tiles keeps neighbouring images apart
+    canvas = np.full((n_per_side * (height + gap) - gap, n_per_side * (width + gap) - gap), np.nan)
     for index, image in enumerate(images):
         row, column = divmod(index, n_per_side)
-        canvas[row * height : (row + 1) * height, column * width : (column + 1) * width] = image.reshape(image_shape)
+        top, left = row * (height + gap), column * (width + gap)
+        canvas[top : top + height, left : left + width] = image.reshape(image_shape)
     figure, ax = plt.subplots(figsize=(6, 6), layout="constrained")
-    ax.imshow(canvas, cmap="gray_r", extent=(x_min, x_max, y_min, y_max), aspect="auto")
+    cmap = plt.get_cmap("gray_r").copy()
+    cmap.set_bad("white")
+    ax.imshow(canvas, cmap=cmap, extent=(x_min, x_max, y_min, y_max), aspect="auto")
     ax.set_xlabel("component 1")
     ax.set_ylabel("component 2")
     ax.set_title(title)

@@ -48,8 +48,10 @@ def test_plot_decoded_grid_decodes_every_grid_point():
     pca = PCA(2).fit(IMAGES)
     figure = plotting.plot_decoded_grid(pca, (8, 8), n_per_side=5, code_range=((-1, 1), (-1, 1)))
     image = figure.axes[0].get_images()[0].get_array()
-    assert image.shape == (40, 40)
+    assert image.shape == (5 * 9 - 1, 5 * 9 - 1)  # 5 tiles of 8 pixels a side, 1-pixel gaps
     np.testing.assert_allclose(image[:8, :8], pca.inverse_transform([[-1, 1]]).reshape(8, 8))
+    np.testing.assert_allclose(image[-8:, -8:], pca.inverse_transform([[1, -1]]).reshape(8, 8))
+    assert np.ma.is_masked(image[8, 0]) or np.isnan(image[8, 0])
 
 
 def test_item_as_hex_and_as_image():
