@@ -22,7 +22,7 @@ from ._inference import apply_in_chunks, forward_for, squared_error_per_row
 from ._networks import NetworkSpec, build_networks, make_optimizer, mirrored_dense_pairs, user_model
 from ._objectives import Objective
 from ._progress import TrainingProgress
-from ._training import CompiledTrainer, TrainingSnapshot, as_training_data, pretrain_layerwise, train
+from ._training import CompiledTrainer, TrainingSnapshot, pretrain_layerwise, train
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus")
 LOSSES = ("mse", "binary_crossentropy")
@@ -418,7 +418,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _train(self, X, *, continuing, epochs, incremental=False):
         rng = self._random_state()
         network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
-        data = as_training_data(X)
         rows = np.arange(X.shape[0], dtype=np.int32)
         validation_rows = None
         if self.early_stopping and not incremental:
@@ -429,7 +428,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             encoder, decoder = self._build_networks(X.shape[1], network_seed)
             if self.pretrain_epochs:
                 pretrain_layerwise(
-                    encoder, decoder, data, rows, loss=self.loss, epochs=self.pretrain_epochs,
+                    encoder, decoder, X, rows, loss=self.loss, epochs=self.pretrain_epochs,
                     batch_size=self.batch_size, shuffle=self.shuffle, rng=rng,
                     make_optimizer=lambda: make_optimizer(self.optimizer, self.learning_rate),
                 )
@@ -437,7 +436,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         progress = TrainingProgress(self.verbose, epochs)
         result = train(
             trainer,
-            data,
+            X,
             rows,
             epochs=epochs,
             batch_size=self.batch_size,
@@ -686,7 +685,7 @@ _SCALE_RATIO_WARNING = 1e4
 
 def _check_float32_range(X):
     """Refuse values the float32 network would turn into infinities."""
-    largest = float(np.max(np.abs(X))) if X.size else 0.0
+    largest = max(abs(float(X.min())), abs(float(X.max()))) if X.size else 0.0  # no temporary copy of X
     limit = float(np.finfo(np.float32).max) / 1e3  # room for sums and squares
     if largest > limit:
         raise ValueError(

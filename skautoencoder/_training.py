@@ -1,11 +1,13 @@
-"""The training loop: whole epochs in one compiled call.
+"""The training loop: many mini-batch steps in one compiled call.
 
 ``keras.Model.fit`` pays Python and framework dispatch on every mini-batch,
 which dominates the cost of the small networks autoencoders for tabular data
-use. Here each epoch is one XLA-compiled TensorFlow function that loops over
-all full mini-batches; at most one shorter batch at the end of an epoch runs
-as a second compiled call. Keras still supplies the model, the losses and the
-optimizer, so every Keras optimizer and layer keeps working.
+use. Here one compiled TensorFlow function (XLA for long fits) loops over a
+whole chunk of mini-batches: an epoch is one call for up to ``CHUNK_ROWS``
+rows, and a few calls beyond. Each chunk's rows are gathered from the
+caller's array just before its call, so training never copies the whole data
+set. Keras still supplies the models and the optimizer, so every Keras
+optimizer and layer keeps working.
 """
 
 import math
@@ -15,8 +17,9 @@ import numpy as np
 
 from ._backend import import_tensorflow
 
-# Rows per call when a whole data set is only evaluated, not trained on.
-EVALUATION_CHUNK_ROWS = 65536
+# Rows gathered for one compiled call, in training and in evaluation: bounds
+# the memory training adds (16 MB of float32 at 64 features).
+CHUNK_ROWS = 65536
 
 # How an epoch runs depends on how many steps the whole fit takes. Tracing a
 # TensorFlow graph costs about 0.5 s and then saves a few milliseconds per
@@ -63,9 +66,8 @@ class CompiledTrainer:
         }
         self._loss_sum_fns = {"eager": self._loss_sum, "graph": tf.function(self._loss_sum)}
 
-    def _step(self, data, rows, row_weights):
+    def _step(self, x, row_weights):
         tf = self._tf
-        x = tf.gather(data, rows)
         with tf.GradientTape() as tape:
             per_row = self.objective.per_row(x, self.optimizer.iterations, training=True)
             loss = tf.reduce_sum(per_row * row_weights) / tf.reduce_sum(row_weights)
@@ -87,34 +89,39 @@ class CompiledTrainer:
         self.objective.sync_tied_kernels()
         return loss * tf.reduce_sum(row_weights)
 
-    def _epoch(self, data, batches, row_weights):
+    def _epoch(self, batches, row_weights):
         tf = self._tf
+        batches, row_weights = tf.convert_to_tensor(batches), tf.convert_to_tensor(row_weights)
         total = tf.zeros((), dtype=tf.float32)
         for i in tf.range(tf.shape(batches)[0]):
-            total += self._step(data, batches[i], row_weights[i])
+            total += self._step(batches[i], row_weights[i])
         return total
 
     def _loss_sum(self, x):
+        x = self._tf.convert_to_tensor(x)
         return self._tf.reduce_sum(self.objective.per_row(x, 0, training=False))
 
     def train_epoch(self, data, order, batch_size, mode="xla"):
         """Run one epoch of mini-batch steps over ``data[order]``.
 
         The rows are cut into batches of ``batch_size``; a shorter last batch
-        is filled up with rows of weight zero (repeats of its first rows, so
-        that batch statistics stay realistic), and every epoch is a single
-        call of one compiled function.
+        is filled up with rows of weight zero (repeats of its own rows, so
+        that batch statistics stay realistic). The batches then go through
+        the compiled function in chunks of at most ``CHUNK_ROWS`` rows, all
+        of one size but the last (so at most two compiled shapes), each
+        gathered from ``data`` as float32 just before its call.
 
         Parameters
         ----------
-        data : tf.Tensor of shape (n_samples, n_features), float32
-            All rows; ``order`` picks the ones to train on, in order.
-        order : ndarray of int32
+        data : ndarray of shape (n_samples, n_features)
+            All rows (float32 or float64, a memmap works too); ``order``
+            picks the ones to train on, in order.
+        order : ndarray of int
             Row indices, one mini-batch after another.
         batch_size : int
             Rows per step.
         mode : {"eager", "graph", "xla"}, default="xla"
-            How to run the epoch (see :func:`execution_mode`).
+            How to run the steps (see :func:`execution_mode`).
 
         Returns
         -------
@@ -124,22 +131,29 @@ class CompiledTrainer:
         n_rows = len(order)
         batch_size = min(batch_size, n_rows)
         n_batches = -(-n_rows // batch_size)
-        padding = n_batches * batch_size - n_rows
-        batches = np.concatenate([order, order[n_rows - batch_size : n_rows - batch_size + padding]])
-        row_weights = np.ones(n_batches * batch_size, dtype=np.float32)
+        padded_rows = n_batches * batch_size
+        # Padding rows repeat real rows of the last batch; weight zero.
+        rows = np.concatenate([order, order[n_rows - batch_size : padded_rows - batch_size]])
+        rows = rows.reshape(n_batches, batch_size)
+        row_weights = np.ones(padded_rows, dtype=np.float32)
         row_weights[n_rows:] = 0.0
-        total = self._epoch_fns[mode](
-            data, batches.reshape(n_batches, batch_size), row_weights.reshape(n_batches, batch_size)
-        )
-        return float(total) / n_rows
+        row_weights = row_weights.reshape(n_batches, batch_size)
+        batches_per_chunk = max(1, CHUNK_ROWS // batch_size)
+        epoch = self._epoch_fns[mode]
+        total = 0.0
+        for start in range(0, n_batches, batches_per_chunk):
+            chunk_rows = rows[start : start + batches_per_chunk]
+            x = np.asarray(data[chunk_rows.ravel()], dtype=np.float32).reshape(*chunk_rows.shape, -1)
+            total += float(epoch(x, row_weights[start : start + batches_per_chunk]))
+        return total / n_rows
 
     def evaluate(self, data, rows, mode="graph"):
         """Return the mean loss over ``data[rows]`` without training."""
-        tf = self._tf
         loss_sum = self._loss_sum_fns["eager" if mode == "eager" else "graph"]
         total = 0.0
-        for start in range(0, len(rows), EVALUATION_CHUNK_ROWS):
-            total += float(loss_sum(tf.gather(data, rows[start : start + EVALUATION_CHUNK_ROWS])))
+        for start in range(0, len(rows), CHUNK_ROWS):
+            chunk = np.asarray(data[rows[start : start + CHUNK_ROWS]], dtype=np.float32)
+            total += float(loss_sum(chunk))
         return total / len(rows)
 
 
@@ -197,7 +211,7 @@ def train(
     Parameters
     ----------
     trainer : CompiledTrainer
-    data : tf.Tensor of shape (n_samples, n_features), float32
+    data : ndarray of shape (n_samples, n_features)
     train_rows : ndarray of int32
         Rows of ``data`` to train on.
     epochs, batch_size : int
@@ -255,12 +269,6 @@ def train(
     return result
 
 
-def as_training_data(X):
-    """Return ``X`` as a float32 tensor, the one copy training works on."""
-    tf = import_tensorflow()
-    return tf.convert_to_tensor(np.asarray(X, dtype=np.float32))
-
-
 def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size, shuffle, rng, make_optimizer):
     """Greedy layer-wise pretraining of a dense autoencoder.
 
@@ -275,7 +283,7 @@ def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size
     ----------
     encoder, decoder : keras.Model
         A dense encoder and its mirrored decoder (see ``build_dense_networks``).
-    data : tf.Tensor of shape (n_samples, n_features), float32
+    data : ndarray of shape (n_samples, n_features)
     rows : ndarray of int32
         Rows to pretrain on.
     loss : {"mse", "binary_crossentropy"}
@@ -291,14 +299,14 @@ def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size
     from ._objectives import Objective
 
     keras = import_keras()
-    tf = import_tensorflow()
     pairs = mirrored_dense_pairs(encoder, decoder)
-    codes = tf.gather(data, rows)
+    inputs = np.asarray(data[rows], dtype=np.float32)
+    codes = inputs
     for depth, (encoder_layer, decoder_layer) in enumerate(pairs):
         if depth:
             upstream = keras.Model(encoder.input, pairs[depth - 1][0].output)
-            codes = upstream(tf.gather(data, rows), training=False)
-        width = int(codes.shape[-1])
+            codes = np.asarray(upstream.predict_on_batch(inputs))
+        width = codes.shape[-1]
         shallow_in = keras.Input(shape=(width,))
         shallow_encoder = keras.Model(shallow_in, encoder_layer(shallow_in))
         code_in = keras.Input(shape=(encoder_layer.units,))
