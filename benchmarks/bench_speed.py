@@ -287,7 +287,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     X = digits()
     if args.quick:
-        repeats, epochs_scale, n_large, sizes = 1, 0.01, 2000, [1000, 2000]
+        repeats, epochs_scale, n_large, sizes = 1, 0.004, 2000, [1000, 2000]
     else:
         repeats, epochs_scale, n_large, sizes = args.repeats, 1.0, 1_000_000, [10_000, 100_000, 1_000_000]
     import sklearn

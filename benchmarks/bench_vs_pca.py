@@ -100,18 +100,19 @@ def run(quick):
 
     from skautoencoder import AutoencoderTransformer
 
-    settings = {**AUTOENCODER_SETTINGS, "epochs": 3} if quick else AUTOENCODER_SETTINGS
+    settings = {**AUTOENCODER_SETTINGS, "epochs": 2} if quick else AUTOENCODER_SETTINGS
+    sizes = (2, 8) if quick else SIZES
     results = []
     for name, (X, y) in datasets().items():
         if quick:
-            X, y = X[:200], (y[:200] if y is not None else None)
+            X, y = X[:120], (y[:120] if y is not None else None)
         if y is None:
             X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
             y_train = y_test = None
         else:
             X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
         X_train, X_test = min_max_scale(X_train, X_test)
-        for k in SIZES:
+        for k in sizes:
             if k >= X.shape[1]:
                 continue
             row = {"dataset": name, "n_features": X.shape[1], "k": k}
