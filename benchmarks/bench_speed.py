@@ -2,8 +2,9 @@
 
 Compares, on the same data (digits scaled /16) and hyperparameters:
 
-(a) the seed-000 network 64-32-2-32-64, sigmoid, Adam, MSE, batch 8;
-(b) the seed-004 network 64-32-64, relu/sigmoid, binary cross-entropy,
+(a) the digits-visualization network 64-32-2-32-64, sigmoid, Adam, MSE,
+    batch 8;
+(b) the reconstruction network 64-32-64, relu/sigmoid, binary cross-entropy,
     batch 256;
     each trained by AutoencoderTransformer, by a plain Keras script
     (``model.fit``) and by scikit-learn's MLPRegressor on (X, X);
@@ -70,7 +71,7 @@ def train_library(X, net, seed):
 
 
 def keras_script_model(net, seed):
-    """The network as a plain Keras script of the seed documents builds it."""
+    """The network as a plain Keras script builds it, the way tutorials do."""
     from skautoencoder._backend import import_keras
 
     keras = import_keras()
@@ -123,10 +124,10 @@ def train_mlp(X, net, seed):
 TRAINERS = {"skautoencoder": train_library, "plain Keras script": train_keras, "MLPRegressor": train_mlp}
 
 NETWORKS = {
-    "(a) seed 000: 64-32-2-32-64 sigmoid, MSE, batch 8": dict(
+    "(a) 64-32-2-32-64 sigmoid, MSE, batch 8": dict(
         hidden=(32,), code=2, activation="sigmoid", code_activation="sigmoid", loss="mse", batch_size=8, epochs=500
     ),
-    "(b) seed 004: 64-32-64 relu/sigmoid, BCE, batch 256": dict(
+    "(b) 64-32-64 relu/sigmoid, BCE, batch 256": dict(
         hidden=(), code=32, activation="relu", code_activation="relu", loss="binary_crossentropy",
         batch_size=256, epochs=100,
     ),
@@ -167,7 +168,7 @@ def bench_inference(X, n_large):
 
     from skautoencoder import AutoencoderTransformer
 
-    net = NETWORKS["(a) seed 000: 64-32-2-32-64 sigmoid, MSE, batch 8"]
+    net = NETWORKS["(a) 64-32-2-32-64 sigmoid, MSE, batch 8"]
     model = AutoencoderTransformer(
         2, hidden_layer_sizes=(32,), activation="sigmoid", code_activation="sigmoid",
         output_activation="sigmoid", epochs=2, random_state=0,

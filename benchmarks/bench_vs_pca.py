@@ -27,15 +27,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 SIZES = (2, 4, 8, 16, 32)
-AUTOENCODER_SETTINGS = dict(
-    hidden_layer_sizes=(256, 128, 64),
-    activation="tanh",
-    output_activation="sigmoid",
-    batch_size=16,
-    epochs=300,
-    early_stopping=True,
-    n_iter_no_change=30,
-)
+
+
+def autoencoder_settings():
+    """The demo's autoencoder, with early stopping for the smaller data sets."""
+    from skautoencoder.cli import DEMO_SETTINGS
+
+    return {**DEMO_SETTINGS, "early_stopping": True, "n_iter_no_change": 30}
 
 
 def s_curve_in_64_dimensions(n_samples=2000, seed=0):
@@ -100,7 +98,7 @@ def run(quick):
 
     from skautoencoder import AutoencoderTransformer
 
-    settings = {**AUTOENCODER_SETTINGS, "epochs": 2} if quick else AUTOENCODER_SETTINGS
+    settings = {**autoencoder_settings(), "epochs": 2} if quick else autoencoder_settings()
     sizes = (2, 8) if quick else SIZES
     results = []
     for name, (X, y) in datasets().items():
@@ -178,7 +176,7 @@ def main(argv=None):
     print(table)
     os.makedirs(args.output, exist_ok=True)
     with open(os.path.join(args.output, "bench_vs_pca.json"), "w") as file:
-        json.dump({"settings": AUTOENCODER_SETTINGS, "results": results, "table": table}, file, indent=2)
+        json.dump({"settings": autoencoder_settings(), "results": results, "table": table}, file, indent=2)
     plot(results, os.path.join(args.output, "bench_vs_pca.png"))
     print(f"\nWritten: {args.output}/bench_vs_pca.json, bench_vs_pca.png", file=sys.stderr)
     return 0

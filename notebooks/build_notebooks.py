@@ -56,7 +56,7 @@ item = 1
 print(f"digit {labels[item]}:")
 print(plotting.format_item_hex(data_x[item] * 16, (8, 8)))
 plotting.plot_item(data_x[item], (8, 8), title=f"item {item}: a {labels[item]}");"""),
-        ("md", "The seed document's network: 64-32-2-32-64, sigmoid everywhere, Adam, squared error, batch size 8, 500 epochs, seeded."),
+        ("md", "The tutorial's network: 64-32-2-32-64, sigmoid everywhere, Adam, squared error, batch size 8, 500 epochs, seeded."),
         ("code", """\
 autoencoder = AutoencoderTransformer(
     n_components=2, hidden_layer_sizes=(32,), activation="sigmoid", code_activation="sigmoid",

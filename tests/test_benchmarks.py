@@ -8,13 +8,19 @@ import sys
 BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
-    output = tmp_path / "speed.json"
+def run_quick(script, *args):
+    """Run a benchmark script at its tiny size; fail with its error output."""
     result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_speed.py"), "--quick", "--output", str(output)],
+        [sys.executable, str(BENCHMARKS / script), "--quick", *map(str, args)],
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
+    output = tmp_path / "speed.json"
+    result = run_quick("bench_speed.py", "--output", output)
     assert "| network | trainer |" in result.stdout and "| encoder of (a) |" in result.stdout
     report = json.loads(output.read_text())
     for by_trainer in report["training"].values():
@@ -25,11 +31,7 @@ def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
 
 
 def test_bench_vs_pca_quick_run_writes_table_json_and_plot(tmp_path):
-    result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_vs_pca.py"), "--quick", "--output", str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_quick("bench_vs_pca.py", "--output", tmp_path)
     assert "| data set | k | PCA MSE | AE MSE |" in result.stdout
     report = json.loads((tmp_path / "bench_vs_pca.json").read_text())
     datasets = {r["dataset"] for r in report["results"]}
@@ -42,11 +44,7 @@ def test_bench_vs_pca_quick_run_writes_table_json_and_plot(tmp_path):
 
 def test_bench_variants_quick_run(tmp_path):
     output = tmp_path / "variants.json"
-    result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_variants.py"), "--quick", "--output", str(output)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_quick("bench_variants.py", "--output", output)
     rows = json.loads(output.read_text())["rows"]
     assert [r["network"] for r in rows][0] == "PCA" and len(rows) == 5
     assert all(r["parameters"] > 0 and 0 < r["mse"] < 1 for r in rows)
