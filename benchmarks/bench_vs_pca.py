@@ -30,10 +30,10 @@ SIZES = (2, 4, 8, 16, 32)
 
 
 def autoencoder_settings():
-    """The demo's autoencoder, with early stopping for the smaller data sets."""
+    """The autoencoder of ``skautoencoder demo`` (early stopping included)."""
     from skautoencoder.cli import DEMO_SETTINGS
 
-    return {**DEMO_SETTINGS, "early_stopping": True, "n_iter_no_change": 30}
+    return dict(DEMO_SETTINGS)
 
 
 def s_curve_in_64_dimensions(n_samples=2000, seed=0):

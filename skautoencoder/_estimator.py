@@ -324,20 +324,22 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _validate_training_data(self, X, reset):
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        # One pass over X for every range check below.
+        column_low, column_high = X.min(axis=0), X.max(axis=0)
+        low, high = float(column_low.min()), float(column_high.max())
         if self.loss == "binary_crossentropy":
             if self.output_activation != "sigmoid":
                 raise ValueError(
                     "loss='binary_crossentropy' needs output_activation='sigmoid'; "
                     f"got output_activation={self.output_activation!r}."
                 )
-            low, high = float(X.min()), float(X.max())
             if low < 0 or high > 1:
                 raise ValueError(
                     "loss='binary_crossentropy' needs every value of X in [0, 1]; got values "
                     f"in [{low:g}, {high:g}]. Scale X first (e.g. MinMaxScaler) or use loss='mse'."
                 )
-        _check_float32_range(X)
-        _warn_if_unscaled(X)
+        _check_float32_range(low, high)
+        _warn_if_unscaled(column_high - column_low)
         if self.early_stopping and X.shape[0] < 2:
             raise ValueError(
                 f"early_stopping=True needs at least 2 samples to hold out validation rows; "
@@ -683,9 +685,9 @@ class DataScaleWarning(UserWarning):
 _SCALE_RATIO_WARNING = 1e4
 
 
-def _check_float32_range(X):
-    """Refuse values the float32 network would turn into infinities."""
-    largest = max(abs(float(X.min())), abs(float(X.max()))) if X.size else 0.0  # no temporary copy of X
+def _check_float32_range(low, high):
+    """Refuse values, between ``low`` and ``high``, that float32 would overflow."""
+    largest = max(abs(low), abs(high))
     limit = float(np.finfo(np.float32).max) / 1e3  # room for sums and squares
     if largest > limit:
         raise ValueError(
@@ -694,8 +696,8 @@ def _check_float32_range(X):
         )
 
 
-def _warn_if_unscaled(X):
-    spans = np.ptp(X, axis=0) if X.shape[0] > 1 else np.zeros(X.shape[1])
+def _warn_if_unscaled(spans):
+    """Warn when the columns' value ranges ``spans`` differ by orders of magnitude."""
     spans = spans[spans > 0]
     if spans.size > 1 and spans.max() / spans.min() > _SCALE_RATIO_WARNING:
         warnings.warn(

@@ -30,6 +30,8 @@ DEMO_SETTINGS = dict(
     output_activation="sigmoid",
     epochs=300,
     batch_size=16,
+    early_stopping=True,
+    n_iter_no_change=30,
 )
 # Settings for arbitrary CSV data, min-max scaled to [0, 1] by the command.
 CSV_SETTINGS = dict(hidden_layer_sizes=(128, 64), activation="tanh", output_activation="sigmoid", batch_size=16)
