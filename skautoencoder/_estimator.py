@@ -18,7 +18,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
-from ._inference import apply_in_chunks, forward_for, squared_error_per_row
+from ._datasource import StreamedRows, is_streamed, rows_of
+from ._inference import forward_for, map_rows, squared_error_per_row
 from ._networks import NetworkSpec, build_networks, make_optimizer, mirrored_dense_pairs, user_model
 from ._objectives import Objective
 from ._progress import TrainingProgress
@@ -323,9 +324,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return hasattr(self, "encoder_")
 
     def _validate_training_data(self, X, reset):
-        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
-        # One pass over X for every range check below.
-        column_low, column_high = X.min(axis=0), X.max(axis=0)
+        if is_streamed(X):
+            _check_streamed_shape(X)
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            # One pass over the blocks checks every value and gives the ranges.
+            column_low, column_high = StreamedRows(X).column_ranges()
+        else:
+            X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+            column_low, column_high = X.min(axis=0), X.max(axis=0)
         low, high = float(column_low.min()), float(column_high.max())
         if self.loss == "binary_crossentropy":
             if self.output_activation != "sigmoid":
@@ -344,6 +350,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             raise ValueError(
                 f"early_stopping=True needs at least 2 samples to hold out validation rows; "
                 f"got n_samples={X.shape[0]}."
+            )
+        if self.pretrain_epochs and is_streamed(X):
+            raise ValueError(
+                "pretrain_epochs > 0 holds the training rows in memory; it needs X as a NumPy array, "
+                f"not a {type(X).__name__} read block by block."
             )
         return X
 
@@ -420,7 +431,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _train(self, X, *, continuing, epochs, incremental=False):
         rng = self._random_state()
         network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
-        rows = np.arange(X.shape[0], dtype=np.int32)
+        source = rows_of(X)
+        rows = np.arange(X.shape[0], dtype=np.int64)
         validation_rows = None
         if self.early_stopping and not incremental:
             rows, validation_rows = _split_rows(rows, self.validation_fraction, rng)
@@ -438,7 +450,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         progress = TrainingProgress(self.verbose, epochs)
         result = train(
             trainer,
-            X,
+            source,
             rows,
             epochs=epochs,
             batch_size=self.batch_size,
@@ -524,6 +536,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _validate_fitted_input(self, X):
         check_is_fitted(self)
+        if is_streamed(X):
+            _check_streamed_shape(X)
+            validate_data(self, X, reset=False, skip_check_array=True)
+            return X
         return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
 
     def transform(self, X):
@@ -532,6 +548,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features_in_)
+            An array in memory, or one read a block at a time: a NumPy
+            memmap, an h5py dataset or a Zarr array.  A Dask array gives a
+            Dask array of codes, computed lazily block by block.
 
         Returns
         -------
@@ -539,7 +558,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             In the dtype of ``X`` (float32 stays float32, else float64).
         """
         X = self._validate_fitted_input(X)
-        return apply_in_chunks(self._forward("encoder"), X)
+        return map_rows(self._encode_rows, X, self.n_components)
 
     def inverse_transform(self, X):
         """Decode codes into rows of the input space.
@@ -547,20 +566,24 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_components)
-            Codes, from :meth:`transform` or any other point of the code space.
+            Codes, from :meth:`transform` or any other point of the code
+            space; streamed arrays work as in :meth:`transform`.
 
         Returns
         -------
         X_reconstructed : ndarray of shape (n_samples, n_features_in_)
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+        if is_streamed(X):
+            _check_streamed_shape(X)
+        else:
+            X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
         if X.shape[1] != self.n_components:
             raise ValueError(
                 f"X has {X.shape[1]} features, but the decoder of {type(self).__name__} "
                 f"expects codes of n_components={self.n_components} features."
             )
-        return apply_in_chunks(self._forward("decoder"), X)
+        return map_rows(self._decode_rows, X, self.n_features_in_)
 
     def score_samples(self, X):
         """Negative mean squared reconstruction error of each row.
@@ -568,6 +591,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features_in_)
+            In memory or streamed, as in :meth:`transform`.
 
         Returns
         -------
@@ -575,6 +599,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Higher is better; 0 is a perfect reconstruction.
         """
         X = self._validate_fitted_input(X)
+        return map_rows(self._negative_error_rows, X, dtype=np.float64)
+
+    def _encode_rows(self, X):
+        return self._forward("encoder")(X)
+
+    def _decode_rows(self, X):
+        return self._forward("decoder")(X)
+
+    def _negative_error_rows(self, X):
         return -squared_error_per_row(self._forward("encoder"), self._forward("decoder"), X)
 
     def score(self, X, y=None):
@@ -659,6 +692,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             for name, value in state.items()
         }
         super().__setstate__(state)
+
+
+def _check_streamed_shape(X):
+    """Refuse a streamed array that is not 2-D or has no rows or columns."""
+    shape = tuple(X.shape)
+    if len(shape) != 2:
+        raise ValueError(f"Expected a 2D array, got an array of shape {shape} instead.")
+    if min(shape) < 1:
+        raise ValueError(
+            f"Found array with shape {shape}, while at least one sample and one feature are required."
+        )
 
 
 def _resolve_image_shape(image_shape, n_features):

@@ -5,14 +5,18 @@ Calling a Keras model costs about a millisecond of framework dispatch, and
 decoder is a few matrix products, so for those this module evaluates the
 layers with NumPy (BLAS) straight from the trained weights: one row costs
 microseconds, and large inputs run at matrix-multiplication speed. Any other
-model runs as a compiled TensorFlow function. Both process large inputs in
-chunks, so memory stays bounded by the chunk size and the output.
+model runs as a compiled TensorFlow function. :func:`map_rows` feeds either
+a block of rows at a time, so memory stays bounded by the block size and
+the output, and inputs larger than memory stream through.
 """
+
+import functools
 
 import numpy as np
 from scipy.special import expit
 
 from ._backend import import_keras, import_tensorflow
+from ._datasource import StreamedRows, check_block, is_dask_array, is_streamed, output_dtype
 
 CHUNK_ROWS = 32768
 
@@ -134,32 +138,54 @@ def forward_for(model):
     return DenseForward.from_model(model) or CompiledForward(model)
 
 
-def apply_in_chunks(forward, X, chunk_rows=CHUNK_ROWS):
-    """Apply ``forward`` to ``X`` chunk by chunk into one output array.
+def map_rows(function, X, n_outputs=None, dtype=None, chunk_rows=CHUNK_ROWS):
+    """Apply ``function`` to ``X`` a block of rows at a time, into one result.
 
     Parameters
     ----------
-    forward : DenseForward or CompiledForward
-    X : ndarray of shape (n_samples, n_inputs), float32 or float64
+    function : callable
+        Takes a validated float array of rows, returns one result row per
+        input row (2-D with ``n_outputs`` columns, or 1-D).
+    X : array-like of shape (n_samples, n_inputs)
+        A validated NumPy array, or a streamed array (memmap, h5py, Zarr,
+        Dask), whose blocks are validated here as they are read.
+    n_outputs : int, default=None
+        Columns of the result; None for one value per row.
+    dtype : dtype, default=None
+        Of the result; by default that of ``X`` (float32 stays float32,
+        anything else gives float64).
     chunk_rows : int, default=CHUNK_ROWS
+        Rows per call for an array in memory.
 
     Returns
     -------
-    ndarray of shape (n_samples, forward.n_outputs), dtype of ``X``
+    ndarray of shape (n_samples, n_outputs) or (n_samples,)
+        A lazy Dask array of that shape if ``X`` is a Dask array.
     """
-    if len(X) <= chunk_rows:
-        return np.asarray(forward(X), dtype=X.dtype)
-    out = np.empty((len(X), forward.n_outputs), dtype=X.dtype)
-    for start in range(0, len(X), chunk_rows):
-        out[start : start + chunk_rows] = forward(X[start : start + chunk_rows])
+    dtype = np.dtype(dtype or output_dtype(X))
+    if is_dask_array(X):
+        X = X.rechunk({1: -1})
+        checked = functools.partial(_call_checked, function, dtype)
+        if n_outputs is None:
+            return X.map_blocks(checked, dtype=dtype, drop_axis=1)
+        return X.map_blocks(checked, dtype=dtype, chunks=(X.chunks[0], (n_outputs,)))
+    if not is_streamed(X) and len(X) <= chunk_rows:
+        return np.asarray(function(X), dtype=dtype)
+    out = np.empty((X.shape[0],) if n_outputs is None else (X.shape[0], n_outputs), dtype=dtype)
+    if is_streamed(X):
+        blocks = ((start, check_block(block)) for start, block in StreamedRows(X).blocks())
+    else:
+        blocks = ((start, X[start : start + chunk_rows]) for start in range(0, len(X), chunk_rows))
+    for start, block in blocks:
+        out[start : start + len(block)] = function(block)
     return out
 
 
-def squared_error_per_row(encode, decode, X, chunk_rows=CHUNK_ROWS):
-    """Mean squared reconstruction error of each row, chunk by chunk."""
-    errors = np.empty(len(X), dtype=np.float64)
-    for start in range(0, len(X), chunk_rows):
-        chunk = X[start : start + chunk_rows]
-        difference = decode(encode(chunk)) - chunk
-        errors[start : start + chunk_rows] = np.mean(np.square(difference, dtype=np.float64), axis=1)
-    return errors
+def _call_checked(function, dtype, block):
+    return np.asarray(function(check_block(block)), dtype=dtype)
+
+
+def squared_error_per_row(encode, decode, X):
+    """Mean squared reconstruction error of each row of an array in memory."""
+    difference = decode(encode(X)) - X
+    return np.mean(np.square(difference, dtype=np.float64), axis=1)

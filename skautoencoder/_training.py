@@ -3,10 +3,10 @@
 ``keras.Model.fit`` pays Python and framework dispatch on every mini-batch,
 which dominates the cost of the small networks autoencoders for tabular data
 use. Here one compiled TensorFlow function (XLA for long fits) loops over a
-whole chunk of mini-batches: an epoch is one call for up to ``CHUNK_ROWS``
-rows, and a few calls beyond. Each chunk's rows are gathered from the
-caller's array just before its call, so training never copies the whole data
-set. Keras still supplies the models and the optimizer, so every Keras
+whole chunk of mini-batches: an epoch is one call for up to 16 MB of rows,
+and a few calls beyond. Each chunk's rows are read from the caller's data
+just before its call (see :mod:`skautoencoder._datasource`), so training
+never copies the whole data set, which may be larger than memory. Keras still supplies the models and the optimizer, so every Keras
 optimizer and layer keeps working.
 """
 
@@ -16,10 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._backend import import_tensorflow
-
-# Rows gathered for one compiled call, in training and in evaluation: bounds
-# the memory training adds (16 MB of float32 at 64 features).
-CHUNK_ROWS = 65536
+from ._datasource import InMemoryRows, rows_per_block
 
 # How an epoch runs depends on how many steps the whole fit takes. Tracing a
 # TensorFlow graph costs about 0.5 s and then saves a few milliseconds per
@@ -101,25 +98,29 @@ class CompiledTrainer:
         x = self._tf.convert_to_tensor(x)
         return self._tf.reduce_sum(self.objective.per_row(x, 0, training=False))
 
-    def train_epoch(self, data, order, batch_size, mode="xla"):
-        """Run one epoch of mini-batch steps over ``data[order]``.
+    def train_epoch(self, source, rows, batch_size, *, shuffle, rng, mode="xla"):
+        """Run one epoch of mini-batch steps over ``rows`` of ``source``.
 
-        The rows are cut into batches of ``batch_size``; a shorter last batch
-        is filled up with rows of weight zero (repeats of its own rows, so
-        that batch statistics stay realistic). The batches then go through
-        the compiled function in chunks of at most ``CHUNK_ROWS`` rows, all
-        of one size but the last (so at most two compiled shapes), each
-        gathered from ``data`` as float32 just before its call.
+        The rows, shuffled or in order, are cut into batches of
+        ``batch_size``; a shorter last batch is filled up with rows of
+        weight zero (repeats of its own rows, so that batch statistics stay
+        realistic). The batches go through the compiled function in calls of
+        a fixed number of batches, all of one size but the last (so at most
+        two compiled shapes), the rows of each read from ``source`` just
+        before its call.
 
         Parameters
         ----------
-        data : ndarray of shape (n_samples, n_features)
-            All rows (float32 or float64, a memmap works too); ``order``
-            picks the ones to train on, in order.
-        order : ndarray of int
-            Row indices, one mini-batch after another.
+        source : InMemoryRows or StreamedRows
+            The data (see :mod:`skautoencoder._datasource`).
+        rows : ndarray of int
+            Sorted indices of the rows to train on.
         batch_size : int
             Rows per step.
+        shuffle : bool
+            Whether to visit the rows in a random order.
+        rng : numpy.random.RandomState
+            Source of that order.
         mode : {"eager", "graph", "xla"}, default="xla"
             How to run the steps (see :func:`execution_mode`).
 
@@ -128,33 +129,38 @@ class CompiledTrainer:
         loss : float
             Mean of the per-step losses, weighted by rows per step.
         """
-        n_rows = len(order)
+        n_rows = len(rows)
         batch_size = min(batch_size, n_rows)
-        n_batches = -(-n_rows // batch_size)
-        padded_rows = n_batches * batch_size
-        # Padding rows repeat real rows of the last batch; weight zero.
-        rows = np.concatenate([order, order[n_rows - batch_size : padded_rows - batch_size]])
-        rows = rows.reshape(n_batches, batch_size)
-        row_weights = np.ones(padded_rows, dtype=np.float32)
-        row_weights[n_rows:] = 0.0
-        row_weights = row_weights.reshape(n_batches, batch_size)
-        batches_per_chunk = max(1, CHUNK_ROWS // batch_size)
+        call_rows = max(1, rows_per_block(source.n_features) // batch_size) * batch_size
         epoch = self._epoch_fns[mode]
         total = 0.0
-        for start in range(0, n_batches, batches_per_chunk):
-            chunk_rows = rows[start : start + batches_per_chunk]
-            x = np.asarray(data[chunk_rows.ravel()], dtype=np.float32).reshape(*chunk_rows.shape, -1)
-            total += float(epoch(x, row_weights[start : start + batches_per_chunk]))
+        pending = np.empty((0, source.n_features), dtype=np.float32)
+        for chunk in source.training_chunks(rows, call_rows, shuffle, rng):
+            pending = np.concatenate([pending, chunk]) if len(pending) else chunk
+            while len(pending) >= call_rows:
+                total += self._run_batches(epoch, pending[:call_rows], batch_size)
+                pending = pending[call_rows:]
+        if len(pending):
+            total += self._run_batches(epoch, pending, batch_size)
         return total / n_rows
 
-    def evaluate(self, data, rows, mode="graph"):
-        """Return the mean loss over ``data[rows]`` without training."""
+    def _run_batches(self, epoch, x, batch_size):
+        """One compiled call over the rows ``x``, cut into batches; the loss sum."""
+        n_batches = -(-len(x) // batch_size)
+        row_weights = np.ones(n_batches * batch_size, dtype=np.float32)
+        padding = len(row_weights) - len(x)
+        if padding:
+            row_weights[len(x) :] = 0.0
+            last_batch = x[(n_batches - 1) * batch_size :]
+            x = np.concatenate([x, np.resize(last_batch, (padding, x.shape[1]))])
+        x = x.reshape(n_batches, batch_size, -1)
+        return float(epoch(x, row_weights.reshape(n_batches, batch_size)))
+
+    def evaluate(self, source, rows, mode="graph"):
+        """Return the mean loss over ``rows`` of ``source`` without training."""
         loss_sum = self._loss_sum_fns["eager" if mode == "eager" else "graph"]
-        total = 0.0
-        for start in range(0, len(rows), CHUNK_ROWS):
-            chunk = np.asarray(data[rows[start : start + CHUNK_ROWS]], dtype=np.float32)
-            total += float(loss_sum(chunk))
-        return total / len(rows)
+        chunks = source.chunks(rows, rows_per_block(source.n_features))
+        return sum(float(loss_sum(chunk)) for chunk in chunks) / len(rows)
 
 
 class TrainingSnapshot:
@@ -189,7 +195,7 @@ class TrainingDiverged(ValueError):
 
 def train(
     trainer,
-    data,
+    source,
     train_rows,
     *,
     epochs,
@@ -211,9 +217,10 @@ def train(
     Parameters
     ----------
     trainer : CompiledTrainer
-    data : ndarray of shape (n_samples, n_features)
+    source : InMemoryRows or StreamedRows
+        The data (see :mod:`skautoencoder._datasource`).
     train_rows : ndarray of int32
-        Rows of ``data`` to train on.
+        Sorted rows of ``source`` to train on.
     epochs, batch_size : int
     shuffle : bool
         Whether to visit ``train_rows`` in a new random order each epoch.
@@ -239,8 +246,7 @@ def train(
     epochs_without_improvement = 0
     mode = execution_mode(epochs * -(-len(train_rows) // batch_size))
     for epoch in range(1, epochs + 1):
-        order = rng.permutation(train_rows) if shuffle else train_rows
-        loss = trainer.train_epoch(data, order, batch_size, mode)
+        loss = trainer.train_epoch(source, train_rows, batch_size, shuffle=shuffle, rng=rng, mode=mode)
         if not math.isfinite(loss):
             raise TrainingDiverged(
                 f"Training diverged at epoch {epoch}: the loss became {loss}. "
@@ -249,7 +255,7 @@ def train(
         result.loss_curve.append(loss)
         validation_loss = None
         if validation_rows is not None:
-            validation_loss = trainer.evaluate(data, validation_rows, mode)
+            validation_loss = trainer.evaluate(source, validation_rows, mode)
             result.validation_loss_curve.append(validation_loss)
             if validation_loss < result.best_validation_loss:
                 best_weights = [model.get_weights() for model in models]
@@ -284,6 +290,7 @@ def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size
     encoder, decoder : keras.Model
         A dense encoder and its mirrored decoder (see ``build_dense_networks``).
     data : ndarray of shape (n_samples, n_features)
+        In memory: pretraining holds the rows and their codes.
     rows : ndarray of int32
         Rows to pretrain on.
     loss : {"mse", "binary_crossentropy"}
@@ -314,6 +321,6 @@ def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size
         objective = Objective(shallow_encoder, shallow_decoder, loss if depth == 0 else "mse")
         trainer = CompiledTrainer(objective, make_optimizer())
         train(
-            trainer, codes, np.arange(len(rows), dtype=np.int32),
+            trainer, InMemoryRows(codes), np.arange(len(rows), dtype=np.int32),
             epochs=epochs, batch_size=batch_size, shuffle=shuffle, rng=rng,
         )

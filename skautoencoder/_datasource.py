@@ -1,0 +1,154 @@
+"""Rows of the data, read a block at a time.
+
+Training and inference never need all of ``X`` at once, so ``X`` may be
+larger than memory: a NumPy memmap, an HDF5 dataset (h5py), a Zarr array or
+a Dask array is read in blocks of contiguous rows, each converted to a small
+NumPy array just before it is used. An ordinary NumPy array is used in
+place, its rows gathered a chunk at a time.
+
+Shuffling a data set on disk row by row would turn every read into a random
+one, so a streamed epoch visits the blocks in a random order and shuffles
+the rows within each block (the usual shuffle of out-of-core training). A
+data set that fits in one block is shuffled exactly like an array in memory.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_array
+
+# Bytes of float32 rows in one block or chunk: bounds the memory that
+# reading and training add, whatever the number of features.
+BLOCK_BYTES = 16 * 2**20
+# At most this many rows per block.
+MAX_BLOCK_ROWS = 65536
+
+_STREAMED_MODULES = ("h5py", "zarr", "dask")
+
+
+def is_streamed(X):
+    """Whether ``X`` is read block by block rather than used in memory.
+
+    True for a NumPy memmap and for arrays of h5py, Zarr and Dask.
+    """
+    if isinstance(X, np.memmap):
+        return True
+    return type(X).__module__.split(".")[0] in _STREAMED_MODULES
+
+
+def is_dask_array(X):
+    """Whether ``X`` is a Dask array (without importing Dask)."""
+    return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "map_blocks")
+
+
+def rows_per_block(n_features):
+    """Rows of ``n_features`` float32 values that fit in :data:`BLOCK_BYTES`."""
+    return int(min(MAX_BLOCK_ROWS, max(1, BLOCK_BYTES // (4 * max(1, n_features)))))
+
+
+def check_block(block, input_name="X"):
+    """Validate one block of rows like ``check_array`` (finite, numeric, 2-D)."""
+    return check_array(block, dtype=[np.float64, np.float32], input_name=input_name)
+
+
+def output_dtype(X):
+    """The dtype results on ``X`` take: float32 stays float32, else float64."""
+    return np.dtype(np.float32) if np.dtype(X.dtype) == np.float32 else np.dtype(np.float64)
+
+
+class InMemoryRows:
+    """The rows of a NumPy array, gathered a chunk at a time.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    """
+
+    def __init__(self, X):
+        self.X = X
+        self.n_samples, self.n_features = X.shape
+
+    def training_chunks(self, rows, chunk_rows, shuffle, rng):
+        """Yield float32 arrays of ``rows``, in a random order if ``shuffle``."""
+        order = rng.permutation(rows) if shuffle else rows
+        for start in range(0, len(order), chunk_rows):
+            yield np.asarray(self.X[order[start : start + chunk_rows]], dtype=np.float32)
+
+    def chunks(self, rows, chunk_rows):
+        """Yield float32 arrays of ``rows``, in order."""
+        return self.training_chunks(rows, chunk_rows, shuffle=False, rng=None)
+
+
+class StreamedRows:
+    """The rows of an array-like too large for memory, read block by block.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Anything sliced by ``X[start:stop]`` into an array (memmap, h5py,
+        Zarr) or into a Dask array, which is computed.
+    """
+
+    def __init__(self, X):
+        self.X = X
+        self.n_samples, self.n_features = (int(n) for n in X.shape)
+        self.block_rows = rows_per_block(self.n_features)
+
+    def read(self, start, stop):
+        """Rows ``start:stop`` as a NumPy array."""
+        block = self.X[start:stop]
+        if is_dask_array(block):
+            block = block.compute()
+        return np.asarray(block)
+
+    def blocks(self):
+        """Yield ``(start, block)`` for each block of rows, in order."""
+        for start in range(0, self.n_samples, self.block_rows):
+            yield start, self.read(start, min(start + self.block_rows, self.n_samples))
+
+    def _rows_by_block(self, rows):
+        """Split sorted ``rows`` into ``(start, stop, rows in [start, stop))``."""
+        edges = np.arange(0, self.n_samples + self.block_rows, self.block_rows)
+        cuts = np.searchsorted(rows, edges)
+        for i in range(len(edges) - 1):
+            if cuts[i] < cuts[i + 1]:
+                start = int(edges[i])
+                yield start, min(start + self.block_rows, self.n_samples), rows[cuts[i] : cuts[i + 1]]
+
+    def training_chunks(self, rows, chunk_rows, shuffle, rng):
+        """Yield float32 arrays of ``rows`` (sorted), block by block.
+
+        With ``shuffle``, the blocks come in a random order and the rows of
+        each block in a random order. ``chunk_rows`` is not used: a block is
+        already bounded in bytes.
+        """
+        pieces = list(self._rows_by_block(rows))
+        if shuffle and len(pieces) > 1:
+            pieces = [pieces[i] for i in rng.permutation(len(pieces))]
+        for start, stop, block_rows in pieces:
+            block = self.read(start, stop)
+            picked = rng.permutation(block_rows) if shuffle else block_rows
+            yield np.asarray(block[picked - start], dtype=np.float32)
+
+    def chunks(self, rows, chunk_rows):
+        """Yield float32 arrays of ``rows`` (sorted), in order."""
+        return self.training_chunks(rows, chunk_rows, shuffle=False, rng=None)
+
+    def column_ranges(self):
+        """Validate every block and return each column's minimum and maximum.
+
+        Raises
+        ------
+        ValueError
+            For a block with NaN or infinite values, or not numeric.
+        """
+        low = high = None
+        for _, block in self.blocks():
+            block = check_block(block)
+            block_low, block_high = block.min(axis=0), block.max(axis=0)
+            low = block_low if low is None else np.minimum(low, block_low)
+            high = block_high if high is None else np.maximum(high, block_high)
+        return low, high
+
+
+def rows_of(X):
+    """The :class:`InMemoryRows` or :class:`StreamedRows` reading ``X``."""
+    return StreamedRows(X) if is_streamed(X) else InMemoryRows(X)

@@ -1,0 +1,106 @@
+"""Fit, transform and score data on disk in a process whose memory is capped.
+
+Run as a script: ``python _limited_memory_fit.py RAW_FILE N_ROWS N_FEATURES
+ALLOWANCE_MB``. RAW_FILE holds N_ROWS x N_FEATURES float32 values. After
+TensorFlow has started (a small warm-up fit), the process's data segment is
+capped with ``RLIMIT_DATA`` at its current size plus ALLOWANCE_MB: every
+heap or anonymous allocation counts, file-backed read-only mappings do not.
+The file is then read as a memmap, an HDF5 dataset (stored externally in the
+same file) and a Dask array. Prints one JSON object with what it measured.
+"""
+
+import json
+import resource
+import sys
+import threading
+import time
+
+import numpy as np
+
+
+def status_kb(field):
+    with open("/proc/self/status") as file:
+        for line in file:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+class AnonymousPeak:
+    """Samples this process's anonymous resident memory (not file pages)."""
+
+    def __init__(self, interval=0.005):
+        self.peak_kb = status_kb("RssAnon")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, interval):
+        while not self._stop.wait(interval):
+            self.peak_kb = max(self.peak_kb, status_kb("RssAnon"))
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kb
+
+
+def sources(path, n_rows, n_features, workdir):
+    import dask.array as da
+    import h5py
+
+    memmap = np.memmap(path, dtype=np.float32, mode="r", shape=(n_rows, n_features))
+    h5_path = f"{workdir}/external.h5"
+    with h5py.File(h5_path, "w") as file:
+        file.create_dataset(
+            "X", shape=(n_rows, n_features), dtype=np.float32,
+            external=[(path, 0, n_rows * n_features * 4)],
+        )
+    h5_file = h5py.File(h5_path, "r")
+    yield "memmap", memmap
+    yield "h5py", h5_file["X"]
+    yield "dask", da.from_array(memmap, chunks=(65536, n_features))
+
+
+def main(path, n_rows, n_features, allowance_mb, workdir):
+    from skautoencoder import AutoencoderTransformer
+
+    settings = dict(
+        n_components=8, hidden_layer_sizes=(32,), activation="tanh", output_activation="sigmoid",
+        batch_size=1024, epochs=1, random_state=0,
+    )
+    AutoencoderTransformer(**settings).fit(np.random.RandomState(0).rand(5000, n_features))
+    data_kb = status_kb("VmData")
+    limit = (data_kb + allowance_mb * 1024) * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    report = {"limit_mb": limit / 2**20, "data_mb": n_rows * n_features * 4 / 2**20, "sources": {}}
+    try:  # the cap binds: loading the file whole fails
+        np.fromfile(path, dtype=np.float32)
+        report["whole_file_loaded"] = True
+    except MemoryError:
+        report["whole_file_loaded"] = False
+    for name, X in sources(path, n_rows, n_features, workdir):
+        peak = AnonymousPeak()
+        start = time.perf_counter()
+        autoencoder = AutoencoderTransformer(**settings).fit(X)
+        fitted = time.perf_counter()
+        codes = autoencoder.transform(X)
+        if hasattr(codes, "compute"):
+            codes = codes.compute()
+        score = autoencoder.score(X)
+        report["sources"][name] = {
+            "fit_s": fitted - start,
+            "transform_and_score_s": time.perf_counter() - fitted,
+            "codes_shape": list(codes.shape),
+            "codes_finite": bool(np.isfinite(codes).all()),
+            "score": score,
+            "loss": autoencoder.loss_curve_[0],
+            "peak_anonymous_mb": peak.stop() / 1024,
+        }
+    report["peak_rss_mb"] = status_kb("VmHWM") / 1024
+    report["vmdata_mb"] = status_kb("VmData") / 1024
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
