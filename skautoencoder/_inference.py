@@ -187,5 +187,5 @@ def _call_checked(function, dtype, block):
 
 def squared_error_per_row(encode, decode, X):
     """Mean squared reconstruction error of each row of an array in memory."""
-    difference = decode(encode(X)) - X
-    return np.mean(np.square(difference, dtype=np.float64), axis=1)
+    difference = np.subtract(decode(encode(X)), X)
+    return np.einsum("ij,ij->i", difference, difference, dtype=np.float64) / X.shape[1]

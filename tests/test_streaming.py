@@ -1,0 +1,193 @@
+"""Data larger than memory: memmaps, HDF5, Zarr and Dask arrays stream through."""
+
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import dask.array as da
+import h5py
+import numpy as np
+import pytest
+import zarr
+from scipy.special import expit
+from sklearn.datasets import load_digits
+
+from skautoencoder import AutoencoderTransformer, _datasource
+
+SETTINGS = dict(n_components=2, hidden_layer_sizes=(16,), epochs=4, batch_size=32, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return (load_digits().data / 16).astype(np.float32)
+
+
+def on_disk(X, kind, directory):
+    """``X`` written to a file of ``kind`` and opened for reading, or as Dask."""
+    if kind == "memmap":
+        np.save(directory / "X.npy", X)
+        return np.load(directory / "X.npy", mmap_mode="r")
+    if kind == "h5py":
+        with h5py.File(directory / "X.h5", "w") as file:
+            file.create_dataset("X", data=X, chunks=(100, X.shape[1]))
+        return h5py.File(directory / "X.h5", "r")["X"]
+    if kind == "zarr":
+        array = zarr.create_array(directory / "X.zarr", shape=X.shape, dtype=X.dtype, chunks=(100, X.shape[1]))
+        array[:] = X
+        return zarr.open_array(directory / "X.zarr", mode="r")
+    return da.from_array(X, chunks=(300, 32))
+
+
+KINDS = ["memmap", "h5py", "zarr", "dask"]
+
+
+def computed(result):
+    return result.compute() if isinstance(result, da.Array) else result
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_streamed_data_trains_exactly_like_the_array_in_memory(digits, kind, tmp_path):
+    # The data fits in one block: the shuffle is the in-memory one, row for row.
+    X = on_disk(digits, kind, tmp_path)
+    in_memory = AutoencoderTransformer(**SETTINGS).fit(digits)
+    streamed = AutoencoderTransformer(**SETTINGS).fit(X)
+    assert streamed.n_features_in_ == 64
+    assert streamed.loss_curve_ == in_memory.loss_curve_
+    np.testing.assert_array_equal(computed(streamed.transform(X)), in_memory.transform(digits))
+    np.testing.assert_allclose(streamed.score(X), in_memory.score(digits), rtol=1e-12)
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 16 rows of 64 float32 features: digits spans 113 blocks."""
+    monkeypatch.setattr(_datasource, "BLOCK_BYTES", 16 * 64 * 4)
+    assert _datasource.rows_per_block(64) == 16
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_many_blocks_give_the_results_of_the_array_in_memory(digits, kind, tmp_path, small_blocks):
+    X = on_disk(digits, kind, tmp_path)
+    autoencoder = AutoencoderTransformer(**SETTINGS).fit(digits)
+    codes = computed(autoencoder.transform(X))
+    np.testing.assert_array_equal(codes, autoencoder.transform(digits))
+    np.testing.assert_array_equal(computed(autoencoder.score_samples(X)), autoencoder.score_samples(digits))
+    codes_directory = tmp_path / "codes"
+    codes_directory.mkdir()
+    streamed_codes = on_disk(codes, kind, codes_directory)
+    np.testing.assert_array_equal(
+        computed(autoencoder.inverse_transform(streamed_codes)), autoencoder.inverse_transform(codes)
+    )
+
+
+@pytest.mark.parametrize("kind", ["memmap", "h5py"])
+def test_block_shuffled_training_learns_as_well_as_in_memory(digits, kind, tmp_path, small_blocks):
+    settings = dict(SETTINGS, epochs=30)
+    X = on_disk(digits, kind, tmp_path)
+    streamed = AutoencoderTransformer(**settings).fit(X)
+    in_memory = AutoencoderTransformer(**settings).fit(digits)
+    assert streamed.loss_curve_ != in_memory.loss_curve_  # blocks were visited in another order
+    assert streamed.score(digits) > 1.1 * in_memory.score(digits)  # scores are negative errors
+    again = AutoencoderTransformer(**settings).fit(X)
+    assert again.loss_curve_ == streamed.loss_curve_  # and a seeded fit is still reproducible
+
+
+def test_streamed_early_stopping_holds_out_rows(digits, tmp_path, small_blocks):
+    X = on_disk(digits, "memmap", tmp_path)
+    autoencoder = AutoencoderTransformer(**dict(SETTINGS, early_stopping=True, epochs=50, n_iter_no_change=3)).fit(X)
+    assert len(autoencoder.validation_loss_curve_) == autoencoder.n_iter_ < 50
+    assert autoencoder.best_validation_loss_ == min(autoencoder.validation_loss_curve_)
+
+
+def test_partial_fit_on_successive_chunks_is_one_epoch_of_fit(digits):
+    settings = dict(SETTINGS, epochs=1, shuffle=False)
+    whole = AutoencoderTransformer(**settings).fit(digits)
+    chunked = AutoencoderTransformer(**settings)
+    for chunk in np.array_split(digits[:1792], 7):  # 256 rows: whole batches of 32
+        chunked.partial_fit(chunk)
+    chunked.partial_fit(digits[1792:])
+    for ours, theirs in zip(chunked.encoder_.get_weights(), whole.encoder_.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_dask_input_gives_lazy_dask_output(digits):
+    autoencoder = AutoencoderTransformer(**SETTINGS).fit(digits)
+    X = da.from_array(digits, chunks=(500, 64))
+    codes = autoencoder.transform(X)
+    assert isinstance(codes, da.Array) and codes.shape == (1797, 2) and codes.dtype == np.float32
+    assert codes.chunks[0] == X.chunks[0]
+    reconstruction = autoencoder.inverse_transform(codes)
+    assert isinstance(reconstruction, da.Array) and reconstruction.shape == (1797, 64)
+    np.testing.assert_array_equal(reconstruction.compute(), autoencoder.inverse_transform(codes.compute()))
+
+
+@pytest.mark.parametrize("kind", ["h5py", "dask"])
+def test_a_bad_value_in_a_later_block_is_refused_and_nothing_changes(digits, kind, tmp_path, small_blocks):
+    bad = digits.copy()
+    bad[1500, 3] = np.nan
+    autoencoder = AutoencoderTransformer(**SETTINGS).fit(digits)
+    before = autoencoder.transform(digits)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        autoencoder.fit(on_disk(bad, kind, tmp_path))
+    np.testing.assert_array_equal(autoencoder.transform(digits), before)
+    (tmp_path / "again").mkdir()
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        computed(autoencoder.transform(on_disk(bad, kind, tmp_path / "again")))
+
+
+def test_streamed_input_of_the_wrong_shape_is_refused(digits, tmp_path):
+    autoencoder = AutoencoderTransformer(**SETTINGS).fit(digits)
+    with pytest.raises(ValueError, match="X has 10 features, but AutoencoderTransformer is expecting 64"):
+        autoencoder.transform(on_disk(digits[:, :10], "memmap", tmp_path))
+    with pytest.raises(ValueError, match="Expected a 2D array"):
+        AutoencoderTransformer().fit(da.zeros((10, 4, 2)))
+    with pytest.raises(ValueError, match="at least one sample"):
+        AutoencoderTransformer().fit(da.zeros((0, 4)))
+
+
+def test_pretraining_needs_data_in_memory(digits, tmp_path):
+    with pytest.raises(ValueError, match="pretrain_epochs > 0 .* NumPy array"):
+        AutoencoderTransformer(pretrain_epochs=1).fit(on_disk(digits, "memmap", tmp_path))
+
+
+# -- several times more data than the process may hold ----------------------
+
+ALLOWANCE_MB = 384
+N_FEATURES = 256
+DATA_BYTES = 3 * 2**30
+
+
+def write_structured_rows(path, n_rows, n_features, block_rows=65536):
+    """Rows in [0, 1] of a non-linear 8-D structure, written block by block."""
+    rng = np.random.RandomState(0)
+    weights = rng.standard_normal((8, n_features)).astype(np.float32)
+    out = np.memmap(path, dtype=np.float32, mode="w+", shape=(n_rows, n_features))
+    for start in range(0, n_rows, block_rows):
+        latent = rng.standard_normal((min(block_rows, n_rows - start), 8)).astype(np.float32)
+        out[start : start + len(latent)] = expit(latent @ weights)
+    out.flush()
+    del out
+
+
+def test_data_several_times_larger_than_the_memory_limit_streams_through(tmp_path):
+    if shutil.disk_usage(tmp_path).free < 2 * DATA_BYTES:
+        pytest.skip(f"needs {2 * DATA_BYTES / 2**30:.0f} GiB of free disk for the data file")
+    n_rows = DATA_BYTES // (4 * N_FEATURES)
+    path = tmp_path / "rows.f32"
+    write_structured_rows(path, n_rows, N_FEATURES)
+    script = pathlib.Path(__file__).with_name("_limited_memory_fit.py")
+    result = subprocess.run(
+        [sys.executable, str(script), str(path), str(n_rows), str(N_FEATURES), str(ALLOWANCE_MB), str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    first_rows = np.memmap(path, dtype=np.float32, mode="r", shape=(65536, N_FEATURES))
+    constant_prediction_error = float(np.var(first_rows, axis=0).mean())
+    print(json.dumps(report, indent=1))  # the figures, with pytest -s
+    assert report["whole_file_loaded"] is False  # the limit binds
+    assert report["data_mb"] > 3 * report["limit_mb"]
+    for name, measured in report["sources"].items():
+        assert measured["codes_shape"] == [n_rows, 8] and measured["codes_finite"], name
+        assert measured["score"] > -0.5 * constant_prediction_error, name  # it learned
