@@ -14,16 +14,17 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
+from ._backend import import_tensorflow
 from ._datasource import StreamedRows, is_streamed, rows_of
 from ._inference import forward_for, map_rows, squared_error_per_row
 from ._networks import NetworkSpec, build_networks, make_optimizer, mirrored_dense_pairs, user_model
 from ._objectives import Objective
 from ._progress import TrainingProgress
-from ._training import CompiledTrainer, TrainingSnapshot, pretrain_layerwise, train
+from ._training import TRAINER_POOL, CompiledTrainer, TrainingSnapshot, pretrain_layerwise, train
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus")
 LOSSES = ("mse", "binary_crossentropy")
@@ -122,6 +123,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     decoder : keras.Model or callable, default=None
         The same for the decoder, mapping ``n_components`` to ``n_features``
         columns; a function is called as ``decoder(n_components, n_features)``.
+    distribution_strategy : "mirrored", tf.distribute.Strategy or None, \
+            default=None
+        Train on several devices: each mini-batch is split across the
+        strategy's devices and their gradients summed, which gives the
+        single-device result up to rounding. "mirrored" is
+        ``tf.distribute.MirroredStrategy()`` over all local GPUs. Random
+        draws of the denoising and variational variants differ per device,
+        and batch normalisation uses each device's share of the batch.
+        The fitted models are plain single-device models.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
         An int gives bitwise identical results on the same machine; None
@@ -201,6 +211,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "batch_normalization": ["boolean"],
         "encoder": [callable, None],
         "decoder": [callable, None],
+        "distribution_strategy": [StrOptions({"mirrored"}), HasMethods(["scope", "run"]), None],
     }
 
     def __init__(
@@ -237,6 +248,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         batch_normalization=False,
         encoder=None,
         decoder=None,
+        distribution_strategy=None,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -269,6 +281,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.batch_normalization = batch_normalization
         self.encoder = encoder
         self.decoder = decoder
+        self.distribution_strategy = distribution_strategy
 
     # -- fitting -----------------------------------------------------------
 
@@ -437,6 +450,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if self.early_stopping and not incremental:
             rows, validation_rows = _split_rows(rows, self.validation_fraction, rng)
         if continuing:
+            encoder, decoder = self.encoder_, self.decoder_
             trainer = self._trainer_for_continuing(keep_optimizer=incremental, seed=noise_seed)
         else:
             encoder, decoder = self._build_networks(X.shape[1], network_seed)
@@ -446,7 +460,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     batch_size=self.batch_size, shuffle=self.shuffle, rng=rng,
                     make_optimizer=lambda: make_optimizer(self.optimizer, self.learning_rate),
                 )
-            trainer = self._new_trainer(encoder, decoder, noise_seed)
+            trainer = self._pooled_trainer(encoder, decoder, noise_seed)
         progress = TrainingProgress(self.verbose, epochs)
         result = train(
             trainer,
@@ -473,11 +487,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.n_iter_ = len(self.loss_curve_)
         self.validation_loss_curve_ = result.validation_loss_curve if validation_rows is not None else None
         self.best_validation_loss_ = result.best_validation_loss if validation_rows is not None else None
-        self.encoder_ = trainer.objective.encoder
-        self.decoder_ = trainer.objective.decoder
-        self._trainer = trainer
         self._forward_cache = {}
         vars(self).pop("_optimizer_state", None)
+        vars(self).pop("_trainer", None)
+        if trainer.objective.encoder is not encoder:
+            # A pooled or distributed trainer trained copies of the models.
+            encoder.set_weights(trainer.objective.encoder.get_weights())
+            decoder.set_weights(trainer.objective.decoder.get_weights())
+            self._optimizer_state = _persistence.optimizer_state(trainer.optimizer)
+        else:
+            self._trainer = trainer
+        self.encoder_, self.decoder_ = encoder, decoder
 
     def _training_settings(self):
         names = ("loss", "optimizer", "learning_rate", "corruption", "corruption_level",
@@ -488,6 +508,38 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         optimizer = make_optimizer(self.optimizer, self.learning_rate)
         return CompiledTrainer(self._objective(encoder, decoder, seed), optimizer, settings=self._training_settings())
 
+    def _pooled_trainer(self, encoder, decoder, seed):
+        """A trainer to train copies of new ``encoder`` and ``decoder``.
+
+        Networks built from the estimator's parameters alone train in a
+        compiled trainer kept in ``TRAINER_POOL`` for the next fit of the same
+        shape; user models and dropout (whose random state lives in its
+        layers) get a trainer of their own, as does every fit with
+        ``pretrain_epochs``.
+        """
+        if self.distribution_strategy is not None:
+            return self._distributed_trainer(encoder, decoder, seed)
+        if self.encoder is not None or self.decoder is not None or self.dropout or self.pretrain_epochs:
+            return self._new_trainer(encoder, decoder, seed)
+        n_features = encoder.input_shape[-1]
+        key = (n_features, self._network_spec(n_features), self._training_settings())
+        trainer = TRAINER_POOL.trainer(key, lambda: self._new_trainer(*self._build_networks(n_features, 0), seed))
+        trainer.start_from(encoder.get_weights(), decoder.get_weights(), seed)
+        return trainer
+
+    def _distributed_trainer(self, encoder, decoder, seed):
+        """A trainer of copies of ``encoder`` and ``decoder`` on the strategy's devices."""
+        strategy = self.distribution_strategy
+        if strategy == "mirrored":
+            strategy = import_tensorflow().distribute.MirroredStrategy()
+        n_features = encoder.input_shape[-1]
+        with strategy.scope():
+            objective = self._objective(*self._build_networks(n_features, 0), seed)
+            optimizer = make_optimizer(self.optimizer, self.learning_rate)
+            trainer = CompiledTrainer(objective, optimizer, settings=self._training_settings(), strategy=strategy)
+        trainer.start_from(encoder.get_weights(), decoder.get_weights(), seed)
+        return trainer
+
     def _trainer_for_continuing(self, keep_optimizer, seed):
         """The trainer for more epochs on the fitted networks.
 
@@ -497,7 +549,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         trainer = getattr(self, "_trainer", None)
         if keep_optimizer and trainer is not None and trainer.settings == self._training_settings():
             return trainer
-        new_trainer = self._new_trainer(self.encoder_, self.decoder_, seed)
+        if self.distribution_strategy is not None:
+            new_trainer = self._distributed_trainer(self.encoder_, self.decoder_, seed)
+        else:
+            new_trainer = self._new_trainer(self.encoder_, self.decoder_, seed)
         saved_optimizer = getattr(self, "_optimizer_state", None)
         if keep_optimizer and trainer is None and saved_optimizer is not None:
             _persistence.restore_optimizer(new_trainer.optimizer, saved_optimizer)

@@ -81,7 +81,9 @@ class Objective:
         self.contractive_weight = contractive_weight
         self.variational = variational
         self.beta = beta
-        self.seed = seed
+        # A variable, not a constant of the compiled steps: a pooled trainer
+        # (see ``TrainerPool``) serves fits of every seed without retracing.
+        self.seed = self._tf.Variable(seed, dtype=self._tf.int32, trainable=False)
         self.tied_kernels = [(e.kernel, d.kernel) for e, d in tied_pairs]
         self.sync_tied_kernels()
 
@@ -103,7 +105,7 @@ class Objective:
         return self.encoder.losses + self.decoder.losses
 
     def _seed(self, step, stream):
-        return self._tf.stack([self._tf.cast(step, self._tf.int32), self._tf.constant(self.seed + stream, self._tf.int32)])
+        return self._tf.stack([self._tf.cast(step, self._tf.int32), self.seed + stream])
 
     def _corrupt(self, x, step):
         tf = self._tf

@@ -10,7 +10,9 @@ never copies the whole data set, which may be larger than memory. Keras still su
 optimizer and layer keeps working.
 """
 
+import collections
 import math
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,31 +48,59 @@ class CompiledTrainer:
     settings : object, default=None
         What the caller built this trainer from, to tell later whether it
         still fits the caller's settings.
+    strategy : tf.distribute.Strategy, default=None
+        Split each mini-batch across the strategy's devices; the objective's
+        models and the optimizer must have been built in its scope. Steps
+        then always run as a plain graph.
     """
 
-    def __init__(self, objective, optimizer, settings=None):
+    def __init__(self, objective, optimizer, settings=None, strategy=None):
         tf = import_tensorflow()
         self._tf = tf
         self.objective = objective
         self.optimizer = optimizer
         self.settings = settings
+        self.strategy = strategy
         if not optimizer.built:
             optimizer.build(objective.trainable_variables)
-        self._epoch_fns = {
-            "eager": self._epoch,
-            "graph": tf.function(self._epoch),
-            "xla": tf.function(self._epoch, jit_compile=True),
-        }
+        self._fresh_optimizer = TrainingSnapshot([], optimizer)
+        if strategy is None:
+            self._epoch_fns = {
+                "eager": self._epoch,
+                "graph": tf.function(self._epoch),
+                "xla": tf.function(self._epoch, jit_compile=True),
+            }
+        else:
+            distributed_epoch = tf.function(self._distributed_epoch)
+            self._epoch_fns = dict.fromkeys(("eager", "graph", "xla"), distributed_epoch)
         self._loss_sum_fns = {"eager": self._loss_sum, "graph": tf.function(self._loss_sum)}
 
-    def _step(self, x, row_weights):
+    def start_from(self, encoder_weights, decoder_weights, seed):
+        """Make this trainer's models and optimizer as if newly built.
+
+        The models take the given initial weights, the optimizer its state
+        before any step, and the random draws the given seed: training then
+        gives exactly what a new trainer would, without compiling again.
+        """
+        self.objective.encoder.set_weights(encoder_weights)
+        self.objective.decoder.set_weights(decoder_weights)
+        self.objective.sync_tied_kernels()
+        self.objective.seed.assign(seed)
+        self._fresh_optimizer.restore()
+
+    def _step(self, x, row_weights, total_weight=None, n_replicas=1):
+        # With a distribution strategy, x is this device's share of the batch
+        # and total_weight the whole batch's: the devices' gradients, which
+        # the optimizer sums, add up to the gradient of the whole batch.
         tf = self._tf
+        if total_weight is None:
+            total_weight = tf.reduce_sum(row_weights)
         with tf.GradientTape() as tape:
             per_row = self.objective.per_row(x, self.optimizer.iterations, training=True)
-            loss = tf.reduce_sum(per_row * row_weights) / tf.reduce_sum(row_weights)
+            loss = tf.reduce_sum(per_row * row_weights) / total_weight
             layer_losses = self.objective.layer_losses
             if layer_losses:
-                loss += tf.add_n(layer_losses)
+                loss += tf.add_n(layer_losses) / n_replicas
         variables = self.objective.trainable_variables
         tied = self.objective.tied_kernels
         gradients = tape.gradient(loss, variables + [decoder_kernel for _, decoder_kernel in tied])
@@ -84,7 +114,25 @@ class CompiledTrainer:
                 gradients[i] = gradients[i] + tf.transpose(decoder_gradient)
         self.optimizer.apply_gradients(zip(gradients, variables))
         self.objective.sync_tied_kernels()
-        return loss * tf.reduce_sum(row_weights)
+        return loss * total_weight
+
+    def _replica_step(self, x, row_weights):
+        tf = self._tf
+        context = tf.distribute.get_replica_context()
+        n_replicas = context.num_replicas_in_sync
+        share = tf.range(context.replica_id_in_sync_group, tf.shape(x)[0], n_replicas)
+        return self._step(
+            tf.gather(x, share), tf.gather(row_weights, share), tf.reduce_sum(row_weights), n_replicas
+        )
+
+    def _distributed_epoch(self, batches, row_weights):
+        tf = self._tf
+        batches, row_weights = tf.convert_to_tensor(batches), tf.convert_to_tensor(row_weights)
+        total = tf.zeros((), dtype=tf.float32)
+        for i in tf.range(tf.shape(batches)[0]):
+            per_replica = self.strategy.run(self._replica_step, args=(batches[i], row_weights[i]))
+            total += self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+        return total
 
     def _epoch(self, batches, row_weights):
         tf = self._tf
@@ -161,6 +209,39 @@ class CompiledTrainer:
         loss_sum = self._loss_sum_fns["eager" if mode == "eager" else "graph"]
         chunks = source.chunks(rows, rows_per_block(source.n_features))
         return sum(float(loss_sum(chunk)) for chunk in chunks) / len(rows)
+
+
+class TrainerPool:
+    """Compiled trainers kept for the next fits of networks of the same shape.
+
+    Compiling the training steps costs a second or so per fit, and
+    TensorFlow keeps a few megabytes of every compiled function for the life
+    of the process. A search fits the same network over and over (each fold,
+    each seed), so fits borrow a trainer compiled for their network's shape
+    (see :meth:`CompiledTrainer.start_from`) and copy the trained weights out
+    to their own models. Each thread has its own trainers; the least
+    recently used beyond ``max_size`` are dropped.
+    """
+
+    def __init__(self, max_size=8):
+        self.max_size = max_size
+        self._local = threading.local()
+
+    def trainer(self, key, make_trainer):
+        """The trainer kept under ``key``, made by ``make_trainer()`` if none."""
+        trainers = getattr(self._local, "trainers", None)
+        if trainers is None:
+            trainers = self._local.trainers = collections.OrderedDict()
+        if key in trainers:
+            trainers.move_to_end(key)
+            return trainers[key]
+        trainer = trainers[key] = make_trainer()
+        while len(trainers) > self.max_size:
+            trainers.popitem(last=False)
+        return trainer
+
+
+TRAINER_POOL = TrainerPool()
 
 
 class TrainingSnapshot:

@@ -152,6 +152,8 @@ def test_partial_fit_trains_one_epoch_per_call(digits):
 def test_every_optimizer_trains(digits, optimizer):
     autoencoder = small(optimizer=optimizer, learning_rate=0.01, epochs=3).fit(digits)
     assert np.all(np.isfinite(autoencoder.loss_curve_))
+    assert autoencoder._optimizer_state["config"]["class_name"].lower() == optimizer
+    autoencoder.partial_fit(digits)  # continues with that optimizer's state
     assert type(autoencoder._trainer.optimizer).__name__.lower() == optimizer
 
 
