@@ -445,7 +445,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         rng = self._random_state()
         network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
         source = rows_of(X)
-        rows = np.arange(X.shape[0], dtype=np.int64)
+        rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
         validation_rows = None
         if self.early_stopping and not incremental:
             rows, validation_rows = _split_rows(rows, self.validation_fraction, rng)

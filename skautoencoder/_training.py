@@ -300,14 +300,14 @@ def train(
     trainer : CompiledTrainer
     source : InMemoryRows or StreamedRows
         The data (see :mod:`skautoencoder._datasource`).
-    train_rows : ndarray of int32
+    train_rows : ndarray of int
         Sorted rows of ``source`` to train on.
     epochs, batch_size : int
     shuffle : bool
         Whether to visit ``train_rows`` in a new random order each epoch.
     rng : numpy.random.RandomState
         Source of the shuffling order.
-    validation_rows : ndarray of int32, default=None
+    validation_rows : ndarray of int, default=None
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
     progress : TrainingProgress, default=None

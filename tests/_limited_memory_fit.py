@@ -10,39 +10,15 @@ same file) and a Dask array. Prints one JSON object with what it measured.
 """
 
 import json
+import pathlib
 import resource
 import sys
-import threading
 import time
 
 import numpy as np
 
-
-def status_kb(field):
-    with open("/proc/self/status") as file:
-        for line in file:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
-
-
-class AnonymousPeak:
-    """Samples this process's anonymous resident memory (not file pages)."""
-
-    def __init__(self, interval=0.005):
-        self.peak_kb = status_kb("RssAnon")
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
-        self._thread.start()
-
-    def _sample(self, interval):
-        while not self._stop.wait(interval):
-            self.peak_kb = max(self.peak_kb, status_kb("RssAnon"))
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join()
-        return self.peak_kb
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+from _memory import AnonymousPeak, status_mb  # noqa: E402
 
 
 def sources(path, n_rows, n_features, workdir):
@@ -71,8 +47,7 @@ def main(path, n_rows, n_features, allowance_mb, workdir):
         batch_size=4096, epochs=1, random_state=0,
     )
     AutoencoderTransformer(**settings).fit(np.random.RandomState(0).rand(5000, n_features))
-    data_kb = status_kb("VmData")
-    limit = (data_kb + allowance_mb * 1024) * 1024
+    limit = int((status_mb("VmData") + allowance_mb) * 2**20)
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     report = {"limit_mb": limit / 2**20, "data_mb": n_rows * n_features * 4 / 2**20, "sources": {}}
     try:  # the cap binds: loading the file whole fails
@@ -96,11 +71,11 @@ def main(path, n_rows, n_features, allowance_mb, workdir):
             "codes_finite": finite,
             "score": score,
             "loss": autoencoder.loss_curve_[0],
-            "peak_anonymous_mb": peak.stop() / 1024,
+            "peak_anonymous_mb": peak.stop(),
         }
         del autoencoder, codes  # before the next source
-    report["peak_rss_mb"] = status_kb("VmHWM") / 1024
-    report["vmdata_mb"] = status_kb("VmData") / 1024
+    report["peak_rss_mb"] = status_mb("VmHWM")
+    report["vmdata_mb"] = status_mb("VmData")
     print(json.dumps(report))
 
 

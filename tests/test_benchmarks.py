@@ -48,3 +48,15 @@ def test_bench_variants_quick_run(tmp_path):
     rows = json.loads(output.read_text())["rows"]
     assert [r["network"] for r in rows][0] == "PCA" and len(rows) == 5
     assert all(r["parameters"] > 0 and 0 < r["mse"] < 1 for r in rows)
+
+
+def test_bench_scale_quick_run_reports_data_search_and_many_fits(tmp_path):
+    output = tmp_path / "scale.json"
+    result = run_quick("bench_scale.py", "--output", output)
+    assert "| rows | data | data (MB) |" in result.stdout and "| sequential fits |" in result.stdout
+    report = json.loads(output.read_text())
+    assert [(r["rows"], r["storage"]) for r in report["data"]] == [(20000, "in memory"), (20000, "memmap")]
+    assert all(r["fit_seconds"] > 0 and r["peak_rss_mb"] >= r["rss_before_mb"] for r in report["data"])
+    assert report["search"]["largest_score_difference"] < 1e-6  # the cluster found the same scores
+    pooled, unpooled = report["many_fits"]
+    assert pooled["pooled"] and not unpooled["pooled"] and pooled["fits"] == 7
