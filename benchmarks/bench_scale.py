@@ -22,7 +22,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _memory import AnonymousPeak, reset_peak, status_mb  # noqa: E402
+from _report import machine, publish  # noqa: E402
 
 N_FEATURES = 64
 FIT_SETTINGS = dict(n_components=8, hidden_layer_sizes=(32,), activation="tanh", output_activation="sigmoid",
@@ -44,13 +44,13 @@ FIT_SETTINGS = dict(n_components=8, hidden_layer_sizes=(32,), activation="tanh",
 # -- (a) data in memory vs on disk (each run in a fresh process) --------------
 
 
-def write_rows(path, n_rows, block_rows=65536):
-    """``n_rows`` rows in [0, 1] of a non-linear 8-D structure, block by block."""
+def write_rows(path, n_rows, n_features=N_FEATURES, block_rows=65536):
+    """Write float32 rows in [0, 1] of a non-linear 8-D structure, block by block."""
     from scipy.special import expit
 
     rng = np.random.RandomState(0)
-    weights = rng.standard_normal((8, N_FEATURES)).astype(np.float32)
-    out = np.memmap(path, dtype=np.float32, mode="w+", shape=(n_rows, N_FEATURES))
+    weights = rng.standard_normal((8, n_features)).astype(np.float32)
+    out = np.memmap(path, dtype=np.float32, mode="w+", shape=(n_rows, n_features))
     for start in range(0, n_rows, block_rows):
         latent = rng.standard_normal((min(block_rows, n_rows - start), 8)).astype(np.float32)
         out[start : start + len(latent)] = expit(latent @ weights)
@@ -244,17 +244,12 @@ def main(argv=None):
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory() as directory:
         results = {
-            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+            "machine": machine(),
             "data": bench_data(sizes, directory) if "data" in parts else [],
             "search": bench_search(epochs) if "search" in parts else {},
             "many_fits": bench_many_fits(n_fits) if "many_fits" in parts else [],
         }
-    table = markdown(results)
-    print(table)
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w") as file:
-        json.dump({**results, "table": table}, file, indent=2)
-    print(f"\nJSON written to {args.output}", file=sys.stderr)
+    publish(results, markdown(results), args.output)
     return 0
 
 

@@ -25,7 +25,6 @@ Prints a markdown table and writes JSON.
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import time
 import warnings
 
 import numpy as np
+from _report import machine, publish
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -298,7 +298,7 @@ def main(argv=None):
     keras = import_keras()
     parts = set(args.parts.split(","))
     results = {
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "machine": machine(),
         "versions": {"keras": keras.__version__, "tensorflow": sys.modules["tensorflow"].__version__, "sklearn": sklearn.__version__},
         "repeats": repeats,
         "large_rows": n_large,
@@ -306,12 +306,7 @@ def main(argv=None):
         "inference": bench_inference(X, n_large) if "inference" in parts else {},
         "scaling": bench_scaling(sizes) if "scaling" in parts else [],
     }
-    table = markdown(results)
-    print(table)
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w") as file:
-        json.dump({**results, "table": table}, file, indent=2)
-    print(f"\nJSON written to {args.output}", file=sys.stderr)
+    publish(results, markdown(results), args.output)
     return 0
 
 

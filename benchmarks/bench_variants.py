@@ -14,7 +14,6 @@ import os
 import sys
 import time
 
-import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

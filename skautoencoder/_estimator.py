@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
 from ._backend import import_tensorflow
-from ._datasource import StreamedRows, is_streamed, rows_of
+from ._datasource import StreamedRows, is_streamed, rows_of, rows_per_block
 from ._inference import forward_for, map_rows, squared_error_per_row
 from ._networks import NetworkSpec, build_networks, make_optimizer, mirrored_dense_pairs, user_model
 from ._objectives import Objective
@@ -108,7 +108,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         UpSampling2D + Conv2D blocks. Rows stay flat in and out.
     pretrain_epochs : int, default=0
         Stacked: greedy layer-wise pretraining epochs for each layer pair of
-        a dense network before fine-tuning end to end for ``epochs``.
+        a dense network before fine-tuning end to end for ``epochs``. It holds
+        the training rows in memory, even when ``X`` is read block by block.
     tied_weights : bool, default=False
         Whether each decoder layer's kernel is the transpose of its mirrored
         encoder layer's (dense networks only), halving the weights to learn.
@@ -292,7 +293,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data.
+            Training data. A NumPy memmap, an h5py dataset, a Zarr array
+            or a Dask array is read a block of rows at a time, never whole:
+            each epoch visits the blocks in a random order and shuffles the
+            rows within each block.
         y : None
             Ignored; present for pipeline compatibility.
 
@@ -319,7 +323,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            A chunk of training data.
+            A chunk of training data, in memory or read block by block as
+            in :meth:`fit`.
         y : None
             Ignored.
 
@@ -363,11 +368,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             raise ValueError(
                 f"early_stopping=True needs at least 2 samples to hold out validation rows; "
                 f"got n_samples={X.shape[0]}."
-            )
-        if self.pretrain_epochs and is_streamed(X):
-            raise ValueError(
-                "pretrain_epochs > 0 holds the training rows in memory; it needs X as a NumPy array, "
-                f"not a {type(X).__name__} read block by block."
             )
         return X
 
@@ -455,8 +455,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         else:
             encoder, decoder = self._build_networks(X.shape[1], network_seed)
             if self.pretrain_epochs:
+                # Pretraining holds the training rows, and their codes, in memory.
+                inputs = np.concatenate(list(source.chunks(rows, rows_per_block(X.shape[1]))))
                 pretrain_layerwise(
-                    encoder, decoder, X, rows, loss=self.loss, epochs=self.pretrain_epochs,
+                    encoder, decoder, inputs, loss=self.loss, epochs=self.pretrain_epochs,
                     batch_size=self.batch_size, shuffle=self.shuffle, rng=rng,
                     make_optimizer=lambda: make_optimizer(self.optimizer, self.learning_rate),
                 )

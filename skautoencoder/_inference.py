@@ -45,6 +45,15 @@ def _activation_name(keras, layer):
     return name if isinstance(name, str) else None
 
 
+def _batch_normalization_step(layer):
+    """Inference-time batch normalisation as ``(scale, shift, identity)``, or None."""
+    if not (layer.center and layer.scale) or layer.axis not in (-1, [-1], 1, [1]):
+        return None
+    gamma, beta, mean, variance = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
+    scale = gamma / np.sqrt(variance + layer.epsilon)
+    return scale, beta - mean * scale, _linear
+
+
 class DenseForward:
     """A chain of Dense layers evaluated with NumPy.
 
@@ -53,7 +62,8 @@ class DenseForward:
     """
 
     def __init__(self, layers, n_outputs):
-        # layers: list of (kernel, bias, activation function), float64.
+        # layers: list of (kernel, bias, activation function), float64; a 1-D
+        # kernel scales each column (batch normalisation at inference).
         self._layers = {np.dtype(np.float64): layers}
         self.n_outputs = n_outputs
 
@@ -62,8 +72,9 @@ class DenseForward:
         """Return a :class:`DenseForward` equal to ``model``, or None.
 
         The model must be a chain, each layer feeding only the next, of
-        Dense layers with supported activations; Dropout layers, identities
-        at inference, are skipped.
+        Dense layers with supported activations and batch normalisation
+        layers (a scale and a shift at inference); Dropout layers,
+        identities at inference, are skipped.
         """
         keras = import_keras()
         if len(model.inputs) != 1 or len(model.outputs) != 1:
@@ -77,6 +88,12 @@ class DenseForward:
             upstream = layer.output
             if isinstance(layer, keras.layers.Dropout):
                 continue
+            if type(layer) is keras.layers.BatchNormalization:
+                step = _batch_normalization_step(layer)
+                if step is None:
+                    return None
+                dense_layers.append(step)
+                continue
             if type(layer) is not keras.layers.Dense or not layer.use_bias:
                 return None
             name = _activation_name(keras, layer)
@@ -84,9 +101,10 @@ class DenseForward:
                 return None
             kernel, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
             dense_layers.append((kernel, bias, _ACTIVATIONS[name]))
-        if not dense_layers or upstream is not model.outputs[0]:
+        widths = [kernel.shape[1] for kernel, _, _ in dense_layers if kernel.ndim == 2]
+        if not widths or upstream is not model.outputs[0]:
             return None
-        return cls(dense_layers, dense_layers[-1][0].shape[1])
+        return cls(dense_layers, widths[-1])
 
     def _layers_for(self, dtype):
         if dtype not in self._layers:
@@ -99,7 +117,7 @@ class DenseForward:
         """Evaluate the layers on a float32 or float64 array, in its dtype."""
         x = X
         for kernel, bias, activation in self._layers_for(X.dtype):
-            x = x @ kernel
+            x = x @ kernel if kernel.ndim == 2 else x * kernel
             x += bias
             activation(x)
         return x

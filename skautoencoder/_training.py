@@ -356,7 +356,7 @@ def train(
     return result
 
 
-def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size, shuffle, rng, make_optimizer):
+def pretrain_layerwise(encoder, decoder, inputs, *, loss, epochs, batch_size, shuffle, rng, make_optimizer):
     """Greedy layer-wise pretraining of a dense autoencoder.
 
     Each encoder Dense layer is trained, with the decoder layer that mirrors
@@ -370,10 +370,8 @@ def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size
     ----------
     encoder, decoder : keras.Model
         A dense encoder and its mirrored decoder (see ``build_dense_networks``).
-    data : ndarray of shape (n_samples, n_features)
-        In memory: pretraining holds the rows and their codes.
-    rows : ndarray of int32
-        Rows to pretrain on.
+    inputs : ndarray of shape (n_samples, n_features), float32
+        The rows to pretrain on, in memory with their codes.
     loss : {"mse", "binary_crossentropy"}
     epochs, batch_size : int
         Per layer.
@@ -388,7 +386,6 @@ def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size
 
     keras = import_keras()
     pairs = mirrored_dense_pairs(encoder, decoder)
-    inputs = np.asarray(data[rows], dtype=np.float32)
     codes = inputs
     for depth, (encoder_layer, decoder_layer) in enumerate(pairs):
         if depth:
@@ -402,6 +399,6 @@ def pretrain_layerwise(encoder, decoder, data, rows, *, loss, epochs, batch_size
         objective = Objective(shallow_encoder, shallow_decoder, loss if depth == 0 else "mse")
         trainer = CompiledTrainer(objective, make_optimizer())
         train(
-            trainer, InMemoryRows(codes), np.arange(len(rows), dtype=np.int32),
+            trainer, InMemoryRows(codes), np.arange(len(inputs), dtype=np.int32),
             epochs=epochs, batch_size=batch_size, shuffle=shuffle, rng=rng,
         )

@@ -11,10 +11,12 @@ import h5py
 import numpy as np
 import pytest
 import zarr
-from scipy.special import expit
 from sklearn.datasets import load_digits
 
 from skautoencoder import AutoencoderTransformer, _datasource
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+from bench_scale import write_rows  # noqa: E402
 
 SETTINGS = dict(n_components=2, hidden_layer_sizes=(16,), epochs=4, batch_size=32, random_state=0)
 
@@ -146,9 +148,11 @@ def test_streamed_input_of_the_wrong_shape_is_refused(digits, tmp_path):
         AutoencoderTransformer().fit(da.zeros((0, 4)))
 
 
-def test_pretraining_needs_data_in_memory(digits, tmp_path):
-    with pytest.raises(ValueError, match="pretrain_epochs > 0 .* NumPy array"):
-        AutoencoderTransformer(pretrain_epochs=1).fit(on_disk(digits, "memmap", tmp_path))
+def test_pretraining_reads_streamed_rows_like_an_array(digits, tmp_path, small_blocks):
+    settings = dict(SETTINGS, pretrain_epochs=2, shuffle=False)
+    streamed = AutoencoderTransformer(**settings).fit(on_disk(digits, "h5py", tmp_path))
+    in_memory = AutoencoderTransformer(**settings).fit(digits)
+    np.testing.assert_array_equal(streamed.transform(digits), in_memory.transform(digits))
 
 
 # -- several times more data than the process may hold ----------------------
@@ -158,24 +162,12 @@ N_FEATURES = 256
 DATA_BYTES = 3 * 2**30
 
 
-def write_structured_rows(path, n_rows, n_features, block_rows=65536):
-    """Rows in [0, 1] of a non-linear 8-D structure, written block by block."""
-    rng = np.random.RandomState(0)
-    weights = rng.standard_normal((8, n_features)).astype(np.float32)
-    out = np.memmap(path, dtype=np.float32, mode="w+", shape=(n_rows, n_features))
-    for start in range(0, n_rows, block_rows):
-        latent = rng.standard_normal((min(block_rows, n_rows - start), 8)).astype(np.float32)
-        out[start : start + len(latent)] = expit(latent @ weights)
-    out.flush()
-    del out
-
-
 def test_data_several_times_larger_than_the_memory_limit_streams_through(tmp_path):
     if shutil.disk_usage(tmp_path).free < 2 * DATA_BYTES:
         pytest.skip(f"needs {2 * DATA_BYTES / 2**30:.0f} GiB of free disk for the data file")
     n_rows = DATA_BYTES // (4 * N_FEATURES)
     path = tmp_path / "rows.f32"
-    write_structured_rows(path, n_rows, N_FEATURES)
+    write_rows(path, n_rows, N_FEATURES)
     script = pathlib.Path(__file__).with_name("_limited_memory_fit.py")
     result = subprocess.run(
         [sys.executable, str(script), str(path), str(n_rows), str(N_FEATURES), str(ALLOWANCE_MB), str(tmp_path)],
