@@ -51,3 +51,18 @@ def test_mirrored_training_on_two_devices_equals_single_device_training():
             assert abs(mirrored - single) <= 1e-5 * single, name
         assert run["largest_code_difference"] < 1e-5, name
         assert run["plain_variables"] and run["reloaded_equal"], name
+
+
+def test_mirrored_by_name_uses_the_local_devices_and_clones():
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.datasets import load_digits
+
+    from skautoencoder import AutoencoderTransformer
+
+    X = (load_digits().data / 16)[:300]
+    params = dict(n_components=2, hidden_layer_sizes=(16,), epochs=3, batch_size=32, random_state=0)
+    single = AutoencoderTransformer(**params).fit(X)
+    mirrored = clone(AutoencoderTransformer(**params, distribution_strategy="mirrored")).fit(X)
+    np.testing.assert_allclose(mirrored.loss_curve_, single.loss_curve_, rtol=1e-5)
+    assert mirrored.get_params()["distribution_strategy"] == "mirrored"
