@@ -462,7 +462,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     batch_size=self.batch_size, shuffle=self.shuffle, rng=rng,
                     make_optimizer=lambda: make_optimizer(self.optimizer, self.learning_rate),
                 )
-            trainer = self._pooled_trainer(encoder, decoder, noise_seed)
+            trainer = self._trainer_for_new_networks(encoder, decoder, noise_seed)
         progress = TrainingProgress(self.verbose, epochs)
         result = train(
             trainer,
@@ -510,14 +510,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         optimizer = make_optimizer(self.optimizer, self.learning_rate)
         return CompiledTrainer(self._objective(encoder, decoder, seed), optimizer, settings=self._training_settings())
 
-    def _pooled_trainer(self, encoder, decoder, seed):
-        """A trainer to train copies of new ``encoder`` and ``decoder``.
+    def _trainer_for_new_networks(self, encoder, decoder, seed):
+        """The trainer for a fresh fit of ``encoder`` and ``decoder``.
 
-        Networks built from the estimator's parameters alone train in a
-        compiled trainer kept in ``TRAINER_POOL`` for the next fit of the same
-        shape; user models and dropout (whose random state lives in its
-        layers) get a trainer of their own, as does every fit with
-        ``pretrain_epochs``.
+        Networks built from the estimator's parameters alone train as copies
+        in a compiled trainer kept in ``TRAINER_POOL`` for the next fit of
+        the same shape, and with a distribution strategy as copies on its
+        devices. User models, dropout (whose random state lives in its
+        layers) and pretraining get a trainer of their own.
         """
         if self.distribution_strategy is not None:
             return self._distributed_trainer(encoder, decoder, seed)
