@@ -6,8 +6,9 @@ use. Here one compiled TensorFlow function (XLA for long fits) loops over a
 whole chunk of mini-batches: an epoch is one call for up to 16 MB of rows,
 and a few calls beyond. Each chunk's rows are read from the caller's data
 just before its call (see :mod:`skautoencoder._datasource`), so training
-never copies the whole data set, which may be larger than memory. Keras still supplies the models and the optimizer, so every Keras
-optimizer and layer keeps working.
+never copies the whole data set, which may be larger than memory. Keras
+still supplies the models and the optimizer, so every Keras optimizer and
+layer keeps working.
 """
 
 import collections
