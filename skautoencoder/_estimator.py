@@ -21,7 +21,16 @@ from . import _persistence
 from ._backend import import_tensorflow
 from ._datasource import StreamedRows, is_streamed, rows_of, rows_per_block
 from ._inference import forward_for, map_rows, squared_error_per_row
-from ._networks import NetworkSpec, build_networks, make_optimizer, mirrored_dense_pairs, user_model
+from ._anchor import fit_pca_anchor
+from ._networks import (
+    NetworkSpec,
+    build_networks,
+    is_anchored,
+    make_optimizer,
+    mirrored_dense_pairs,
+    set_pca_anchor,
+    user_model,
+)
 from ._objectives import Objective
 from ._progress import TrainingProgress
 from ._training import TRAINER_POOL, CompiledTrainer, TrainingSnapshot, pretrain_layerwise, train
@@ -52,8 +61,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     code_activation : same options as ``activation``, default="linear"
         Activation of the code layer.
     output_activation : same options as ``activation``, default="linear"
-        Activation of the reconstruction layer. Use "sigmoid" for data
-        scaled to [0, 1].
+        Activation of the reconstruction layer. "linear" suits data on any
+        scale (raw or standardised columns); "sigmoid" only data in [0, 1]
+        (e.g. after ``MinMaxScaler``) and "tanh" only data in [-1, 1]. A
+        bounded output on data outside its range cannot reconstruct it and
+        gives a ``DataScaleWarning``.
     loss : {"mse", "binary_crossentropy"}, default="mse"
         Training loss. Binary cross-entropy needs ``X`` in [0, 1] and
         ``output_activation="sigmoid"``.
@@ -64,18 +76,19 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Step size of the optimizer.
     batch_size : int, default=32
         Rows per gradient step; capped at the number of training rows.
-    epochs : int, default=200
+    epochs : int, default=300
         Most passes over the training data. Without early stopping, exactly
         this many run.
     shuffle : bool, default=True
         Whether to visit the rows in a new random order each epoch.
-    early_stopping : bool, default=False
+    early_stopping : bool, default=True
         Whether to hold out ``validation_fraction`` of the rows, stop when
         their loss has not improved by ``tol`` for ``n_iter_no_change``
-        epochs, and keep the weights of the best epoch.
+        epochs, and keep the weights of the best epoch, or of the untrained
+        start if no epoch beats it (with ``init="pca"``: PCA).
     validation_fraction : float, default=0.1
         Share of rows held out for early stopping, in (0, 1).
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=20
         Epochs without improvement before early stopping.
     tol : float, default=1e-4
         Smallest decrease of the validation loss that counts as improvement.
@@ -133,6 +146,19 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         draws of the denoising and variational variants differ per device,
         and batch normalisation uses each device's share of the batch.
         The fitted models are plain single-device models.
+    init : {"auto", "pca", "random"}, default="auto"
+        How the networks start. "pca": PCA-anchored, the code is PCA's
+        projection plus a non-linear correction and the reconstruction
+        PCA's reconstruction plus another; the corrections start at zero,
+        so the untrained model is the PCA of the training rows, and
+        everything then trains end to end (with early stopping, the
+        untrained state is kept if no epoch beats it on the validation
+        rows). It needs a dense network of the estimator's own with linear
+        ``code_activation`` and ``output_activation``, no ``variational``
+        and no ``pretrain_epochs``; ``tied_weights`` then ties PCA's two
+        linear paths. "random": every layer starts from seeded random
+        weights. "auto" is "pca" wherever the settings allow it, else
+        "random".
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
         An int gives bitwise identical results on the same machine; None
@@ -213,6 +239,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "encoder": [callable, None],
         "decoder": [callable, None],
         "distribution_strategy": [StrOptions({"mirrored"}), HasMethods(["scope", "run"]), None],
+        "init": [StrOptions({"auto", "pca", "random"})],
     }
 
     def __init__(
@@ -227,11 +254,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         optimizer="adam",
         learning_rate=0.001,
         batch_size=32,
-        epochs=200,
+        epochs=300,
         shuffle=True,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         warm_start=False,
         random_state=None,
@@ -250,6 +277,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         encoder=None,
         decoder=None,
         distribution_strategy=None,
+        init="auto",
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -283,6 +311,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.encoder = encoder
         self.decoder = decoder
         self.distribution_strategy = distribution_strategy
+        self.init = init
 
     # -- fitting -----------------------------------------------------------
 
@@ -364,6 +393,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 )
         _check_float32_range(low, high)
         _warn_if_unscaled(column_high - column_low)
+        if self.decoder is None:
+            _warn_if_outside_output_range(self.output_activation, low, high)
         if self.early_stopping and X.shape[0] < 2:
             raise ValueError(
                 f"early_stopping=True needs at least 2 samples to hold out validation rows; "
@@ -400,6 +431,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     "image_shape, variational=True, encoder= or decoder=."
                 )
         return NetworkSpec(
+            pca_anchored=self._uses_pca_anchor(image_shape),
             n_components=self.n_components,
             hidden_layer_sizes=self._hidden_layer_sizes(),
             activation=self.activation,
@@ -410,6 +442,31 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             dropout=self.dropout,
             batch_normalization=self.batch_normalization,
         )
+
+    def _uses_pca_anchor(self, image_shape):
+        """Whether ``init`` asks for, and the settings allow, a PCA-anchored network."""
+        conflicts = [
+            name
+            for name, conflict in (
+                ("image_shape", image_shape is not None),
+                ("encoder=", self.encoder is not None),
+                ("decoder=", self.decoder is not None),
+                ("variational=True", self.variational),
+                ("pretrain_epochs > 0", self.pretrain_epochs > 0),
+                (f"code_activation={self.code_activation!r}", self.code_activation != "linear"),
+                (f"output_activation={self.output_activation!r}", self.output_activation != "linear"),
+            )
+            if conflict
+        ]
+        if self.init == "random" or (self.init == "auto" and conflicts):
+            return False
+        if conflicts:
+            raise ValueError(
+                "init='pca' starts from PCA's linear code and reconstruction, so it needs a dense network "
+                f"of the estimator's own with linear code and output; it cannot be combined with "
+                f"{', '.join(conflicts)}. Use init='random', or init='auto', which picks it for these settings."
+            )
+        return True
 
     def _build_networks(self, n_features, seed):
         encoder, decoder = build_networks(n_features, self._network_spec(n_features), seed)
@@ -454,6 +511,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             trainer = self._trainer_for_continuing(keep_optimizer=incremental, seed=noise_seed)
         else:
             encoder, decoder = self._build_networks(X.shape[1], network_seed)
+            if is_anchored(encoder):
+                set_pca_anchor(encoder, decoder, fit_pca_anchor(source, rows, self.n_components, network_seed))
             if self.pretrain_epochs:
                 # Pretraining holds the training rows, and their codes, in memory.
                 inputs = np.concatenate(list(source.chunks(rows, rows_per_block(X.shape[1]))))
@@ -483,6 +542,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"Maximum epochs ({epochs}) reached and the validation loss has not "
                 "converged yet. Raise epochs, or tol.",
                 ConvergenceWarning,
+                stacklevel=4,  # the caller of fit
             )
         previous_curve = self.loss_curve_ if continuing else []
         self.loss_curve_ = previous_curve + result.loss_curve
@@ -779,7 +839,11 @@ def _resolve_image_shape(image_shape, n_features):
 
 
 class DataScaleWarning(UserWarning):
-    """The training data's columns have very different scales."""
+    """The training data's scale does not suit the model.
+
+    Its columns span very different ranges, or it holds values the bounded
+    ``output_activation`` cannot produce.
+    """
 
 
 # Columns whose value ranges differ by more than this factor train poorly.
@@ -804,6 +868,32 @@ def _warn_if_unscaled(spans):
         warnings.warn(
             f"The columns of X span very different ranges (from {spans.min():.3g} to {spans.max():.3g}); "
             "autoencoders train best on scaled data: put a StandardScaler or MinMaxScaler first.",
+            DataScaleWarning,
+            stacklevel=4,
+        )
+
+
+# What each bounded output activation can produce.
+_OUTPUT_RANGES = {
+    "sigmoid": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "relu": (0.0, math.inf),
+    "softplus": (0.0, math.inf),
+    "elu": (-1.0, math.inf),
+    "selu": (-1.7581, math.inf),
+}
+
+
+def _warn_if_outside_output_range(output_activation, low, high):
+    """Warn when X holds values, in [low, high], the output activation cannot produce."""
+    if output_activation not in _OUTPUT_RANGES:
+        return
+    bottom, top = _OUTPUT_RANGES[output_activation]
+    if low < bottom or high > top:
+        warnings.warn(
+            f"output_activation={output_activation!r} gives values in [{bottom:g}, {top:g}], but X holds "
+            f"values in [{low:.3g}, {high:.3g}] that the reconstruction can never reach. Scale X into that "
+            "range (e.g. MinMaxScaler for 'sigmoid') or use output_activation='linear'.",
             DataScaleWarning,
             stacklevel=4,
         )

@@ -55,72 +55,106 @@ def _batch_normalization_step(layer):
 
 
 class DenseForward:
-    """A chain of Dense layers evaluated with NumPy.
+    """A network of Dense layers evaluated with NumPy.
 
-    Build it with :meth:`from_model`, which returns None for models that are
-    not a plain chain of Dense layers with supported activations.
+    Build it with :meth:`from_model`, which returns None for models it
+    cannot evaluate exactly.
     """
 
-    def __init__(self, layers, n_outputs):
-        # layers: list of (kernel, bias, activation function), float64; a 1-D
-        # kernel scales each column (batch normalisation at inference).
-        self._layers = {np.dtype(np.float64): layers}
+    def __init__(self, steps, n_slots, output_slot, n_outputs):
+        # steps: list of (kind, parameters, input slots, output slot) in
+        # evaluation order; slot 0 holds the input. For "affine" the
+        # parameters are (kernel, bias, activation function), float64, where
+        # a 1-D kernel scales each column; "add" sums its inputs.
+        self._steps = {np.dtype(np.float64): steps}
+        self._n_slots = n_slots
+        self._output_slot = output_slot
         self.n_outputs = n_outputs
 
     @classmethod
     def from_model(cls, model):
         """Return a :class:`DenseForward` equal to ``model``, or None.
 
-        The model must be a chain, each layer feeding only the next, of
-        Dense layers with supported activations and batch normalisation
-        layers (a scale and a shift at inference); Dropout layers,
-        identities at inference, are skipped.
+        Every layer must be a Dense layer with a supported activation, a
+        batch normalisation layer or a fixed column scaling (a scale and a
+        shift at inference), an Add layer, or a Dropout layer (an identity at
+        inference), each called once; the layers may branch and join, as in
+        a PCA-anchored network.
         """
         keras = import_keras()
         if len(model.inputs) != 1 or len(model.outputs) != 1:
             return None
-        layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-        upstream = model.inputs[0]
-        dense_layers = []
-        for layer in layers:
-            if layer.input is not upstream:
-                return None
-            upstream = layer.output
-            if isinstance(layer, keras.layers.Dropout):
+        slots = {id(model.inputs[0]): 0}
+        steps = []
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.InputLayer):
                 continue
-            if type(layer) is keras.layers.BatchNormalization:
-                step = _batch_normalization_step(layer)
-                if step is None:
-                    return None
-                dense_layers.append(step)
+            # The layer's call inside this model: one whose inputs the model
+            # has computed (layers shared with other models have other calls).
+            node = next(
+                (n for n in layer._inbound_nodes if all(id(t) in slots for t in n.input_tensors)), None
+            )
+            step = _numpy_step(keras, layer)
+            if node is None or step is None or len(node.output_tensors) != 1:
+                return None
+            input_slots = [slots[id(tensor)] for tensor in node.input_tensors]
+            output = node.output_tensors[0]
+            if step == "identity":
+                slots[id(output)] = input_slots[0]
                 continue
-            if type(layer) is not keras.layers.Dense or not layer.use_bias:
-                return None
-            name = _activation_name(keras, layer)
-            if name not in _ACTIVATIONS:
-                return None
-            kernel, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
-            dense_layers.append((kernel, bias, _ACTIVATIONS[name]))
-        widths = [kernel.shape[1] for kernel, _, _ in dense_layers if kernel.ndim == 2]
-        if not widths or upstream is not model.outputs[0]:
+            slots[id(output)] = len(slots)
+            steps.append((*step, input_slots, slots[id(output)]))
+        output_slot = slots.get(id(model.outputs[0]))
+        if output_slot is None or not steps:
             return None
-        return cls(dense_layers, widths[-1])
+        return cls(steps, len(slots), output_slot, model.outputs[0].shape[-1])
 
-    def _layers_for(self, dtype):
-        if dtype not in self._layers:
-            self._layers[dtype] = [
-                (k.astype(dtype), b.astype(dtype), f) for k, b, f in self._layers[np.dtype(np.float64)]
+    def _steps_for(self, dtype):
+        if dtype not in self._steps:
+            self._steps[dtype] = [
+                (kind, tuple(p.astype(dtype) if isinstance(p, np.ndarray) else p for p in parameters), inputs, out)
+                for kind, parameters, inputs, out in self._steps[np.dtype(np.float64)]
             ]
-        return self._layers[dtype]
+        return self._steps[dtype]
 
     def __call__(self, X):
         """Evaluate the layers on a float32 or float64 array, in its dtype."""
-        x = X
-        for kernel, bias, activation in self._layers_for(X.dtype):
-            x = x @ kernel if kernel.ndim == 2 else x * kernel
-            x += bias
-            activation(x)
-        return x
+        values = [None] * self._n_slots
+        values[0] = X
+        for kind, parameters, inputs, out in self._steps_for(X.dtype):
+            if kind == "add":
+                x = values[inputs[0]] + values[inputs[1]]
+                for i in inputs[2:]:
+                    x += values[i]
+            else:
+                kernel, bias, activation = parameters
+                x = values[inputs[0]]
+                x = x @ kernel if kernel.ndim == 2 else x * kernel
+                x += bias
+                activation(x)
+            values[out] = x
+        return values[self._output_slot]
+
+
+def _numpy_step(keras, layer):
+    """``(kind, parameters)`` evaluating ``layer`` with NumPy, "identity", or None."""
+    if isinstance(layer, keras.layers.Dropout):
+        return "identity"
+    if type(layer) is keras.layers.Add:
+        return "add", ()
+    if type(layer) is keras.layers.BatchNormalization:
+        step = _batch_normalization_step(layer)
+        return None if step is None else ("affine", step)
+    if getattr(layer, "is_column_affine", False):
+        scale, shift = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
+        return "affine", (scale, shift, _linear)
+    if type(layer) is not keras.layers.Dense or not layer.use_bias:
+        return None
+    name = _activation_name(keras, layer)
+    if name not in _ACTIVATIONS:
+        return None
+    kernel, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
+    return "affine", (kernel, bias, _ACTIVATIONS[name])
 
 
 class CompiledForward:

@@ -8,6 +8,9 @@ Three kinds of network:
 - convolutional, when an ``image_shape`` is given: ``hidden_layer_sizes``
   are the filter counts of Conv2D + MaxPooling2D blocks, mirrored by
   UpSampling2D + Conv2D blocks; both models still take and return flat rows;
+- PCA-anchored dense (``spec.pca_anchored``): the code is PCA's projection
+  plus a non-linear correction, the reconstruction PCA's reconstruction plus
+  another (see :func:`build_anchored_networks`);
 - whatever the user passes as ``encoder`` or ``decoder``: a Keras model
   (copied, never changed) or a function building one.
 
@@ -20,6 +23,8 @@ import contextlib
 import math
 import random
 from dataclasses import dataclass
+
+import numpy as np
 
 from ._backend import import_keras
 
@@ -37,6 +42,7 @@ class NetworkSpec:
     variational: bool = False
     dropout: float = 0.0
     batch_normalization: bool = False
+    pca_anchored: bool = False
 
 
 class _Seeds:
@@ -108,6 +114,110 @@ def build_dense_networks(n_features, spec, seed):
     return encoder, keras.Model(code_inputs, outputs, name="decoder")
 
 
+_COLUMN_AFFINE = []
+
+
+def column_affine_class():
+    """The Keras layer class of a fixed per-column ``x * scale + shift``.
+
+    Its scale and shift are non-trainable weights, so they are saved with the
+    model and set with ``set_weights`` like any weight. The class is defined,
+    and registered for Keras's safe loading, on first use (loading a model
+    calls this first), which keeps Keras out of ``import skautoencoder``.
+    """
+    if not _COLUMN_AFFINE:
+        keras = import_keras()
+
+        @keras.saving.register_keras_serializable(package="skautoencoder")
+        class ColumnAffine(keras.layers.Layer):
+            """``x * scale + shift`` per column, with fixed (non-trainable) weights."""
+
+            is_column_affine = True
+
+            def build(self, input_shape):
+                width = input_shape[-1]
+                self.scale = self.add_weight(name="scale", shape=(width,), initializer="ones", trainable=False)
+                self.shift = self.add_weight(name="shift", shape=(width,), initializer="zeros", trainable=False)
+
+            def call(self, x):
+                return x * self.scale + self.shift
+
+            def compute_output_shape(self, input_shape):
+                return input_shape
+
+        _COLUMN_AFFINE.append(ColumnAffine)
+    return _COLUMN_AFFINE[0]
+
+
+def column_affine_layer(name):
+    """A new :func:`column_affine_class` layer."""
+    return column_affine_class()(name=name)
+
+
+def build_anchored_networks(n_features, spec, seed):
+    """Build a PCA-anchored encoder and decoder.
+
+    The encoder's code is a linear projection (``pca_projection``) plus a
+    correction: the input standardised per column, the hidden layers, and a
+    last layer whose weights start at zero, scaled back to the codes'
+    spread. The decoder's reconstruction is a linear map (``pca_reconstruction``)
+    plus a correction built the same way from the standardised code, scaled
+    back to each column's spread. :func:`set_pca_anchor` puts a PCA into
+    the linear paths and the scalings; before training the pair then
+    reproduces that PCA exactly, and every weight trains end to end. The
+    scalings are fixed, so the corrections see inputs of unit spread
+    whatever the units of the columns, while the loss stays in those units.
+
+    Parameters and returns as in :func:`build_dense_networks`.
+    """
+    keras = import_keras()
+    layers = keras.layers
+    seeds = _Seeds(seed)
+
+    def branch(x, widths, out_width, role):
+        for i, units in enumerate(widths, start=1):
+            x = _dense(keras, units, spec.activation, seeds, f"{role}_hidden_{i}")(x)
+            x = _regularize(keras, x, spec, seeds, f"{role}_hidden_{i}")
+        x = layers.Dense(out_width, kernel_initializer="zeros", name=f"{role}_correction")(x)
+        return column_affine_layer(name=f"{role}_correction_scale")(x)
+
+    inputs = keras.Input(shape=(n_features,), name="input")
+    projection = layers.Dense(spec.n_components, kernel_initializer="zeros", name="pca_projection")(inputs)
+    standardized = column_affine_layer(name="standardize")(inputs)
+    correction = branch(standardized, spec.hidden_layer_sizes, spec.n_components, "encoder")
+    encoder = keras.Model(inputs, layers.Add(name="code")([projection, correction]), name="encoder")
+
+    code_inputs = keras.Input(shape=(spec.n_components,), name="code_input")
+    reconstruction = layers.Dense(n_features, kernel_initializer="zeros", name="pca_reconstruction")(code_inputs)
+    standardized_code = column_affine_layer(name="code_standardize")(code_inputs)
+    correction = branch(standardized_code, spec.hidden_layer_sizes[::-1], n_features, "decoder")
+    decoder = keras.Model(code_inputs, layers.Add(name="reconstruction")([reconstruction, correction]), name="decoder")
+    return encoder, decoder
+
+
+def set_pca_anchor(encoder, decoder, anchor):
+    """Make anchored networks reproduce the PCA of ``anchor`` (a ``PcaAnchor``).
+
+    Sets the linear paths to PCA's projection and reconstruction, and the
+    fixed scalings to the columns' and the codes' spreads; the corrections'
+    last layers keep whatever weights they have (zero when newly built).
+    """
+    components = anchor.components
+    encoder.get_layer("pca_projection").set_weights([components.T, -anchor.mean @ components.T])
+    encoder.get_layer("standardize").set_weights([1.0 / anchor.column_scale, -anchor.mean / anchor.column_scale])
+    encoder.get_layer("encoder_correction_scale").set_weights([anchor.code_scale, np.zeros_like(anchor.code_scale)])
+    decoder.get_layer("pca_reconstruction").set_weights([components, anchor.mean])
+    decoder.get_layer("code_standardize").set_weights([1.0 / anchor.code_scale, np.zeros_like(anchor.code_scale)])
+    decoder.get_layer("decoder_correction_scale").set_weights(
+        [anchor.column_scale, np.zeros_like(anchor.column_scale)]
+    )
+
+
+def is_anchored(encoder):
+    """Whether ``encoder`` was built by :func:`build_anchored_networks`."""
+    return any(layer.name == "pca_projection" for layer in encoder.layers)
+
+
 def build_convolutional_networks(n_features, spec, seed):
     """Build a convolutional encoder and decoder for flat image rows.
 
@@ -153,7 +263,9 @@ def build_convolutional_networks(n_features, spec, seed):
 
 
 def build_networks(n_features, spec, seed):
-    """Dense or convolutional encoder and decoder, by ``spec.image_shape``."""
+    """Dense, PCA-anchored or convolutional encoder and decoder, by ``spec``."""
+    if spec.pca_anchored:
+        return build_anchored_networks(n_features, spec, seed)
     if spec.image_shape is not None:
         return build_convolutional_networks(n_features, spec, seed)
     return build_dense_networks(n_features, spec, seed)
@@ -166,8 +278,12 @@ def mirrored_dense_pairs(encoder, decoder):
     reconstruction layer), (32-wide, decoder layer to 64), (code layer,
     decoder layer to 32): each decoder layer maps back to its partner's input
     width, so its kernel has the shape of the partner's kernel transposed.
+    Of a PCA-anchored pair only the linear paths are mirrored: PCA's
+    projection and reconstruction.
     """
     keras = import_keras()
+    if is_anchored(encoder):
+        return [(encoder.get_layer("pca_projection"), decoder.get_layer("pca_reconstruction"))]
     encoder_layers = [layer for layer in encoder.layers if type(layer) is keras.layers.Dense]
     decoder_layers = [layer for layer in decoder.layers if type(layer) is keras.layers.Dense][::-1]
     return list(zip(encoder_layers, decoder_layers))

@@ -15,6 +15,7 @@ import zipfile
 import numpy as np
 
 from ._backend import import_keras
+from ._networks import column_affine_class
 
 FORMAT_NAME = "skautoencoder"
 FORMAT_VERSION = 1
@@ -44,6 +45,7 @@ def model_to_bytes(model):
 def model_from_bytes(data):
     """Rebuild a Keras model from ``.keras`` bytes, in safe mode."""
     keras = import_keras()
+    column_affine_class()  # registers the layer PCA-anchored models hold
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
         with open(path, "wb") as file:

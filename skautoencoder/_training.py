@@ -293,7 +293,9 @@ def train(
 
     With ``validation_rows``, training stops once the validation loss has not
     improved by at least ``tol`` for ``n_iter_no_change`` epochs in a row, and
-    the weights of the best validation epoch are restored. Without them, all
+    the weights of the best validation epoch are restored; the weights before
+    the first epoch count as a candidate, so the result is never worse on the
+    validation rows than the starting point. Without them, all
     ``epochs`` run.
 
     Parameters
@@ -327,6 +329,12 @@ def train(
     best_weights = None
     epochs_without_improvement = 0
     mode = execution_mode(epochs * -(-len(train_rows) // batch_size))
+    if validation_rows is not None:
+        # The starting state is a candidate too: a PCA-anchored network that
+        # no epoch improves on stays the PCA it started from.
+        starting_loss = trainer.evaluate(source, validation_rows, mode)
+        result.best_validation_loss = starting_loss if math.isfinite(starting_loss) else math.inf
+        best_weights = [model.get_weights() for model in models]
     for epoch in range(1, epochs + 1):
         loss = trainer.train_epoch(source, train_rows, batch_size, shuffle=shuffle, rng=rng, mode=mode)
         if not math.isfinite(loss):

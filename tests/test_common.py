@@ -42,6 +42,22 @@ ESTIMATORS = [
 ]
 
 
+# The fast loop (-m "not slow") runs every check on the default configuration
+# and these on the variants; the whole suite runs every check on all of them.
+FAST_VARIANT_CHECKS = {
+    "check_transformer_general",
+    "check_fit_idempotent",
+    "check_estimators_pickle",
+    "check_methods_subset_invariance",
+}
+
+
+def is_slow(item):
+    """Whether a collected check is left out of the fast loop."""
+    estimator, check = item.callspec.params["estimator"], item.callspec.params["check"]
+    return estimator is not ESTIMATORS[0] and check.func.__name__ not in FAST_VARIANT_CHECKS
+
+
 @parametrize_with_checks(
     ESTIMATORS,
     expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,

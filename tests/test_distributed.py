@@ -10,6 +10,8 @@ from sklearn.model_selection import GridSearchCV
 
 from skautoencoder import AutoencoderTransformer
 
+pytestmark = pytest.mark.slow
+
 distributed = pytest.importorskip("distributed")
 
 GRID = {"hidden_layer_sizes": [(16,), (32, 16)], "n_components": [2, 4]}

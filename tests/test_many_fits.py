@@ -2,7 +2,11 @@
 
 import json
 
+import pytest
+
 from ._helpers import run_python
+
+pytestmark = pytest.mark.slow  # a fresh process that starts TensorFlow
 
 MANY_FITS = """
 import json, sys

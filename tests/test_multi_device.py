@@ -2,7 +2,11 @@
 
 import json
 
+import pytest
+
 from ._helpers import run_python
+
+pytestmark = pytest.mark.slow  # a fresh process that starts TensorFlow
 
 # The logical devices must exist before TensorFlow starts: a fresh process.
 ON_TWO_DEVICES = """

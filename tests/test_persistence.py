@@ -107,6 +107,7 @@ def test_the_saved_file_holds_native_keras_models(fitted, tmp_path):
     assert names == {"metadata.json", "encoder_.keras", "decoder_.keras"}
 
 
+@pytest.mark.slow
 def test_load_in_a_new_process_gives_identical_transform(fitted, tmp_path):
     path = tmp_path / "model.skae"
     fitted.save(path)

@@ -3,6 +3,7 @@
 import random
 
 import numpy as np
+import pytest
 
 from skautoencoder import AutoencoderTransformer
 
@@ -33,6 +34,7 @@ def test_different_seeds_give_different_codes():
     assert not np.array_equal(first, other)
 
 
+@pytest.mark.slow
 def test_same_seed_gives_bitwise_identical_codes_across_processes(tmp_path):
     np.save(tmp_path / "X.npy", X)
     code = (

@@ -41,7 +41,7 @@ def encoder_jacobian_norm(autoencoder, X):
 def test_linear_autoencoder_finds_the_pca_subspace(digits, k):
     linear = AutoencoderTransformer(
         k, hidden_layer_sizes=(), activation="linear", code_activation="linear", output_activation="linear",
-        learning_rate=0.01, batch_size=64, epochs=300, random_state=0,
+        learning_rate=0.01, batch_size=64, epochs=300, early_stopping=False, init="random", random_state=0,
     ).fit(digits)
     pca = PCA(k).fit(digits)
     pca_error = reconstruction_error(pca, digits)
@@ -172,7 +172,8 @@ def test_dropout_and_batch_normalization_layers_are_built_and_inference_is_deter
 
 
 def test_tied_weights_keep_each_decoder_kernel_the_encoder_kernel_transposed(digits):
-    params = dict(n_components=4, hidden_layer_sizes=(16,), activation="sigmoid", epochs=10, random_state=0)
+    params = dict(n_components=4, hidden_layer_sizes=(16,), activation="sigmoid", epochs=10, random_state=0,
+                  early_stopping=False, init="random")
     tied = AutoencoderTransformer(**params, tied_weights=True).fit(digits)
     for encoder_layer, decoder_layer in [("encoder_hidden_1", "reconstruction"), ("code", "decoder_hidden_1")]:
         np.testing.assert_array_equal(

@@ -1,0 +1,123 @@
+"""The PCA that a PCA-anchored autoencoder starts from.
+
+A PCA-anchored network (see :func:`skautoencoder._networks.build_anchored_networks`)
+computes its code as PCA's projection plus a non-linear correction and its
+reconstruction as PCA's reconstruction plus another; the corrections start at
+zero, so before training the network *is* this PCA. This module fits that
+PCA on the training rows, with scikit-learn's :class:`~sklearn.decomposition.PCA`
+for an array in memory and :class:`~sklearn.decomposition.IncrementalPCA`,
+block by block, for data read from disk, and gathers the column statistics
+the corrections use to see their inputs on a common scale.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.decomposition import PCA, IncrementalPCA
+
+from ._datasource import InMemoryRows, rows_per_block
+
+
+@dataclass(frozen=True)
+class PcaAnchor:
+    """PCA's parameters and the training rows' column statistics.
+
+    Attributes
+    ----------
+    mean : ndarray of shape (n_features,)
+        Column means of the training rows (PCA's ``mean_``).
+    components : ndarray of shape (n_components, n_features)
+        PCA's ``components_``; rows beyond the rank the data allow (more
+        code units than features or rows) are zero.
+    code_scale : ndarray of shape (n_components,)
+        Standard deviation of each PCA code (the square root of PCA's
+        ``explained_variance_``), 1 where it is zero.
+    column_scale : ndarray of shape (n_features,)
+        Standard deviation of each column, 1 for constant columns.
+    """
+
+    mean: np.ndarray
+    components: np.ndarray
+    code_scale: np.ndarray
+    column_scale: np.ndarray
+
+
+def _nonzero_scale(scale, reference):
+    """``scale`` with values negligible next to ``reference`` replaced by 1."""
+    scale = np.asarray(scale, dtype=np.float64).copy()
+    scale[~(scale > 1e-7 * np.maximum(reference, 1e-30))] = 1.0
+    return scale
+
+
+def fit_pca_anchor(source, rows, n_components, seed):
+    """Fit the anchor's PCA on ``rows`` of ``source``.
+
+    Parameters
+    ----------
+    source : InMemoryRows or StreamedRows
+        The data (see :mod:`skautoencoder._datasource`).
+    rows : ndarray of int
+        Sorted indices of the training rows.
+    n_components : int
+        Code size. PCA gets at most ``min(n_features, n_rows - 1)``
+        components; the other code units start with zero linear paths.
+    seed : int
+        ``random_state`` of the PCA (used only by its randomized solver).
+
+    Returns
+    -------
+    PcaAnchor
+    """
+    n_features = source.n_features
+    rank = max(0, min(n_components, n_features, len(rows) - 1))
+    if isinstance(source, InMemoryRows) or source.n_samples <= source.block_rows:
+        # In memory, or streamed data of a single block: the same PCA either way.
+        X = source.X[rows] if isinstance(source, InMemoryRows) else source.read(0, source.n_samples)[rows]
+        X = np.asarray(X, dtype=np.float64)
+        mean, column_variance = X.mean(axis=0), X.var(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):  # constant data: PCA's variance ratios are 0/0
+            pca = PCA(rank, random_state=seed).fit(X) if rank else None
+    else:
+        mean, column_variance, pca = _incremental_statistics(source, rows, rank)
+    components = np.zeros((n_components, n_features))
+    code_variance = np.zeros(n_components)
+    if pca is not None:
+        components[:rank] = pca.components_
+        code_variance[:rank] = pca.explained_variance_
+    column_scale = np.sqrt(np.maximum(column_variance, 0.0))
+    code_scale = np.sqrt(np.maximum(code_variance, 0.0))
+    return PcaAnchor(
+        mean=mean,
+        components=components,
+        code_scale=_nonzero_scale(code_scale, code_scale.max(initial=0.0)),
+        column_scale=_nonzero_scale(column_scale, np.abs(mean) + column_scale),
+    )
+
+
+def _incremental_statistics(source, rows, rank):
+    """Mean, variance and an IncrementalPCA of ``rows``, one block at a time.
+
+    IncrementalPCA needs at least ``rank`` rows per call, so a short block is
+    joined to the next one (or, at the end, to the previous batch).
+    """
+    pca = IncrementalPCA(rank) if rank else None
+    count, total, total_squares = 0, 0.0, 0.0
+    batch = None
+    for chunk in source.chunks(rows, rows_per_block(source.n_features)):
+        chunk = chunk.astype(np.float64)
+        if pca is None:
+            count += len(chunk)
+            total = total + chunk.sum(axis=0)
+            total_squares = total_squares + np.square(chunk).sum(axis=0)
+            continue
+        batch = chunk if batch is None else np.concatenate([batch, chunk])
+        if len(batch) >= 2 * rank:
+            # Keep at least ``rank`` rows back, so the last batch is never short.
+            pca.partial_fit(batch[:-rank])
+            batch = batch[-rank:]
+    if pca is None:
+        mean = total / count
+        return mean, total_squares / count - np.square(mean), None
+    pca.partial_fit(batch)
+    # IncrementalPCA's running mean and variance are the numerically stable ones.
+    return pca.mean_, pca.var_, pca

@@ -1,0 +1,176 @@
+"""PCA-anchored networks: PCA before training, never worse than PCA after."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from scipy.linalg import subspace_angles
+from sklearn.datasets import load_digits, load_wine
+from sklearn.decomposition import PCA
+from sklearn.model_selection import train_test_split
+
+from skautoencoder import AutoencoderTransformer, DataScaleWarning, load
+from skautoencoder._inference import DenseForward
+
+WINE = load_wine().data  # raw columns: spreads from 0.1 to 300
+DIGITS = load_digits().data / 16
+
+
+def untrained(**params):
+    """One step of a vanishing learning rate: the model as initialised."""
+    settings = dict(
+        hidden_layer_sizes=(8,), epochs=1, learning_rate=1e-12, early_stopping=False, random_state=0, init="pca"
+    )
+    return AutoencoderTransformer(**{**settings, **params})
+
+
+def pca_reconstruction(pca, X):
+    return pca.inverse_transform(pca.transform(X))
+
+
+@pytest.mark.parametrize("X, k", [(WINE, 2), (WINE, 4), (DIGITS, 8)], ids=["wine-2", "wine-4", "digits-8"])
+def test_the_anchored_model_is_pca_before_training(X, k):
+    autoencoder = untrained(n_components=k).fit(X)
+    pca = PCA(k).fit(X)
+    scale = np.abs(X).max()
+    # Equal up to float32 rounding of the weights, relative to the data's scale.
+    np.testing.assert_allclose(autoencoder.transform(X), pca.transform(X), atol=1e-6 * scale)
+    np.testing.assert_allclose(
+        autoencoder.inverse_transform(autoencoder.transform(X)), pca_reconstruction(pca, X), atol=1e-6 * scale
+    )
+    # The Keras models agree with the NumPy path.
+    keras_codes = np.asarray(autoencoder.encoder_(X.astype(np.float32)))
+    np.testing.assert_allclose(autoencoder.transform(X), keras_codes, atol=1e-5 * scale)
+
+
+def test_codes_wider_than_the_data_start_with_zero_linear_paths():
+    X = WINE[:, :3]
+    autoencoder = untrained(n_components=5).fit(X)
+    codes = autoencoder.transform(X)
+    np.testing.assert_allclose(codes[:, :3], PCA(3).fit_transform(X), atol=1e-6 * np.abs(X).max())
+    np.testing.assert_allclose(codes[:, 3:], 0.0, atol=1e-9)  # moved only by the vanishing step
+
+
+def test_inference_runs_on_the_numpy_path():
+    autoencoder = AutoencoderTransformer(2, hidden_layer_sizes=(8,), epochs=2, random_state=0).fit(DIGITS)
+    assert autoencoder.encoder_.get_layer("pca_projection") is not None  # init="auto" chose the anchor
+    assert isinstance(autoencoder._forward("encoder"), DenseForward)
+    assert isinstance(autoencoder._forward("decoder"), DenseForward)
+    np.testing.assert_allclose(
+        autoencoder.transform(DIGITS), np.asarray(autoencoder.encoder_(DIGITS.astype(np.float32))), atol=1e-5
+    )
+
+
+def test_early_stopping_keeps_the_untrained_pca_when_no_epoch_beats_it():
+    # A learning rate this large makes every epoch worse than the start.
+    autoencoder = AutoencoderTransformer(
+        2, learning_rate=0.1, early_stopping=True, n_iter_no_change=3, epochs=20, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        autoencoder.fit(WINE)
+    assert autoencoder.n_iter_ == 3
+    assert autoencoder.best_validation_loss_ < min(autoencoder.validation_loss_curve_)
+    for model, name in ((autoencoder.encoder_, "encoder_correction"), (autoencoder.decoder_, "decoder_correction")):
+        assert not any(np.any(w) for w in model.get_layer(name).get_weights())
+
+
+def test_raw_columns_give_a_held_out_error_within_two_percent_of_pca():
+    X_train, X_test = train_test_split(WINE, test_size=0.25, random_state=0)
+    for k in (2, 4):
+        autoencoder = AutoencoderTransformer(k, random_state=0).fit(X_train)
+        pca = PCA(k).fit(X_train)
+        pca_error = np.mean((pca_reconstruction(pca, X_test) - X_test) ** 2)
+        assert -autoencoder.score(X_test) <= 1.02 * pca_error
+
+
+def test_a_linear_anchored_autoencoder_is_pca_and_stays_within_one_percent():
+    linear = dict(n_components=4, hidden_layer_sizes=(), activation="linear", init="pca", random_state=0)
+    pca = PCA(4).fit(DIGITS)
+    start = untrained(**linear).fit(DIGITS)
+    angles = subspace_angles(start.decoder_.get_layer("pca_reconstruction").get_weights()[0].T, pca.components_.T)
+    assert angles.max() < 1e-4
+    trained = AutoencoderTransformer(**linear, epochs=20).fit(DIGITS)
+    pca_error = np.mean((pca_reconstruction(pca, DIGITS) - DIGITS) ** 2)
+    assert -trained.score(DIGITS) <= 1.01 * pca_error
+
+
+@pytest.mark.parametrize(
+    "params, conflict",
+    [
+        (dict(output_activation="sigmoid"), "output_activation='sigmoid'"),
+        (dict(code_activation="tanh"), "code_activation='tanh'"),
+        (dict(variational=True), "variational=True"),
+        (dict(image_shape=(-1, 1)), "image_shape"),
+        (dict(pretrain_epochs=1), "pretrain_epochs > 0"),
+    ],
+)
+def test_init_pca_refuses_settings_it_cannot_anchor_and_auto_falls_back(params, conflict):
+    X = DIGITS[:50]
+    with pytest.raises(ValueError, match=f"init='pca' .* cannot be combined with {conflict}"):
+        untrained(n_components=2, **params).fit(X)
+    fallback = untrained(n_components=2, init="auto", **params).fit(X)
+    assert all(layer.name != "pca_projection" for layer in fallback.encoder_.layers)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        dict(corruption="gaussian", corruption_level=0.1),
+        dict(activity_l1=1e-3, contractive_weight=1e-3),
+        dict(dropout=0.1, batch_normalization=True),
+    ],
+    ids=["denoising", "sparse-contractive", "dropout-batch-norm"],
+)
+def test_variants_start_from_pca_and_train(variant):
+    autoencoder = untrained(n_components=2, **variant).fit(DIGITS)
+    np.testing.assert_allclose(
+        autoencoder.inverse_transform(autoencoder.transform(DIGITS)),
+        pca_reconstruction(PCA(2).fit(DIGITS), DIGITS),
+        atol=1e-5,
+    )
+    trained = AutoencoderTransformer(2, hidden_layer_sizes=(16,), epochs=3, random_state=0, **variant).fit(DIGITS)
+    assert np.isfinite(trained.score(DIGITS))
+
+
+def test_tied_weights_tie_the_pca_paths():
+    autoencoder = AutoencoderTransformer(2, hidden_layer_sizes=(8,), epochs=3, tied_weights=True, random_state=0)
+    autoencoder.fit(DIGITS)
+    projection = autoencoder.encoder_.get_layer("pca_projection").get_weights()[0]
+    reconstruction = autoencoder.decoder_.get_layer("pca_reconstruction").get_weights()[0]
+    np.testing.assert_array_equal(reconstruction, projection.T)
+
+
+def test_streamed_data_anchors_to_an_incremental_pca(tmp_path, monkeypatch):
+    from skautoencoder import _datasource
+
+    monkeypatch.setattr(_datasource, "BLOCK_BYTES", 50 * 64 * 4)  # 50-row blocks: 36 of them
+    np.save(tmp_path / "X.npy", DIGITS.astype(np.float32))
+    X = np.load(tmp_path / "X.npy", mmap_mode="r")
+    autoencoder = untrained(n_components=4).fit(X)
+    # IncrementalPCA approaches PCA's subspace: its error is PCA's within 1%.
+    pca_error = np.mean((pca_reconstruction(PCA(4).fit(DIGITS), DIGITS) - DIGITS) ** 2)
+    assert pca_error <= -autoencoder.score(DIGITS) <= 1.01 * pca_error
+
+
+def test_anchored_models_save_load_and_pickle_identically(tmp_path):
+    autoencoder = AutoencoderTransformer(2, hidden_layer_sizes=(8,), epochs=3, random_state=0).fit(WINE)
+    path = tmp_path / "wine.skae"
+    autoencoder.save(path)
+    expected = autoencoder.transform(WINE)
+    np.testing.assert_array_equal(load(path).transform(WINE), expected)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(autoencoder)).transform(WINE), expected)
+
+
+def test_anchored_fits_are_reproducible():
+    codes = [AutoencoderTransformer(2, epochs=3, random_state=7).fit(WINE).transform(WINE) for _ in range(2)]
+    np.testing.assert_array_equal(*codes)
+
+
+def test_a_bounded_output_on_data_outside_its_range_warns():
+    with pytest.warns(DataScaleWarning, match=r"output_activation='sigmoid' gives values in \[0, 1\]"):
+        AutoencoderTransformer(2, output_activation="sigmoid", epochs=1, random_state=0).fit(WINE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataScaleWarning)
+        AutoencoderTransformer(2, output_activation="sigmoid", epochs=1, random_state=0).fit(DIGITS)
