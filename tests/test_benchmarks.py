@@ -36,7 +36,7 @@ def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
 
 def test_bench_vs_pca_quick_run_writes_table_json_and_plot(tmp_path):
     result = run_quick("bench_vs_pca.py", "--output", tmp_path)
-    assert "| data set | k | PCA MSE | AE MSE |" in result.stdout
+    assert "| data set | scaling | k | PCA MSE | AE MSE |" in result.stdout
     report = json.loads((tmp_path / "bench_vs_pca.json").read_text())
     datasets = {r["dataset"] for r in report["results"]}
     assert {"digits", "iris", "wine", "breast cancer", "diabetes", "S-curve in 64-D"} <= datasets
