@@ -38,7 +38,7 @@ from _report import machine, publish  # noqa: E402
 
 N_FEATURES = 64
 FIT_SETTINGS = dict(n_components=8, hidden_layer_sizes=(32,), activation="tanh", output_activation="sigmoid",
-                    batch_size=256, epochs=1, random_state=0)
+                    batch_size=256, epochs=1, early_stopping=False, random_state=0)
 
 
 # -- (a) data in memory vs on disk (each run in a fresh process) --------------
@@ -114,7 +114,7 @@ def bench_search(epochs):
     X = load_digits().data / 16
 
     def search(n_jobs):
-        estimator = AutoencoderTransformer(epochs=epochs, batch_size=32, random_state=0)
+        estimator = AutoencoderTransformer(epochs=epochs, batch_size=32, early_stopping=False, random_state=0)
         start = time.perf_counter()
         fitted = GridSearchCV(estimator, GRID, cv=3, n_jobs=n_jobs).fit(X)
         return time.perf_counter() - start, fitted.cv_results_["mean_test_score"]
@@ -158,7 +158,7 @@ def many_fits_child(n_fits, pooled):
     for i in range(n_fits):
         rows = np.random.RandomState(i).permutation(len(X))[:1200]  # another fold each time
         start = time.perf_counter()
-        AutoencoderTransformer(2, hidden_layer_sizes=(32,), epochs=20, batch_size=32, random_state=i).fit(X[rows])
+        AutoencoderTransformer(2, hidden_layer_sizes=(32,), epochs=20, batch_size=32, early_stopping=False, random_state=i).fit(X[rows])
         seconds.append(time.perf_counter() - start)
         resident.append(status_mb("VmRSS"))
     print(json.dumps({"pooled": pooled, "seconds": seconds, "resident_mb": resident}))

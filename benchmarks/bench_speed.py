@@ -62,6 +62,7 @@ def train_library(X, net, seed):
         loss=net["loss"],
         batch_size=net["batch_size"],
         epochs=net["epochs"],
+        early_stopping=False,  # every trainer runs the same epochs
         random_state=seed,
     )
     start = time.perf_counter()
@@ -213,7 +214,7 @@ def reset_peak():  # VmHWM restarts from the current resident size
 
 n = int(sys.argv[1])
 params = dict(n_components=2, hidden_layer_sizes=(32,), activation="sigmoid", code_activation="sigmoid",
-              output_activation="sigmoid", batch_size=32, random_state=0)
+              output_activation="sigmoid", batch_size=32, early_stopping=False, random_state=0)
 AutoencoderTransformer(**params, epochs=1).fit(np.random.rand(64, 64).astype(np.float32))  # load the runtime
 X = np.empty((n, 64), dtype=np.float32)
 rng = np.random.RandomState(0)

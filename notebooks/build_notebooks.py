@@ -60,7 +60,7 @@ plotting.plot_item(data_x[item], (8, 8), title=f"item {item}: a {labels[item]}")
         ("code", """\
 autoencoder = AutoencoderTransformer(
     n_components=2, hidden_layer_sizes=(32,), activation="sigmoid", code_activation="sigmoid",
-    output_activation="sigmoid", loss="mse", optimizer="adam", batch_size=8, epochs=500, random_state=1,
+    output_activation="sigmoid", loss="mse", optimizer="adam", batch_size=8, epochs=500, early_stopping=False, random_state=1,
 )
 autoencoder.fit(data_x)
 for epoch in range(0, autoencoder.n_iter_, 100):
@@ -99,7 +99,7 @@ iris = load_iris()
 X_iris = StandardScaler().fit_transform(iris.data)
 iris_model = AutoencoderTransformer(
     n_components=1, hidden_layer_sizes=(), code_activation="tanh", output_activation="linear",
-    optimizer="rmsprop", learning_rate=0.01, batch_size=16, epochs=200, random_state=0,
+    optimizer="rmsprop", learning_rate=0.01, batch_size=16, epochs=200, early_stopping=False, random_state=0,
 ).fit(X_iris)
 rmse = np.sqrt(reconstruction_error(iris_model, X_iris))
 print(f"iris 4 -> 1 -> 4: RMSE {rmse:.3f} (standardised units); loss every 50 epochs:",
@@ -133,7 +133,7 @@ def load_cifar10_horses():
         ("code", """\
 images_model = AutoencoderTransformer(
     n_components=100, hidden_layer_sizes=(), activation="linear", code_activation="tanh",
-    output_activation="sigmoid", optimizer="rmsprop", batch_size=64, epochs=30, random_state=0,
+    output_activation="sigmoid", optimizer="rmsprop", batch_size=64, epochs=30, early_stopping=False, random_state=0,
 ).fit(X_images)
 print(f"1,024 -> 100 -> 1,024: RMSE {np.sqrt(reconstruction_error(images_model, X_images)):.4f}")
 plotting.plot_reconstructions(X_images[::150], {"autoencoder": images_model.inverse_transform(images_model.transform(X_images[::150]))},
@@ -146,7 +146,7 @@ variants = {
     "variational": dict(hidden_layer_sizes=(256,), variational=True),
 }
 for name, params in variants.items():
-    model = AutoencoderTransformer(n_components=100, output_activation="sigmoid", epochs=10, random_state=0, **params)
+    model = AutoencoderTransformer(n_components=100, output_activation="sigmoid", epochs=10, early_stopping=False, random_state=0, **params)
     model.fit(X_images)
     print(f"{name:38s} RMSE {np.sqrt(reconstruction_error(model, X_images)):.4f}")"""),
     ],
@@ -164,7 +164,7 @@ from sklearn.model_selection import train_test_split
 
 X = load_digits().data / 16
 X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
-common = dict(n_components=8, output_activation="sigmoid", epochs=40, random_state=0)
+common = dict(n_components=8, output_activation="sigmoid", epochs=40, early_stopping=False, random_state=0)
 conv = AutoencoderTransformer(image_shape=(8, 8), hidden_layer_sizes=(8, 16), **common).fit(X_train)
 dense = AutoencoderTransformer(hidden_layer_sizes=(64, 32), **common).fit(X_train)
 for name, model in [("convolutional", conv), ("deep dense", dense)]:
@@ -194,7 +194,7 @@ def jacobian_norm(model, X):
     return float(np.mean(np.sqrt(np.sum(tape.batch_jacobian(code, x).numpy() ** 2, axis=(1, 2)))))
 
 noisy = X_test + np.random.RandomState(1).normal(scale=0.3, size=X_test.shape)
-base = dict(n_components=16, hidden_layer_sizes=(64,), activation="tanh", output_activation="sigmoid", epochs=25, random_state=0)
+base = dict(n_components=16, hidden_layer_sizes=(64,), activation="tanh", output_activation="sigmoid", epochs=25, early_stopping=False, random_state=0)
 rows = []
 for name, extra in [("plain", {}), ("denoising", dict(corruption="gaussian", corruption_level=0.3)),
                     ("sparse", dict(activity_l1=1e-4)), ("contractive", dict(contractive_weight=0.05))]:
@@ -210,7 +210,7 @@ from scipy.linalg import subspace_angles
 from sklearn.decomposition import PCA
 
 linear = AutoencoderTransformer(n_components=8, hidden_layer_sizes=(), activation="linear", code_activation="linear",
-                                output_activation="linear", learning_rate=0.01, batch_size=64, epochs=300, random_state=0).fit(X)
+                                output_activation="linear", learning_rate=0.01, batch_size=64, epochs=300, early_stopping=False, init="random", random_state=0).fit(X)
 pca = PCA(8).fit(X)
 angle = np.max(subspace_angles(linear.decoder_.get_layer("reconstruction").get_weights()[0].T, pca.components_.T))
 print(f"MSE linear AE {reconstruction_error(linear, X):.5f}, PCA {reconstruction_error(pca, X):.5f}; "
@@ -269,7 +269,7 @@ digits = load_digits()
 X_train, X_test, y_train, y_test = train_test_split(digits.data, digits.target, test_size=0.25, random_state=0)
 reducer = make_pipeline(MinMaxScaler(), AutoencoderTransformer(
     n_components=32, hidden_layer_sizes=(), code_activation="relu", output_activation="sigmoid",
-    loss="binary_crossentropy", batch_size=256, epochs=100, shuffle=True, random_state=0,
+    loss="binary_crossentropy", batch_size=256, epochs=100, shuffle=True, early_stopping=False, random_state=0,
 )).fit(X_train)
 reconstructed = reducer.inverse_transform(reducer.transform(X_test))
 print(f"held-out MSE in pixel units (0-16): {np.mean((reconstructed - X_test) ** 2):.3f}")
@@ -304,7 +304,7 @@ pipeline = Pipeline([("scale", MinMaxScaler()), ("reduce", PCA())])
 sizes = [2, 4, 8, 16]
 grid = [
     {"reduce": [PCA()], "reduce__n_components": sizes},
-    {"reduce": [AutoencoderTransformer(output_activation="sigmoid", epochs=60, random_state=0)],
+    {"reduce": [AutoencoderTransformer(output_activation="sigmoid", epochs=60, early_stopping=False, random_state=0)],
      "reduce__hidden_layer_sizes": [(64,), (128, 64)], "reduce__n_components": sizes},
 ]
 import warnings

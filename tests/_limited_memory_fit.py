@@ -44,7 +44,7 @@ def main(path, n_rows, n_features, allowance_mb, workdir):
 
     settings = dict(
         n_components=8, hidden_layer_sizes=(32,), activation="tanh", output_activation="sigmoid",
-        batch_size=4096, epochs=1, random_state=0,
+        batch_size=4096, epochs=1, early_stopping=False, random_state=0,
     )
     AutoencoderTransformer(**settings).fit(np.random.RandomState(0).rand(5000, n_features))
     limit = int((status_mb("VmData") + allowance_mb) * 2**20)
