@@ -40,8 +40,9 @@ def test_bench_vs_pca_quick_run_writes_table_json_and_plot(tmp_path):
     report = json.loads((tmp_path / "bench_vs_pca.json").read_text())
     datasets = {r["dataset"] for r in report["results"]}
     assert {"digits", "iris", "wine", "breast cancer", "diabetes", "S-curve in 64-D"} <= datasets
-    digits_sizes = [r["k"] for r in report["results"] if r["dataset"] == "digits"]
-    assert digits_sizes == [2, 8]  # the quick run's sizes; the full run sweeps 2, 4, 8, 16, 32
+    digits_runs = [(r["scaling"], r["k"]) for r in report["results"] if r["dataset"] == "digits"]
+    # The quick run's sizes; the full run sweeps 2, 4, 8, 16, 32.
+    assert digits_runs == [("raw", 2), ("raw", 8), ("min-max", 2), ("min-max", 8)]
     assert all(r["k"] < r["n_features"] for r in report["results"])
     assert (tmp_path / "bench_vs_pca.png").stat().st_size > 10_000
 
@@ -64,3 +65,14 @@ def test_bench_scale_quick_run_reports_data_search_and_many_fits(tmp_path):
     assert report["search"]["largest_score_difference"] < 1e-6  # the cluster found the same scores
     pooled, unpooled = report["many_fits"]
     assert pooled["pooled"] and not unpooled["pooled"] and pooled["fits"] == 7
+
+
+def test_bench_defaults_quick_run_summarises_each_candidate(tmp_path):
+    output = tmp_path / "defaults.json"
+    result = run_quick("bench_defaults.py", "--candidates", "pca-es10", "--output", output)
+    assert "| candidate | worst AE/PCA |" in result.stdout
+    report = json.loads(output.read_text())
+    (summary,) = report["summaries"]
+    # The quick run: k = 2 on five data sets, each raw, min-max and standardised.
+    assert summary["candidate"] == "pca-es10" and summary["rows"] == 15
+    assert all(r["ratio"] > 0 and r["fit_s"] > 0 for r in report["results"])
