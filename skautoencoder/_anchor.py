@@ -5,9 +5,10 @@ computes its code as PCA's projection plus a non-linear correction and its
 reconstruction as PCA's reconstruction plus another; the corrections start at
 zero, so before training the network *is* this PCA. This module fits that
 PCA on the training rows, with scikit-learn's :class:`~sklearn.decomposition.PCA`
-for an array in memory and :class:`~sklearn.decomposition.IncrementalPCA`,
-block by block, for data read from disk, and gathers the column statistics
-the corrections use to see their inputs on a common scale.
+for an array in memory or streamed data of a single block, and with
+:class:`~sklearn.decomposition.IncrementalPCA`, block by block, for larger
+data read from disk; and it gathers the column statistics the corrections
+use to see their inputs on a common scale.
 """
 
 from dataclasses import dataclass
@@ -70,8 +71,8 @@ def fit_pca_anchor(source, rows, n_components, seed):
     """
     n_features = source.n_features
     rank = max(0, min(n_components, n_features, len(rows) - 1))
-    if isinstance(source, InMemoryRows) or source.n_samples <= source.block_rows:
-        # In memory, or streamed data of a single block: the same PCA either way.
+    if isinstance(source, InMemoryRows) or source.n_samples <= source.block_rows or rank == 0:
+        # In memory, streamed data of a single block, or a single row: one PCA.
         X = source.X[rows] if isinstance(source, InMemoryRows) else source.read(0, source.n_samples)[rows]
         X = np.asarray(X, dtype=np.float64)
         mean, column_variance = X.mean(axis=0), X.var(axis=0)
@@ -95,29 +96,20 @@ def fit_pca_anchor(source, rows, n_components, seed):
 
 
 def _incremental_statistics(source, rows, rank):
-    """Mean, variance and an IncrementalPCA of ``rows``, one block at a time.
+    """Mean, variance and an IncrementalPCA of ``rank`` >= 1 components of ``rows``.
 
-    IncrementalPCA needs at least ``rank`` rows per call, so a short block is
-    joined to the next one (or, at the end, to the previous batch).
+    The rows are read one block at a time. IncrementalPCA needs at least
+    ``rank`` rows per call, so short blocks are joined to the next ones, and
+    ``rank`` rows are always kept back for the last call.
     """
-    pca = IncrementalPCA(rank) if rank else None
-    count, total, total_squares = 0, 0.0, 0.0
+    pca = IncrementalPCA(rank)
     batch = None
     for chunk in source.chunks(rows, rows_per_block(source.n_features)):
         chunk = chunk.astype(np.float64)
-        if pca is None:
-            count += len(chunk)
-            total = total + chunk.sum(axis=0)
-            total_squares = total_squares + np.square(chunk).sum(axis=0)
-            continue
         batch = chunk if batch is None else np.concatenate([batch, chunk])
         if len(batch) >= 2 * rank:
-            # Keep at least ``rank`` rows back, so the last batch is never short.
             pca.partial_fit(batch[:-rank])
             batch = batch[-rank:]
-    if pca is None:
-        mean = total / count
-        return mean, total_squares / count - np.square(mean), None
     pca.partial_fit(batch)
     # IncrementalPCA's running mean and variance are the numerically stable ones.
     return pca.mean_, pca.var_, pca

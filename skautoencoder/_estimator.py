@@ -347,7 +347,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Each call is one pass over ``X`` with the same optimizer, so calling
         it on successive chunks of a data set trains like one epoch of
-        ``fit``. ``early_stopping`` is ignored here.
+        ``fit``. ``early_stopping`` is ignored here. The first call builds
+        the networks; a PCA-anchored network (see ``init``) starts from the
+        PCA of that first chunk, so give it a representative one.
 
         Parameters
         ----------
@@ -869,7 +871,7 @@ def _warn_if_unscaled(spans):
             f"The columns of X span very different ranges (from {spans.min():.3g} to {spans.max():.3g}); "
             "autoencoders train best on scaled data: put a StandardScaler or MinMaxScaler first.",
             DataScaleWarning,
-            stacklevel=4,
+            stacklevel=5,  # helper, _validate_training_data, fit, its _fit_context wrapper, the caller
         )
 
 
@@ -895,7 +897,7 @@ def _warn_if_outside_output_range(output_activation, low, high):
             f"values in [{low:.3g}, {high:.3g}] that the reconstruction can never reach. Scale X into that "
             "range (e.g. MinMaxScaler for 'sigmoid') or use output_activation='linear'.",
             DataScaleWarning,
-            stacklevel=4,
+            stacklevel=5,  # helper, _validate_training_data, fit, its _fit_context wrapper, the caller
         )
 
 

@@ -78,8 +78,9 @@ class DenseForward:
         Every layer must be a Dense layer with a supported activation, a
         batch normalisation layer or a fixed column scaling (a scale and a
         shift at inference), an Add layer, or a Dropout layer (an identity at
-        inference), each called once; the layers may branch and join, as in
-        a PCA-anchored network.
+        inference). The layers may branch and join, as in a PCA-anchored
+        network; of a layer also called by other models (as layer-wise
+        pretraining does), the call inside this model is the one evaluated.
         """
         keras = import_keras()
         if len(model.inputs) != 1 or len(model.outputs) != 1:

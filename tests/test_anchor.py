@@ -168,9 +168,10 @@ def test_anchored_fits_are_reproducible():
     np.testing.assert_array_equal(*codes)
 
 
-def test_a_bounded_output_on_data_outside_its_range_warns():
-    with pytest.warns(DataScaleWarning, match=r"output_activation='sigmoid' gives values in \[0, 1\]"):
+def test_a_bounded_output_on_data_outside_its_range_warns_at_the_callers_line():
+    with pytest.warns(DataScaleWarning, match=r"output_activation='sigmoid' gives values in \[0, 1\]") as caught:
         AutoencoderTransformer(2, output_activation="sigmoid", epochs=1, random_state=0).fit(WINE)
+    assert {record.filename for record in caught if record.category is DataScaleWarning} == {__file__}
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataScaleWarning)
         AutoencoderTransformer(2, output_activation="sigmoid", epochs=1, random_state=0).fit(DIGITS)
