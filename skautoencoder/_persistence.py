@@ -9,6 +9,7 @@ never unpickles anything, so it cannot run code stored in the file.
 
 import json
 import os
+import secrets
 import tempfile
 import zipfile
 
@@ -20,6 +21,12 @@ from ._networks import column_affine_class
 FORMAT_NAME = "skautoencoder"
 FORMAT_VERSION = 1
 _METADATA = "metadata.json"
+# Every fitted attribute an AutoencoderTransformer has; a file naming any
+# other is refused rather than setting arbitrary attributes on load.
+FITTED_ATTRIBUTES = frozenset({
+    "encoder_", "decoder_", "loss_curve_", "validation_loss_curve_", "best_validation_loss_",
+    "n_iter_", "n_features_in_", "feature_names_in_",
+})
 
 
 class KerasModelBytes(bytes):
@@ -118,7 +125,7 @@ def save_estimator(estimator, path, library_version, extra=None):
             params[name] = None
     models, attributes = {}, {}
     for name, value in vars(estimator).items():
-        if not name.endswith("_") or name.startswith("_"):
+        if name not in FITTED_ATTRIBUTES:
             continue
         if is_keras_model(value):
             models[name] = model_to_bytes(value)
@@ -136,15 +143,18 @@ def save_estimator(estimator, path, library_version, extra=None):
     }
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=".skautoencoder-", suffix=".tmp", dir=folder)
+    # Not mkstemp: its files are private (mode 0600), a saved model gets the
+    # permissions any new file of the user's gets.
+    temporary = os.path.join(folder, f".skautoencoder-{secrets.token_hex(8)}.tmp")
     try:
-        with os.fdopen(descriptor, "wb") as file, zipfile.ZipFile(file, "w") as archive:
+        with open(temporary, "xb") as file, zipfile.ZipFile(file, "w") as archive:
             archive.writestr(_METADATA, json.dumps(metadata))
             for name, data in models.items():
                 archive.writestr(f"{name}.keras", data)
         os.replace(temporary, path)
     except BaseException:
-        os.unlink(temporary)
+        if os.path.exists(temporary):
+            os.unlink(temporary)
         raise
 
 
@@ -208,14 +218,20 @@ def load(path):
 
     Returns
     -------
-    estimator : AutoencoderTransformer
-        Fitted, with the parameters and attributes it was saved with.
+    estimator : AutoencoderTransformer or Pipeline
+        Fitted, with the parameters and attributes it was saved with. A file
+        written by ``skautoencoder embed --save-model`` holds the command's
+        input scaling too: it loads as a ``Pipeline`` of that
+        ``MinMaxScaler`` and the autoencoder, whose ``transform`` of the raw
+        rows gives the command's codes, with ``feature_names_in_`` set when
+        the command's file had a header.
 
     Raises
     ------
     ValueError
         When the file is not a readable skautoencoder file of this format
-        version, or one of its models cannot be loaded safely.
+        version, names a parameter or attribute the estimator does not
+        have, or one of its models cannot be loaded safely.
 
     Examples
     --------
@@ -229,16 +245,57 @@ def load(path):
     >>> (load(path).transform(X) == model.transform(X)).all()
     np.True_
     """
-    return load_with_extra(path)[0]
+    estimator, extra = load_with_extra(path)
+    scaling = extra.get("input_scaling")
+    if scaling is None:
+        return estimator
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("scale", input_scaler(scaling, extra.get("features"))), ("autoencoder", estimator)])
+
+
+def scaling_to_json(scaler):
+    """A fitted ``MinMaxScaler``'s state as the JSON :func:`input_scaler` reads."""
+    return {
+        "low": scaler.data_min_.tolist(),
+        "high": scaler.data_max_.tolist(),
+        "n_samples_seen": int(scaler.n_samples_seen_),
+    }
+
+
+def input_scaler(scaling, feature_names=None):
+    """The ``MinMaxScaler`` stored as ``scaling``, bit for bit the one fitted.
+
+    Fitting on the two rows (minima, maxima) gives exactly the minima,
+    maxima, scale and offset a fit on the full data gave.
+    """
+    from sklearn.preprocessing import MinMaxScaler
+
+    bounds = np.array([scaling["low"], scaling["high"]], dtype=np.float64)
+    scaler = MinMaxScaler().fit(bounds)
+    scaler.n_samples_seen_ = scaling.get("n_samples_seen", 2)
+    if feature_names is not None:
+        if len(feature_names) != bounds.shape[1]:
+            raise ValueError(f"The stored input scaling has {bounds.shape[1]} columns but {len(feature_names)} names.")
+        scaler.feature_names_in_ = np.asarray(feature_names, dtype=object)
+    return scaler
 
 
 def load_with_extra(path):
-    """Like :func:`load`, also returning the ``extra`` data saved with it."""
+    """Like :func:`load` without the scaling, also returning the ``extra`` data saved with it."""
     from ._estimator import AutoencoderTransformer
 
     metadata, models = read_saved(path)
+    where = repr(os.fspath(path))
     if metadata.get("class") != AutoencoderTransformer.__name__:
-        raise ValueError(f"{os.fspath(path)!r} holds a {metadata.get('class')!r}, not an AutoencoderTransformer.")
+        raise ValueError(f"{where} holds a {metadata.get('class')!r}, not an AutoencoderTransformer.")
+    known = AutoencoderTransformer().get_params(deep=False)
+    unknown = sorted(set(metadata["params"]) - set(known))
+    if unknown:
+        raise ValueError(f"{where} sets parameters AutoencoderTransformer does not have: {', '.join(unknown)}.")
+    for name in [*metadata["attributes"], *models]:
+        if name not in FITTED_ATTRIBUTES:
+            raise ValueError(f"{where} holds an attribute named {name!r}, which no fitted estimator has.")
     estimator = AutoencoderTransformer(**metadata["params"])
     for name, value in metadata["attributes"].items():
         setattr(estimator, name, value)

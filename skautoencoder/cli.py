@@ -17,10 +17,11 @@ import csv
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 
-from ._csvdata import DataError, read_numeric_csv
+from ._csvdata import DataError, read_csv_table
 
 # Settings the demo uses on the 8x8 digits (values scaled to [0, 1]); chosen
 # on held-out data to beat PCA's trustworthiness and neighbour accuracy at k=2.
@@ -44,17 +45,70 @@ class CommandError(Exception):
 # -- shared steps ------------------------------------------------------------
 
 
-def _output_folder(path, names, force):
-    """Create ``path`` and refuse to overwrite any of ``names`` unless forced."""
-    os.makedirs(path, exist_ok=True)
-    existing = [n for n in names if os.path.exists(os.path.join(path, n))]
-    if existing and not force:
-        raise CommandError(f"{os.path.join(path, existing[0])} exists; pass --force to overwrite it.")
-    return path
+class StagedOutputs:
+    """Files a command writes, kept under temporary names until it succeeds.
+
+    Used as a context manager: :meth:`path` hands out a temporary name in
+    the destination's folder for each output; leaving the block normally
+    moves them all into place, leaving it by an exception deletes them, so
+    a failed command leaves no partial output and changes no existing file.
+
+    Parameters
+    ----------
+    destinations : list of str
+        Every file the command may write.
+    force : bool
+        Overwrite existing files; otherwise one that exists is refused
+        before any work is done.
+    """
+
+    def __init__(self, destinations, force):
+        existing = [path for path in destinations if os.path.exists(path)]
+        if existing and not force:
+            raise CommandError(f"{existing[0]} exists; pass --force to overwrite it.")
+        self._staged = {}
+        self._created_folders = []
+
+    def path(self, destination):
+        """A temporary file name to write ``destination``'s content to."""
+        folder = os.path.dirname(os.path.abspath(destination))
+        if not os.path.isdir(folder):
+            try:
+                os.makedirs(folder)
+            except OSError as error:
+                raise CommandError(f"cannot create the folder {folder}: {error.strerror or error}.") from None
+            self._created_folders.append(folder)
+        name = os.path.basename(destination)
+        temporary = os.path.join(folder, f".{name}.{os.getpid()}.partial")
+        self._staged[destination] = temporary
+        return temporary
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None:
+            try:
+                for destination, temporary in self._staged.items():
+                    os.replace(temporary, destination)
+            except OSError as failure:
+                self._discard()
+                raise CommandError(f"cannot write {destination}: {failure.strerror or failure}.") from None
+        else:
+            self._discard()
+        return False
+
+    def _discard(self):
+        for temporary in self._staged.values():
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        for folder in reversed(self._created_folders):
+            if os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)
 
 
 def _save_figure(figure, path):
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=110, format="png")
     import matplotlib.pyplot as plt
 
     plt.close(figure)
@@ -109,33 +163,32 @@ def run_demo(args):
 
     from . import AutoencoderTransformer, plotting
 
-    figures = ["codes.png", "reconstructions.png", "loss_curve.png"]
-    folder = _output_folder(args.output, figures, args.force)
-    digits = load_digits()
-    X, y = digits.data / 16.0, digits.target
-    X_train, X_test, y_train, y_test = _split(X, y, 0.25, args.random_state)
-    print(f"Digits: {len(X_train)} training and {len(X_test)} held-out images of 8x8 pixels.")
-    print(f"Fitting PCA and an autoencoder with n_components={args.n_components}...")
-    autoencoder = AutoencoderTransformer(
-        args.n_components, **{**DEMO_SETTINGS, "epochs": args.epochs}, random_state=args.random_state, verbose=1
-    )
-    reducers = {"PCA": PCA(args.n_components), "autoencoder": autoencoder}
-    results = _compare_on_split(reducers, X_train, X_test, y_train, y_test)
-    rows = [row for row, _ in results.values()]
-    print()
-    print(_markdown_table(list(rows[0]), [list(r.values()) for r in rows]))
-    if args.n_components >= 2:
-        figure, axes = _pyplot().subplots(1, 2, figsize=(12, 5), layout="constrained")
-        for ax, (name, (_, codes)) in zip(axes, results.items()):
-            plotting.plot_codes(codes, y_test, ax=ax, title=f"{name}: held-out digits")
-        _save_figure(figure, os.path.join(folder, "codes.png"))
-    reconstructions = {name: reducer.inverse_transform(reducer.transform(X_test)) for name, reducer in reducers.items()}
-    _save_figure(
-        plotting.plot_reconstructions(X_test, reconstructions, (8, 8), title="Held-out digits and reconstructions"),
-        os.path.join(folder, "reconstructions.png"),
-    )
-    _save_figure(plotting.plot_loss_curve(autoencoder), os.path.join(folder, "loss_curve.png"))
-    print(f"\nFigures written to {folder}/: {', '.join(figures)}")
+    figures = (["codes.png"] if args.n_components >= 2 else []) + ["reconstructions.png", "loss_curve.png"]
+    destinations = {name: os.path.join(args.output, name) for name in figures}
+    with StagedOutputs(list(destinations.values()), args.force) as outputs:
+        digits = load_digits()
+        X, y = digits.data / 16.0, digits.target
+        X_train, X_test, y_train, y_test = _split(X, y, 0.25, args.random_state)
+        print(f"Digits: {len(X_train)} training and {len(X_test)} held-out images of 8x8 pixels.")
+        print(f"Fitting PCA and an autoencoder with n_components={args.n_components}...")
+        autoencoder = AutoencoderTransformer(
+            args.n_components, **{**DEMO_SETTINGS, "epochs": args.epochs}, random_state=args.random_state, verbose=1
+        )
+        reducers = {"PCA": PCA(args.n_components), "autoencoder": autoencoder}
+        results = _compare_on_split(reducers, X_train, X_test, y_train, y_test)
+        rows = [row for row, _ in results.values()]
+        print()
+        print(_markdown_table(list(rows[0]), [list(r.values()) for r in rows]))
+        if "codes.png" in destinations:
+            figure, axes = _pyplot().subplots(1, 2, figsize=(12, 5), layout="constrained")
+            for ax, (name, (_, codes)) in zip(axes, results.items()):
+                plotting.plot_codes(codes, y_test, ax=ax, title=f"{name}: held-out digits")
+            _save_figure(figure, outputs.path(destinations["codes.png"]))
+        reconstructions = {name: r.inverse_transform(r.transform(X_test)) for name, r in reducers.items()}
+        figure = plotting.plot_reconstructions(X_test, reconstructions, (8, 8), title="Held-out digits and reconstructions")
+        _save_figure(figure, outputs.path(destinations["reconstructions.png"]))
+        _save_figure(plotting.plot_loss_curve(autoencoder), outputs.path(destinations["loss_curve.png"]))
+    print(f"\nFigures written to {args.output}/: {', '.join(figures)}")
     return 0
 
 
@@ -152,78 +205,155 @@ def _pyplot():
 # -- embed -------------------------------------------------------------------
 
 
-class _MinMaxScaling:
-    """Per-column scaling to [0, 1] that travels inside a saved model file."""
+def _read_table(args):
+    """Read ``args.data`` with the command's reading options; print what was read."""
+    table = read_csv_table(
+        args.data,
+        label=args.label,
+        drop=args.drop,
+        columns_by=args.columns_by,
+        header=args.header,
+        skip_rows=args.skip_rows,
+        delimiter=args.delimiter,
+    )
+    for note in table.notes:
+        print(f"{os.path.basename(args.data)}: {note}")
+    return table
 
-    def __init__(self, low, high):
-        self.low = np.asarray(low, dtype=float)
-        span = np.asarray(high, dtype=float) - self.low
-        self.span = np.where(span > 0, span, 1.0)
 
-    @classmethod
-    def fit(cls, X):
-        return cls(X.min(axis=0), X.max(axis=0))
+def _describe_columns(table, limit=20):
+    """One line naming the feature columns and the label."""
+    names = table.names if len(table.names) <= limit else [*table.names[: limit // 2], "…", table.names[-1]]
+    label = f"; label: {table.label_name}" if table.label_name is not None else "; no label"
+    return f"{len(table.names)} columns: {', '.join(names)}{label}"
 
-    def apply(self, X):
-        return (X - self.low) / self.span
 
-    def to_json(self):
-        return {"low": self.low.tolist(), "high": (self.low + self.span).tolist()}
+def _stem(path):
+    name = os.path.basename(path)
+    for suffix in (".gz", ".csv", ".tsv", ".txt"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name or "data"
+
+
+def _transform(model, X):
+    """``model.transform(X)``; the columns are already matched by name."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        return model.transform(X)
 
 
 def run_embed(args):
     """Fit on a CSV (or reuse a saved model) and write its codes and scatter."""
-    from . import AutoencoderTransformer, plotting
-    from ._persistence import save_estimator
-    from ._version import __version__
-
-    X, labels, names = read_numeric_csv(args.data, label=args.label, header=args.header)
-    stem = os.path.splitext(os.path.basename(args.data))[0]
-    outputs = [f"{stem}_codes.csv", f"{stem}_codes.png"]
-    folder = _output_folder(args.output, outputs, args.force)
-    if args.save_model and os.path.exists(args.save_model) and not args.force:
-        raise CommandError(f"{args.save_model} exists; pass --force to overwrite it.")
-    if args.model:
-        autoencoder, extra = _load_model(args.model)
-        n_features = autoencoder.n_features_in_
-        scaling = _MinMaxScaling(**extra.get("input_scaling", {"low": [0.0] * n_features, "high": [1.0] * n_features}))
-        if X.shape[1] != autoencoder.n_features_in_:
-            raise CommandError(
-                f"{args.data} has {X.shape[1]} feature columns but the model {args.model} "
-                f"expects {autoencoder.n_features_in_}."
-            )
-        print(f"Encoding {len(X)} rows with the saved model {args.model}.")
-    else:
-        scaling = _MinMaxScaling.fit(X)
-        autoencoder = AutoencoderTransformer(
-            args.n_components, **{**CSV_SETTINGS, "epochs": args.epochs}, random_state=args.random_state, verbose=1
-        )
-        print(f"Fitting an autoencoder with n_components={args.n_components} on {len(X)} rows of {X.shape[1]} columns.")
-        autoencoder.fit(scaling.apply(X))
-    codes = autoencoder.transform(scaling.apply(X))
-    with open(os.path.join(folder, outputs[0]), "w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow([f"code{i}" for i in range(codes.shape[1])] + (["label"] if labels is not None else []))
-        for i, row in enumerate(codes):
-            writer.writerow([f"{v:.7g}" for v in row] + ([labels[i]] if labels is not None else []))
-    if codes.shape[1] >= 2:
-        figure = plotting.plot_codes(codes, labels, title=f"{stem}: autoencoder codes")
-        _save_figure(figure, os.path.join(folder, outputs[1]))
+    stem = _stem(args.data)
+    destinations = [os.path.join(args.output, f"{stem}_codes.csv"), os.path.join(args.output, f"{stem}_codes.png")]
+    with StagedOutputs(destinations + ([args.save_model] if args.save_model else []), args.force) as outputs:
+        table = _read_table(args)
+        if args.model:
+            model = _load_model(args.model)
+            X = _match_model_columns(table, model, args.data, args.model)
+            print(f"Encoding {len(X)} rows of {_describe_columns(table)}, with the saved model {args.model}.")
+        else:
+            model = _fit_embedding(table, args)
+            X = table.X
+        codes = _transform(model, X)
+        _write_codes(outputs.path(destinations[0]), codes, table.labels)
+        if codes.shape[1] >= 2:
+            figure = _plotting().plot_codes(codes, table.labels, title=f"{stem}: autoencoder codes")
+            _save_figure(figure, outputs.path(destinations[1]))
+        if args.save_model:
+            _save_pipeline(model, outputs.path(args.save_model), table)
     if args.save_model:
-        save_estimator(
-            autoencoder, args.save_model, __version__, extra={"input_scaling": scaling.to_json(), "features": names}
-        )
         print(f"Model saved to {args.save_model}.")
-    print(f"Codes written to {os.path.join(folder, outputs[0])}.")
+    print(f"Codes written to {destinations[0]}.")
     return 0
 
 
+def _plotting():
+    from . import plotting
+
+    return plotting
+
+
+def _fit_embedding(table, args):
+    """A Pipeline of min-max scaling and the autoencoder, fitted on the table."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    from . import AutoencoderTransformer
+
+    if len(table.X) < 2:
+        raise CommandError(f"{args.data} has {len(table.X)} row; fitting needs at least 2.")
+    autoencoder = AutoencoderTransformer(
+        args.n_components, **{**CSV_SETTINGS, "epochs": args.epochs}, random_state=args.random_state, verbose=1
+    )
+    print(f"Fitting an autoencoder with n_components={args.n_components} on {len(table.X)} rows of "
+          f"{_describe_columns(table)}.")
+    model = Pipeline([("scale", MinMaxScaler()), ("autoencoder", autoencoder)]).fit(table.X)
+    if table.has_header:
+        model[0].feature_names_in_ = np.asarray(table.names, dtype=object)
+    return model
+
+
+def _save_pipeline(model, path, table):
+    from ._persistence import save_estimator, scaling_to_json
+    from ._version import __version__
+
+    names = list(model[0].feature_names_in_) if hasattr(model[0], "feature_names_in_") else None
+    save_estimator(model[-1], path, __version__, extra={"input_scaling": scaling_to_json(model[0]), "features": names})
+
+
+def _write_codes(path, codes, labels):
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow([f"code{i}" for i in range(codes.shape[1])] + (["label"] if labels is not None else []))
+        cells = [[f"{v:.7g}" for v in row] for row in codes]
+        if labels is not None:
+            cells = [row + [label] for row, label in zip(cells, labels.tolist())]
+        writer.writerows(cells)
+
+
 def _load_model(path):
-    from ._persistence import load_with_extra
+    from ._persistence import load
 
     if not os.path.exists(path):
         raise CommandError(f"{path}: no such file.")
-    return load_with_extra(path)
+    try:
+        return load(path)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+
+
+def _match_model_columns(table, model, data, model_path):
+    """The table's features in the order the model was fitted on.
+
+    Columns are matched by name when both the file and the model have
+    names, else by position when the counts agree.
+    """
+    expected = list(getattr(model, "feature_names_in_", [])) or None
+    n_features = model.n_features_in_
+    if expected is not None and table.has_header:
+        missing = [name for name in expected if name not in table.names]
+        if missing:
+            raise CommandError(
+                f"{data} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
+                f"that the model {model_path} was fitted on."
+            )
+        ignored = [name for name in table.names if name not in expected]
+        if ignored:
+            print(f"Ignoring {len(ignored)} column(s) the model was not fitted on: {', '.join(ignored)}.")
+        order = [table.names.index(name) for name in expected]
+        if order != sorted(order):
+            print(f"Reordering the columns of {data} to the model's order.")
+        table.names = expected
+        return table.X[:, order]
+    if table.X.shape[1] != n_features:
+        raise CommandError(
+            f"{data} has {table.X.shape[1]} feature columns but the model {model_path} expects {n_features}."
+        )
+    if expected is not None:
+        print(f"{data} has no header: taking its columns as the model's, in order ({', '.join(expected)}).")
+    return table.X
 
 
 # -- compare -----------------------------------------------------------------
@@ -232,40 +362,69 @@ def _load_model(path):
 def run_compare(args):
     """Sweep n_components for both methods and write the error curve."""
     from sklearn.decomposition import PCA
+    from sklearn.preprocessing import MinMaxScaler
 
-    from . import AutoencoderTransformer, plotting
+    from . import AutoencoderTransformer
     from .metrics import reconstruction_error
 
-    X, labels, _ = read_numeric_csv(args.data, label=args.label, header=args.header)
-    stem = os.path.splitext(os.path.basename(args.data))[0]
-    outputs = [f"{stem}_compare.csv", f"{stem}_compare.png"]
-    folder = _output_folder(args.output, outputs, args.force)
-    sizes = [k for k in args.n_components if k <= X.shape[1]]
-    if not sizes:
-        raise CommandError(f"every --n-components value exceeds the {X.shape[1]} feature columns of {args.data}.")
-    if len(X) < 8:
-        raise CommandError(f"{args.data} has {len(X)} rows; comparing on a held-out split needs at least 8.")
-    X_train, X_test, _, _ = _split(X, None, 0.25, args.random_state)
-    scaling = _MinMaxScaling.fit(X_train)
-    X_train, X_test = scaling.apply(X_train), scaling.apply(X_test)
-    errors = {"PCA": [], "autoencoder": []}
-    for step, k in enumerate(sizes, start=1):
-        print(f"[{step}/{len(sizes)}] n_components={k}")
-        pca = PCA(min(k, *X_train.shape)).fit(X_train)
-        errors["PCA"].append(reconstruction_error(pca, X_test))
-        autoencoder = AutoencoderTransformer(
-            k, **{**CSV_SETTINGS, "epochs": args.epochs}, random_state=args.random_state, verbose=1
-        ).fit(X_train)
-        errors["autoencoder"].append(reconstruction_error(autoencoder, X_test))
-    rows = [[k, errors["PCA"][i], errors["autoencoder"][i]] for i, k in enumerate(sizes)]
-    header = ["n_components", "PCA held-out MSE", "autoencoder held-out MSE"]
-    with open(os.path.join(folder, outputs[0]), "w", newline="") as file:
-        csv.writer(file).writerows([header] + [[k, f"{p:.7g}", f"{a:.7g}"] for k, p, a in rows])
-    figure = plotting.plot_error_curve(sizes, errors, title=f"{stem}: held-out reconstruction error")
-    _save_figure(figure, os.path.join(folder, outputs[1]))
+    stem = _stem(args.data)
+    destinations = [os.path.join(args.output, f"{stem}_compare.csv"), os.path.join(args.output, f"{stem}_compare.png")]
+    with StagedOutputs(destinations, args.force) as outputs:
+        table = _read_table(args)
+        X = table.X
+        print(f"Comparing on {_describe_columns(table)}.")
+        sizes = [k for k in args.n_components if k <= X.shape[1]]
+        dropped = [k for k in args.n_components if k > X.shape[1]]
+        if not sizes:
+            raise CommandError(f"every --n-components value exceeds the {X.shape[1]} feature columns of {args.data}.")
+        if dropped:
+            print(f"Leaving out n_components {', '.join(map(str, dropped))}: more than the {X.shape[1]} feature columns.")
+        if len(X) < 8:
+            raise CommandError(f"{args.data} has {len(X)} rows; comparing on a held-out split needs at least 8.")
+        X_train, X_test, _, _ = _split(X, None, 0.25, args.random_state)
+        scaler = MinMaxScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        errors = {"PCA": [], "autoencoder": []}
+        for step, k in enumerate(sizes, start=1):
+            print(f"[{step}/{len(sizes)}] n_components={k}")
+            pca = PCA(min(k, *X_train.shape)).fit(X_train)
+            errors["PCA"].append(reconstruction_error(pca, X_test))
+            autoencoder = AutoencoderTransformer(k, epochs=args.epochs, random_state=args.random_state, verbose=1)
+            errors["autoencoder"].append(reconstruction_error(autoencoder.fit(X_train), X_test))
+        rows = [[k, errors["PCA"][i], errors["autoencoder"][i]] for i, k in enumerate(sizes)]
+        header = ["n_components", "PCA held-out MSE", "autoencoder held-out MSE"]
+        with open(outputs.path(destinations[0]), "w", newline="") as file:
+            csv.writer(file).writerows([header] + [[k, f"{p:.7g}", f"{a:.7g}"] for k, p, a in rows])
+        floor = _plot_floor(sizes, errors, X_test)
+        figure = _plotting().plot_error_curve(
+            sizes, errors, title=f"{stem}: held-out reconstruction error", floor=floor
+        )
+        _save_figure(figure, outputs.path(destinations[1]))
     print(_markdown_table(header, rows))
-    print(f"Written: {', '.join(os.path.join(folder, o) for o in outputs)}")
+    print(f"Written: {', '.join(destinations)}")
     return 0
+
+
+def _plot_floor(sizes, errors, X):
+    """Where the error plot's axis stops, or None when every error is meaningful.
+
+    An error below float32 rounding of the data (PCA keeping every
+    component reaches ~1e-32) says "zero"; drawn as is, it stretches the log
+    axis over dozens of decades. Such errors are drawn one decade below the
+    smallest meaningful one, and the command says so.
+    """
+    precision = np.finfo(np.float32).eps ** 2 * float(np.mean(X**2))
+    values = np.concatenate([np.asarray(v, dtype=float) for v in errors.values()])
+    if np.all(values >= precision):
+        return None
+    meaningful = values[values >= precision]
+    floor = float(meaningful.min()) / 10 if len(meaningful) else precision
+    for name, method_errors in errors.items():
+        for k, value in zip(sizes, method_errors):
+            if value < precision:
+                print(f"{name}'s error at n_components={k} ({value:.2g}) is below float precision: "
+                      f"plotted at {floor:.2g}, hollow.")
+    return floor
 
 
 # -- argument parsing --------------------------------------------------------
@@ -291,6 +450,23 @@ def _positive(text):
     return value
 
 
+def _non_negative(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
+def _column_list(text):
+    columns = [part.strip() for part in text.split(",") if part.strip()]
+    if not columns:
+        raise argparse.ArgumentTypeError(f"expected column names or indices separated by commas, got {text!r}")
+    return columns
+
+
 def build_parser():
     """The argument parser of the ``skautoencoder`` command."""
     parser = argparse.ArgumentParser(
@@ -305,9 +481,21 @@ def build_parser():
     demo.set_defaults(run=run_demo)
 
     def add_data_options(command):
-        command.add_argument("data", help="a CSV file of numbers, with or without a header row")
+        command.add_argument("data", help="a CSV file (.csv or .csv.gz), with or without a header row")
         command.add_argument("--label", help="the label column, by header name or 0-based index")
+        command.add_argument(
+            "--drop", type=_column_list, default=[], metavar="COL[,COL...]", help="columns to leave out"
+        )
+        command.add_argument(
+            "--columns-by", choices=["auto", "name", "index"], default="auto",
+            help="read --label and --drop as header names or 0-based indices (default: auto, refusing "
+            "a number that could be either)",
+        )
         command.add_argument("--header", choices=["auto", "yes", "no"], default="auto", help="whether row 1 is a header")
+        command.add_argument("--skip-rows", type=_non_negative, default=0, metavar="N", help="lines to skip at the top")
+        command.add_argument(
+            "--delimiter", help="column separator, e.g. ';' or 'whitespace' (default: found from the first lines)"
+        )
         command.add_argument("--output", default=".", help="folder for the files written (default: .)")
         command.add_argument("--epochs", type=_positive, default=200, help="training epochs (default: 200)")
 
@@ -332,18 +520,27 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the command; return its exit status."""
+    """Run the command; return its exit status.
+
+    Errors in the data or the options end the command with one line and
+    status 1; anything else is a bug and keeps its traceback.
+    """
     args = build_parser().parse_args(argv)
     _pyplot()
-    try:
-        return args.run(args)
-    except (CommandError, DataError, ValueError, OSError) as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(f"skautoencoder {args.command}: error: {message}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"skautoencoder {args.command}: interrupted", file=sys.stderr)
-        return 130
+    prefix = f"skautoencoder {args.command}"
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, category, *_, **__: print(
+            f"{prefix}: warning: {str(message).strip().splitlines()[0]}", file=sys.stderr
+        )
+        try:
+            return args.run(args)
+        except (CommandError, DataError) as error:
+            message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            print(f"{prefix}: error: {message}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print(f"{prefix}: interrupted", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":

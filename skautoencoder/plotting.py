@@ -8,6 +8,9 @@ and the command line alike.
 
 import numpy as np
 
+# Up to this many distinct labels are drawn as categories with a legend.
+MAX_LEGEND_CLASSES = 20
+
 
 def _pyplot():
     import matplotlib.pyplot as plt
@@ -26,9 +29,9 @@ def _figure_and_axes(ax, figsize):
 def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 1", ylabel="component 2"):
     """Scatter the first two code dimensions, coloured by label.
 
-    Integer labels with at most 20 values get a discrete colour bar with
-    one tick per class (as in the digits demos); other labels a continuous
-    one.
+    Labels of any kind (integers, floats, strings) with at most 20 distinct
+    values are drawn as categories with a legend; more values get a colour
+    bar (numbers on their own scale, text by category).
 
     Parameters
     ----------
@@ -45,11 +48,10 @@ def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 
     --------
     >>> import numpy as np
     >>> from skautoencoder.plotting import plot_codes
-    >>> figure = plot_codes(np.random.rand(30, 2), labels=np.arange(30) % 3)
-    >>> figure.axes[0].get_title()
-    'Codes'
+    >>> figure = plot_codes(np.random.rand(30, 2), labels=np.array(["a", "b", "c"] * 10))
+    >>> [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    ['a', 'b', 'c']
     """
-    plt = _pyplot()
     codes = np.asarray(codes)
     if codes.ndim != 2 or codes.shape[1] < 2:
         raise ValueError(f"plot_codes needs codes of at least 2 columns; got shape {codes.shape}.")
@@ -58,22 +60,31 @@ def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 
         ax.scatter(codes[:, 0], codes[:, 1], s=12, alpha=0.8, edgecolors="none")
     else:
         labels = np.asarray(labels)
-        classes = np.unique(labels)
-        discrete = len(classes) <= 20 and np.issubdtype(labels.dtype, np.integer)
-        colours = np.searchsorted(classes, labels) if discrete else labels
-        cmap = plt.get_cmap("nipy_spectral", len(classes)) if discrete else "viridis"
-        points = ax.scatter(codes[:, 0], codes[:, 1], c=colours, cmap=cmap, s=12, alpha=0.85, edgecolors="none")
-        if discrete:
-            points.set_clim(-0.5, len(classes) - 0.5)
-            bar = figure.colorbar(points, ax=ax, ticks=range(len(classes)))
-            bar.set_ticklabels([str(c) for c in classes])
+        if labels.shape != (len(codes),):
+            raise ValueError(f"plot_codes needs one label per row of codes: got {labels.shape} for {len(codes)} rows.")
+        classes, positions = np.unique(labels, return_inverse=True)
+        if len(classes) <= MAX_LEGEND_CLASSES:
+            _scatter_categories(ax, codes, classes, positions)
         else:
+            numeric = np.issubdtype(labels.dtype, np.number) or labels.dtype == bool
+            colours = labels if numeric else positions
+            points = ax.scatter(codes[:, 0], codes[:, 1], c=colours, cmap="viridis", s=12, alpha=0.85, edgecolors="none")
             bar = figure.colorbar(points, ax=ax)
-        bar.set_label("label")
+            bar.set_label("label" if numeric else f"label ({len(classes)} categories)")
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return figure
+
+
+def _scatter_categories(ax, codes, classes, positions):
+    cmap = _pyplot().get_cmap("tab10" if len(classes) <= 10 else "tab20")
+    for index, name in enumerate(classes):
+        rows = positions == index
+        ax.scatter(codes[rows, 0], codes[rows, 1], color=cmap(index), s=12, alpha=0.85, edgecolors="none",
+                   label=str(name))
+    ax.legend(title="label", loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small", markerscale=1.5,
+              frameon=False)
 
 
 def plot_reconstructions(originals, reconstructions, image_shape, *, n_items=10, title="Reconstructions"):
@@ -224,7 +235,7 @@ def plot_item(item, image_shape, *, ax=None, title="One item"):
     return figure
 
 
-def plot_error_curve(n_components, errors, *, ax=None, title="Held-out reconstruction error"):
+def plot_error_curve(n_components, errors, *, ax=None, title="Held-out reconstruction error", floor=None):
     """Reconstruction error against code size, one line per method.
 
     Parameters
@@ -234,14 +245,35 @@ def plot_error_curve(n_components, errors, *, ax=None, title="Held-out reconstru
         One line per method, aligned with ``n_components``.
     ax : matplotlib Axes, default=None
     title : str
+    floor : float, default=None
+        Errors below it (rounding noise, e.g. PCA keeping every component)
+        are drawn at the floor with a hollow marker and the axis stops
+        there, so it spans the range where the methods differ.
 
     Returns
     -------
     figure : matplotlib Figure
+
+    Examples
+    --------
+    >>> from skautoencoder.plotting import plot_error_curve
+    >>> figure = plot_error_curve([1, 2, 4], {"PCA": [0.5, 0.1, 1e-32]}, floor=1e-8)
+    >>> figure.axes[0].get_ylim()[0] > 1e-9
+    True
     """
     figure, ax = _figure_and_axes(ax, (6, 4))
+    clipped_any = False
     for name, values in errors.items():
-        ax.plot(n_components, values, marker="o", label=name)
+        values = np.asarray(values, dtype=float)
+        clipped = values < floor if floor is not None else np.zeros(len(values), dtype=bool)
+        shown = np.where(clipped, floor, values) if floor is not None else values
+        line, = ax.plot(n_components, shown, marker="o", label=name)
+        if clipped.any():
+            clipped_any = True
+            ax.plot(np.asarray(n_components)[clipped], shown[clipped], linestyle="none", marker="o",
+                    markersize=10, markerfacecolor="white", markeredgecolor=line.get_color())
+    if clipped_any:
+        ax.axhline(floor, color="grey", linestyle=":", linewidth=1, label="below float precision")
     ax.set_xscale("log", base=2)
     ax.set_xticks(list(n_components), [str(k) for k in n_components])
     ax.set_yscale("log")

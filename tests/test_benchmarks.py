@@ -76,3 +76,11 @@ def test_bench_defaults_quick_run_summarises_each_candidate(tmp_path):
     # The quick run: k = 2 on five data sets, each raw, min-max and standardised.
     assert summary["candidate"] == "pca-es10" and summary["rows"] == 15
     assert all(r["ratio"] > 0 and r["fit_s"] > 0 for r in report["results"])
+
+
+def test_bench_csv_quick_run_times_the_command_line_reader(tmp_path):
+    output = tmp_path / "csv.json"
+    result = run_quick("bench_csv.py", "--output", output)
+    assert "| skautoencoder (command line reader) |" in result.stdout
+    report = json.loads(output.read_text())
+    assert report["rows"] == 2500 and all(s > 0 for s in report["seconds"].values())

@@ -91,9 +91,11 @@ def test_compare_writes_the_error_curve(iris_csv, tmp_path):
 BAD_FILES = {
     "empty": ("", "the file is empty"),
     "only_header": ("a,b,c\n", "there are no data rows"),
-    "text_cell": ("a,b\n1,2\n3,hello\n", "the cell 'hello' in column 'b' is not a number"),
+    "text_cell": ("a,b\n1,2\n3,hello\n", "the cell 'hello' in row 3 of column 'b' is not a number"),
+    "missing_cell": ("a,b\n1,2\n,4\n", "row 3 of column 'a' is empty"),
     "nan_cell": ("1,2\n3,nan\n", "NaN or infinite"),
-    "ragged": ("1,2,3\n4,5\n", "row 2 has 2 cells, expected 3"),
+    "ragged": ("1,2,3\n4,5\n6,7,8\n", "row 2 has 2 cells, expected 3"),
+    "metadata_line": ("3,2,yes,no\n1,2,0\n3,4,1\n5,6,0\n", "looks like scikit-learn's metadata line"),
 }
 
 
@@ -113,7 +115,7 @@ def test_bad_files_give_one_line_errors(tmp_path, capsys, name, command):
     "args, message",
     [
         (["embed", "missing.csv"], "missing.csv: no such file"),
-        (["embed", "{iris}", "--label", "colour"], "no label column named 'colour'"),
+        (["embed", "{iris}", "--label", "colour"], "there is no column named 'colour'"),
         (["embed", "{iris}", "--label", "7"], "there is no column 7"),
         (["embed", "{iris}", "--model", "nowhere.skae"], "nowhere.skae: no such file"),
     ],

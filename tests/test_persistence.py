@@ -161,18 +161,50 @@ def test_load_refuses_a_truncated_file(fitted, tmp_path):
         load(path)
 
 
-def test_load_refuses_another_format_version(fitted, tmp_path):
+def rewrite_metadata(path, change):
+    """Apply ``change`` to the metadata document of the saved file at ``path``."""
     import json
 
-    path = tmp_path / "model.skae"
-    fitted.save(path)
     with zipfile.ZipFile(path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     metadata = json.loads(members["metadata.json"])
-    metadata["format_version"] = 99
+    change(metadata)
     members["metadata.json"] = json.dumps(metadata).encode()
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
+
+
+def test_load_refuses_another_format_version(fitted, tmp_path):
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    rewrite_metadata(path, lambda metadata: metadata.update(format_version=99))
     with pytest.raises(ValueError, match="file format 99 .* reads format 1 only"):
         load(path)
+
+
+@pytest.mark.parametrize(
+    "section, name, message",
+    [
+        ("params", "colour", "sets parameters AutoencoderTransformer does not have: colour"),
+        ("attributes", "__dict__", "an attribute named '__dict__'"),
+        ("attributes", "transform", "an attribute named 'transform'"),
+        ("attributes", "fit_", "an attribute named 'fit_'"),
+        ("attributes", "_trainer", "an attribute named '_trainer'"),
+    ],
+)
+def test_load_refuses_names_the_estimator_does_not_have(fitted, tmp_path, section, name, message):
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    rewrite_metadata(path, lambda metadata: metadata[section].update({name: "x"}))
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_a_saved_file_gets_the_permissions_of_any_new_file(fitted, tmp_path):
+    import os
+
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    (tmp_path / "plain").write_bytes(b"")
+    assert os.stat(path).st_mode & 0o777 == os.stat(tmp_path / "plain").st_mode & 0o777

@@ -14,12 +14,48 @@ RNG = np.random.RandomState(0)
 IMAGES = RNG.rand(20, 64)
 
 
-def test_plot_codes_with_class_labels_has_a_colour_bar_per_class():
-    figure = plotting.plot_codes(RNG.rand(40, 2), labels=np.arange(40) % 4, title="Codes of four classes")
-    main_axes, colour_bar = figure.axes
+def legend_texts(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        (np.arange(40) % 4, ["0", "1", "2", "3"]),
+        (np.array([0.5, 1.5, 2.5, 3.5])[np.arange(40) % 4], ["0.5", "1.5", "2.5", "3.5"]),
+        (np.array(["class_0", "class_1", "class_2", "class_3"])[np.arange(40) % 4], ["class_0", "class_1", "class_2", "class_3"]),
+    ],
+    ids=["integers", "floats", "text"],
+)
+def test_plot_codes_draws_few_labels_of_any_kind_as_categories_with_a_legend(labels, expected):
+    figure = plotting.plot_codes(RNG.rand(40, 2), labels=labels, title="Codes of four classes")
+    (main_axes,) = figure.axes  # no colour bar
     assert main_axes.get_title() == "Codes of four classes"
     assert main_axes.get_xlabel() == "component 1" and main_axes.get_ylabel() == "component 2"
-    assert [t.get_text() for t in colour_bar.get_yticklabels()] == ["0", "1", "2", "3"]
+    assert legend_texts(main_axes) == expected
+    colours = {tuple(collection.get_facecolor()[0]) for collection in main_axes.collections}
+    assert len(colours) == 4
+
+
+@pytest.mark.parametrize("labels", [np.linspace(0, 1, 40), np.array([f"item{i}" for i in range(40)])], ids=["floats", "text"])
+def test_plot_codes_gives_many_labels_a_colour_bar(labels):
+    figure = plotting.plot_codes(RNG.rand(40, 2), labels=labels)
+    main_axes, colour_bar = figure.axes
+    assert main_axes.get_legend() is None
+    assert colour_bar.get_ylabel() in ("label", "label (40 categories)")
+
+
+def test_plot_codes_refuses_labels_of_another_length():
+    with pytest.raises(ValueError, match="one label per row"):
+        plotting.plot_codes(RNG.rand(10, 2), labels=np.arange(9))
+
+
+def test_plot_error_curve_draws_errors_below_the_floor_at_the_floor():
+    figure = plotting.plot_error_curve([1, 2, 4], {"PCA": [1e-2, 1e-3, 1e-32], "autoencoder": [1e-2, 2e-3, 1e-4]}, floor=1e-5)
+    ax = figure.axes[0]
+    low, high = ax.get_ylim()
+    assert 1e-6 < low < 1e-5 and high < 1
+    assert "below float precision" in legend_texts(ax)
 
 
 def test_plot_codes_refuses_one_dimensional_codes():

@@ -1,0 +1,231 @@
+"""The command line on CSV files nobody here wrote: scikit-learn's bundled files and pandas output."""
+
+import csv
+import gzip
+import os
+import shutil
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
+
+from skautoencoder import cli, load
+from skautoencoder._csvdata import DataError, read_csv_table
+
+SKLEARN_DATA = os.path.join(os.path.dirname(sklearn.__file__), "datasets", "data")
+
+
+@pytest.fixture
+def bundled(tmp_path):
+    """Copies of scikit-learn's own CSV files, by name."""
+
+    def copy(name):
+        target = tmp_path / name
+        shutil.copy(os.path.join(SKLEARN_DATA, name), target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def wine_frame_csv(tmp_path):
+    """The wine data as ``DataFrame.to_csv()`` writes it: an index column and text labels."""
+    pd = pytest.importorskip("pandas")
+    frame = load_wine(as_frame=True).frame
+    frame["target"] = frame["target"].map({0: "class_0", 1: "class_1", 2: "class_2"})
+    path = tmp_path / "wine.csv"
+    frame.to_csv(path)
+    assert isinstance(frame, pd.DataFrame)
+    return path, frame
+
+
+def codes_cells(path):
+    with open(path, newline="") as file:
+        return list(csv.reader(file))
+
+
+# -- reading ------------------------------------------------------------------
+
+
+def test_iris_metadata_line_is_refused_with_the_way_out(bundled):
+    with pytest.raises(DataError, match=r"metadata line \(150 rows, 4 features\).*--skip-rows 1"):
+        read_csv_table(bundled("iris.csv"), label="4")
+
+
+def test_a_number_naming_one_column_and_indexing_another_is_ambiguous(bundled):
+    path = bundled("iris.csv")
+    with pytest.raises(DataError, match="--label 4 is ambiguous: column 1 is named '4' and column 4 is 'virginica'"):
+        read_csv_table(path, label="4", header="yes")
+    by_index = read_csv_table(path, label="4", header="yes", columns_by="index")
+    assert by_index.label_name == "virginica" and set(by_index.labels) == {0, 1, 2}
+    by_name = read_csv_table(path, label="4", header="yes", columns_by="name")
+    assert by_name.label_name == "4" and "virginica" in by_name.names
+
+
+@pytest.mark.parametrize(
+    "name, label, loader",
+    [("iris.csv", "4", load_iris), ("wine_data.csv", "13", load_wine), ("breast_cancer.csv", "-1", load_breast_cancer)],
+)
+def test_bundled_files_read_exactly_as_scikit_learn_loads_them(bundled, name, label, loader):
+    table = read_csv_table(bundled(name), label=label, skip_rows=1)
+    expected = loader()
+    np.testing.assert_array_equal(table.X, expected.data)
+    np.testing.assert_array_equal(table.labels, expected.target)
+    assert table.labels.dtype.kind == "i" and not table.has_header
+
+
+def test_gzip_and_whitespace_separated_files_are_read(bundled):
+    table = read_csv_table(bundled("diabetes_data_raw.csv.gz"))
+    np.testing.assert_array_equal(table.X, load_diabetes(scaled=False).data)
+    assert table.labels is None and table.names[0] == "column0"
+
+
+def test_the_index_column_pandas_writes_is_dropped_with_a_note(wine_frame_csv):
+    path, frame = wine_frame_csv
+    table = read_csv_table(path, label="target")
+    assert table.names == list(frame.columns[:-1])
+    np.testing.assert_array_equal(table.X, frame.iloc[:, :-1].to_numpy())
+    assert table.labels.tolist() == frame["target"].tolist()
+    assert any("index column" in note for note in table.notes)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|", " "])
+def test_delimiters_are_found(tmp_path, delimiter):
+    path = tmp_path / "data.txt"
+    rows = ["a b c".replace(" ", delimiter)] + [delimiter.join(map(str, (i, i * 2.5, i % 3))) for i in range(6)]
+    path.write_text("\n".join(rows) + "\n")
+    table = read_csv_table(path, label="c")
+    assert table.names == ["a", "b"] and table.labels.tolist() == [0, 1, 2, 0, 1, 2]
+    assert table.X[3].tolist() == [3.0, 7.5]
+
+
+def test_explicit_delimiter_and_dropped_columns(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("id;x;y;kind\n1;0,5;2;a\n2;1,5;3;b\n")  # decimal commas in x, dropped
+    table = read_csv_table(path, label="kind", drop=["id", "x"], delimiter=";")
+    assert table.names == ["y"] and table.X.ravel().tolist() == [2.0, 3.0]
+    with pytest.raises(DataError, match="the cell '0,5' in row 2 of column 'x' is not a number.*--drop"):
+        read_csv_table(path, label="kind", delimiter=";")
+
+
+def test_a_text_column_among_the_features_is_refused(wine_frame_csv):
+    path, _ = wine_frame_csv
+    with pytest.raises(DataError, match="'class_0' in row 2 of column 'target' is not a number; pass the column as --label"):
+        read_csv_table(path)
+
+
+# -- embed ------------------------------------------------------------------
+
+
+def run(args, capsys):
+    status = cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_embed_on_iris_uses_the_class_column_as_label(bundled, tmp_path, capsys):
+    path = bundled("iris.csv")
+    status, _, err = run(["embed", path, "--label", "4", "--output", tmp_path / "out"], capsys)
+    assert status == 1 and "--skip-rows 1" in err and not (tmp_path / "out").exists()
+    status, out, _ = run(["embed", path, "--skip-rows", "1", "--label", "4", "--epochs", "2", "--output", tmp_path], capsys)
+    assert status == 0
+    assert "4 columns: column0, column1, column2, column3; label: column4" in out
+    rows = codes_cells(tmp_path / "iris_codes.csv")
+    assert rows[0] == ["code0", "code1", "label"]
+    assert [r[2] for r in rows[1:]] == [str(t) for t in load_iris().target]
+
+
+def test_embed_with_text_labels_draws_a_legend_and_saves_a_model_that_gives_the_same_codes(
+    wine_frame_csv, tmp_path, capsys, monkeypatch
+):
+    path, frame = wine_frame_csv
+    legends = []
+    save_figure = cli._save_figure
+
+    def recording_save(figure, target):
+        legend = figure.axes[0].get_legend()
+        legends.append([t.get_text() for t in legend.get_texts()] if legend else None)
+        return save_figure(figure, target)
+
+    monkeypatch.setattr(cli, "_save_figure", recording_save)
+    model_path = tmp_path / "wine.skae"
+    args = ["embed", path, "--label", "target", "--epochs", "2", "--save-model", model_path, "--output", tmp_path / "out"]
+    status, out, _ = run(args, capsys)
+    assert status == 0
+    assert "dropped the first column" in out and "13 columns: alcohol, malic_acid" in out and "label: target" in out
+    assert legends == [["class_0", "class_1", "class_2"]]
+    command_rows = codes_cells(tmp_path / "out" / "wine_codes.csv")
+    assert [r[2] for r in command_rows[1:]] == frame["target"].tolist()
+
+    model = load(model_path)
+    assert list(model.feature_names_in_) == list(frame.columns[:-1])
+    codes = model.transform(frame.iloc[:, :-1])  # raw rows, by name, as a pandas user has them
+    assert [[f"{v:.7g}" for v in row] for row in codes] == [r[:2] for r in command_rows[1:]]
+
+    # The same rows with the columns reversed and no index: matched by name.
+    reordered = tmp_path / "reordered.csv"
+    frame.iloc[:, ::-1].to_csv(reordered, index=False, sep=";")
+    status, out, _ = run(["embed", reordered, "--label", "target", "--model", model_path, "--output", tmp_path / "again"], capsys)
+    assert status == 0 and "Reordering the columns" in out
+    assert codes_cells(tmp_path / "again" / "reordered_codes.csv") == command_rows
+
+    lacking = tmp_path / "lacking.csv"
+    frame.drop(columns=["hue"]).to_csv(lacking, index=False)
+    status, _, err = run(["embed", lacking, "--label", "target", "--model", model_path, "--output", tmp_path / "x"], capsys)
+    assert status == 1 and "lacks the column 'hue'" in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_failure_after_fitting_leaves_no_outputs_and_changes_no_file(iris_like_csv, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    existing = out / "iris_codes.csv"
+    existing.write_text("keep me")
+
+    def full_disk(*args, **kwargs):
+        raise cli.CommandError("cannot write the model: no space left on device.")
+
+    monkeypatch.setattr(cli, "_save_pipeline", full_disk)
+    args = ["embed", iris_like_csv, "--label", "species", "--epochs", "1", "--force", "--save-model", out / "m.skae"]
+    status, _, err = run([*args, "--output", out], capsys)
+    assert status == 1 and "no space left" in err
+    assert sorted(p.name for p in out.iterdir()) == ["iris_codes.csv"] and existing.read_text() == "keep me"
+
+
+def test_a_bug_keeps_its_traceback_and_leaves_no_outputs(iris_like_csv, tmp_path, monkeypatch):
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("a bug in the library")
+
+    monkeypatch.setattr(cli, "_write_codes", bug)
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["embed", str(iris_like_csv), "--label", "species", "--epochs", "1", "--output", str(tmp_path / "out")])
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture
+def iris_like_csv(tmp_path):
+    path = tmp_path / "iris.csv"
+    data = load_iris()
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["sepal_length", "sepal_width", "petal_length", "petal_width", "species"])
+        writer.writerows([*row, data.target_names[label]] for row, label in zip(data.data, data.target))
+    return path
+
+
+# -- compare ------------------------------------------------------------------
+
+
+def test_compare_says_which_sizes_it_leaves_out_and_floors_rounding_noise(bundled, tmp_path, capsys):
+    gz = tmp_path / "iris.csv.gz"
+    with open(bundled("iris.csv"), "rb") as source, gzip.open(gz, "wb") as target:
+        target.write(source.read())
+    args = ["compare", gz, "--skip-rows", "1", "--label", "4", "--n-components", "2,4,8", "--epochs", "1"]
+    status, out, _ = run([*args, "--output", tmp_path], capsys)
+    assert status == 0
+    assert "Leaving out n_components 8: more than the 4 feature columns." in out
+    assert "PCA's error at n_components=4" in out and "below float precision" in out
+    rows = codes_cells(tmp_path / "iris_compare.csv")
+    assert [r[0] for r in rows[1:]] == ["2", "4"]
+    assert float(rows[2][1]) < 1e-20  # the file keeps the true value; only the plot is floored
