@@ -5,8 +5,9 @@
 package does not import TensorFlow; training or loading a model does.
 """
 
-from ._estimator import AutoencoderTransformer, DataScaleWarning
-from ._persistence import load
+from ._checks import DataScaleWarning
+from ._estimator import AutoencoderTransformer
+from ._loading import load
 from ._version import __version__
 from .metrics import reconstruction_error, reconstruction_scorer
 

@@ -1,46 +1,32 @@
-"""AutoencoderTransformer: a Keras autoencoder as a scikit-learn transformer."""
+"""AutoencoderTransformer: a Keras autoencoder as a scikit-learn transformer.
+
+The class holds the parameters, their constraints and the fit methods; what
+a fitted autoencoder does lives in :class:`~skautoencoder._base.BaseAutoencoder`,
+and the fit itself in :func:`~skautoencoder._fitting.fit_autoencoder`.
+"""
 
 import contextlib
-import math
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from . import _persistence
-from ._backend import import_tensorflow
-from ._datasource import StreamedRows, is_streamed, rows_of, rows_per_block
-from ._inference import forward_for, map_rows, squared_error_per_row
-from ._anchor import fit_pca_anchor
-from ._networks import (
-    NetworkSpec,
-    build_networks,
-    is_anchored,
-    make_optimizer,
-    mirrored_dense_pairs,
-    set_pca_anchor,
-    user_model,
-)
-from ._objectives import Objective
-from ._progress import TrainingProgress
-from ._training import TRAINER_POOL, CompiledTrainer, TrainingSnapshot, pretrain_layerwise, train
+from ._base import BaseAutoencoder
+from ._checks import check_float32_range, check_streamed_shape, warn_if_outside_output_range, warn_if_unscaled
+from ._config import FitConfig
+from ._datasource import StreamedRows, is_streamed
+from ._fitting import FitResult, fit_autoencoder
+from ._training import TrainingSnapshot
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus")
 LOSSES = ("mse", "binary_crossentropy")
 OPTIMIZERS = ("adam", "rmsprop", "sgd", "adagrad", "adadelta")
 
 
-class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class AutoencoderTransformer(BaseAutoencoder):
     """Dimensionality reduction with a Keras autoencoder.
 
     The encoder maps each row to a code of ``n_components`` values, like
@@ -337,8 +323,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         with self._unchanged_on_failure():
             continuing = self.warm_start and self._is_fitted()
-            X = self._validate_training_data(X, reset=not continuing)
-            self._train(X, continuing=continuing, epochs=self.epochs)
+            self._fit(X, continuing=continuing, epochs=self.epochs)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -365,133 +350,61 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         with self._unchanged_on_failure():
             continuing = self._is_fitted()
-            X = self._validate_training_data(X, reset=not continuing)
-            self._train(X, continuing=continuing, epochs=1, incremental=True)
+            self._fit(X, continuing=continuing, epochs=1, incremental=True)
         return self
 
     def _is_fitted(self):
         return hasattr(self, "encoder_")
 
+    def _fit(self, X, *, continuing, epochs, incremental=False):
+        """Validate, configure, fit, and set every fitted attribute in one place."""
+        X, config = self._validate_training_data(X, reset=not continuing)
+        previous = None
+        if continuing:
+            previous = FitResult(
+                self.encoder_, self.decoder_, self.loss_curve_, self.validation_loss_curve_,
+                self.best_validation_loss_, getattr(self, "_training_state", None),
+            )
+        result = fit_autoencoder(
+            config, X, rng=self._random_state(), epochs=epochs, previous=previous, incremental=incremental
+        )
+        self.encoder_, self.decoder_ = result.encoder, result.decoder
+        self.loss_curve_ = result.loss_curve
+        self.n_iter_ = len(result.loss_curve)
+        self.validation_loss_curve_ = result.validation_loss_curve
+        self.best_validation_loss_ = result.best_validation_loss
+        self._training_state = result.training_state
+        self._forward_cache = {}
+
     def _validate_training_data(self, X, reset):
+        """The validated data and the fit's configuration; warns about the data's scale."""
         if is_streamed(X):
-            _check_streamed_shape(X)
+            check_streamed_shape(X)
             validate_data(self, X, reset=reset, skip_check_array=True)
+        else:
+            X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        config = FitConfig.from_params(self.get_params(deep=False), X.shape[1])
+        if is_streamed(X):
             # One pass over the blocks checks every value and gives the ranges.
             column_low, column_high = StreamedRows(X).column_ranges()
         else:
-            X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
             column_low, column_high = X.min(axis=0), X.max(axis=0)
         low, high = float(column_low.min()), float(column_high.max())
-        if self.loss == "binary_crossentropy":
-            if self.output_activation != "sigmoid":
-                raise ValueError(
-                    "loss='binary_crossentropy' needs output_activation='sigmoid'; "
-                    f"got output_activation={self.output_activation!r}."
-                )
-            if low < 0 or high > 1:
-                raise ValueError(
-                    "loss='binary_crossentropy' needs every value of X in [0, 1]; got values "
-                    f"in [{low:g}, {high:g}]. Scale X first (e.g. MinMaxScaler) or use loss='mse'."
-                )
-        _check_float32_range(low, high)
-        _warn_if_unscaled(column_high - column_low)
+        if self.loss == "binary_crossentropy" and (low < 0 or high > 1):
+            raise ValueError(
+                "loss='binary_crossentropy' needs every value of X in [0, 1]; got values "
+                f"in [{low:g}, {high:g}]. Scale X first (e.g. MinMaxScaler) or use loss='mse'."
+            )
+        check_float32_range(low, high)
+        warn_if_unscaled(column_high - column_low)
         if self.decoder is None:
-            _warn_if_outside_output_range(self.output_activation, low, high)
+            warn_if_outside_output_range(self.output_activation, low, high)
         if self.early_stopping and X.shape[0] < 2:
             raise ValueError(
                 f"early_stopping=True needs at least 2 samples to hold out validation rows; "
                 f"got n_samples={X.shape[0]}."
             )
-        return X
-
-    def _hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
-        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
-            raise ValueError(
-                "The 'hidden_layer_sizes' parameter of AutoencoderTransformer must be a sequence "
-                f"of ints >= 1. Got {self.hidden_layer_sizes!r} instead."
-            )
-        return tuple(int(s) for s in sizes)
-
-    def _network_spec(self, n_features):
-        """The networks' shape, after checking that the parameters combine."""
-        image_shape = None
-        if self.image_shape is not None:
-            image_shape = _resolve_image_shape(self.image_shape, n_features)
-        if self.corruption == "masking" and self.corruption_level >= 1:
-            raise ValueError(
-                "corruption='masking' needs corruption_level, the share of entries zeroed, in [0, 1); "
-                f"got {self.corruption_level}."
-            )
-        if self.variational and self.encoder is not None:
-            raise ValueError("variational=True builds its own two-headed encoder; it cannot be combined with encoder=.")
-        for name, asked in (("pretrain_epochs > 0", self.pretrain_epochs), ("tied_weights=True", self.tied_weights)):
-            if asked and (image_shape or self.variational or self.encoder or self.decoder):
-                raise ValueError(
-                    f"{name} works on the mirrored layers of a dense network; it cannot be combined with "
-                    "image_shape, variational=True, encoder= or decoder=."
-                )
-        return NetworkSpec(
-            pca_anchored=self._uses_pca_anchor(image_shape),
-            n_components=self.n_components,
-            hidden_layer_sizes=self._hidden_layer_sizes(),
-            activation=self.activation,
-            code_activation=self.code_activation,
-            output_activation=self.output_activation,
-            image_shape=image_shape,
-            variational=self.variational,
-            dropout=self.dropout,
-            batch_normalization=self.batch_normalization,
-        )
-
-    def _uses_pca_anchor(self, image_shape):
-        """Whether ``init`` asks for, and the settings allow, a PCA-anchored network."""
-        conflicts = [
-            name
-            for name, conflict in (
-                ("image_shape", image_shape is not None),
-                ("encoder=", self.encoder is not None),
-                ("decoder=", self.decoder is not None),
-                ("variational=True", self.variational),
-                ("pretrain_epochs > 0", self.pretrain_epochs > 0),
-                (f"code_activation={self.code_activation!r}", self.code_activation != "linear"),
-                (f"output_activation={self.output_activation!r}", self.output_activation != "linear"),
-            )
-            if conflict
-        ]
-        if self.init == "random" or (self.init == "auto" and conflicts):
-            return False
-        if conflicts:
-            raise ValueError(
-                "init='pca' starts from PCA's linear code and reconstruction, so it needs a dense network "
-                f"of the estimator's own with linear code and output; it cannot be combined with "
-                f"{', '.join(conflicts)}. Use init='random', or init='auto', which picks it for these settings."
-            )
-        return True
-
-    def _build_networks(self, n_features, seed):
-        encoder, decoder = build_networks(n_features, self._network_spec(n_features), seed)
-        if self.encoder is not None:
-            encoder = user_model(self.encoder, n_features, self.n_components, "encoder", seed)
-        if self.decoder is not None:
-            decoder = user_model(self.decoder, self.n_components, n_features, "decoder", seed + 1)
-        return encoder, decoder
-
-    def _objective(self, encoder, decoder, seed):
-        return Objective(
-            encoder,
-            decoder,
-            self.loss,
-            corruption=self.corruption,
-            corruption_level=self.corruption_level,
-            activity_l1=self.activity_l1,
-            contractive_weight=self.contractive_weight,
-            variational=len(encoder.outputs) == 2,
-            beta=self.beta,
-            seed=seed,
-            tied_pairs=mirrored_dense_pairs(encoder, decoder) if self.tied_weights else (),
-        )
+        return X, config
 
     def _random_state(self):
         # None draws fresh entropy rather than NumPy's global generator, so
@@ -499,128 +412,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if self.random_state is None:
             return np.random.RandomState()
         return check_random_state(self.random_state)
-
-    def _train(self, X, *, continuing, epochs, incremental=False):
-        rng = self._random_state()
-        network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
-        source = rows_of(X)
-        rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
-        validation_rows = None
-        if self.early_stopping and not incremental:
-            rows, validation_rows = _split_rows(rows, self.validation_fraction, rng)
-        if continuing:
-            encoder, decoder = self.encoder_, self.decoder_
-            trainer = self._trainer_for_continuing(keep_optimizer=incremental, seed=noise_seed)
-        else:
-            encoder, decoder = self._build_networks(X.shape[1], network_seed)
-            if is_anchored(encoder):
-                set_pca_anchor(encoder, decoder, fit_pca_anchor(source, rows, self.n_components, network_seed))
-            if self.pretrain_epochs:
-                # Pretraining holds the training rows, and their codes, in memory.
-                inputs = np.concatenate(list(source.chunks(rows, rows_per_block(X.shape[1]))))
-                pretrain_layerwise(
-                    encoder, decoder, inputs, loss=self.loss, epochs=self.pretrain_epochs,
-                    batch_size=self.batch_size, shuffle=self.shuffle, rng=rng,
-                    make_optimizer=lambda: make_optimizer(self.optimizer, self.learning_rate),
-                )
-            trainer = self._trainer_for_new_networks(encoder, decoder, noise_seed)
-        progress = TrainingProgress(self.verbose, epochs)
-        result = train(
-            trainer,
-            source,
-            rows,
-            epochs=epochs,
-            batch_size=self.batch_size,
-            shuffle=self.shuffle,
-            rng=rng,
-            validation_rows=validation_rows,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            progress=progress,
-        )
-        progress.close()
-        if validation_rows is not None and not result.stopped_early:
-            warnings.warn(
-                f"Maximum epochs ({epochs}) reached and the validation loss has not "
-                "converged yet. Raise epochs, or tol.",
-                ConvergenceWarning,
-                stacklevel=4,  # the caller of fit
-            )
-        previous_curve = self.loss_curve_ if continuing else []
-        self.loss_curve_ = previous_curve + result.loss_curve
-        self.n_iter_ = len(self.loss_curve_)
-        self.validation_loss_curve_ = result.validation_loss_curve if validation_rows is not None else None
-        self.best_validation_loss_ = result.best_validation_loss if validation_rows is not None else None
-        self._forward_cache = {}
-        vars(self).pop("_optimizer_state", None)
-        vars(self).pop("_trainer", None)
-        if trainer.objective.encoder is not encoder:
-            # A pooled or distributed trainer trained copies of the models.
-            encoder.set_weights(trainer.objective.encoder.get_weights())
-            decoder.set_weights(trainer.objective.decoder.get_weights())
-            self._optimizer_state = _persistence.optimizer_state(trainer.optimizer)
-        else:
-            self._trainer = trainer
-        self.encoder_, self.decoder_ = encoder, decoder
-
-    def _training_settings(self):
-        names = ("loss", "optimizer", "learning_rate", "corruption", "corruption_level",
-                 "activity_l1", "contractive_weight", "beta", "tied_weights")
-        return tuple(getattr(self, name) for name in names)
-
-    def _new_trainer(self, encoder, decoder, seed):
-        optimizer = make_optimizer(self.optimizer, self.learning_rate)
-        return CompiledTrainer(self._objective(encoder, decoder, seed), optimizer, settings=self._training_settings())
-
-    def _trainer_for_new_networks(self, encoder, decoder, seed):
-        """The trainer for a fresh fit of ``encoder`` and ``decoder``.
-
-        Networks built from the estimator's parameters alone train as copies
-        in a compiled trainer kept in ``TRAINER_POOL`` for the next fit of
-        the same shape, and with a distribution strategy as copies on its
-        devices. User models, dropout (whose random state lives in its
-        layers) and pretraining get a trainer of their own.
-        """
-        if self.distribution_strategy is not None:
-            return self._distributed_trainer(encoder, decoder, seed)
-        if self.encoder is not None or self.decoder is not None or self.dropout or self.pretrain_epochs:
-            return self._new_trainer(encoder, decoder, seed)
-        n_features = encoder.input_shape[-1]
-        key = (n_features, self._network_spec(n_features), self._training_settings())
-        trainer = TRAINER_POOL.trainer(key, lambda: self._new_trainer(*self._build_networks(n_features, 0), seed))
-        trainer.start_from(encoder.get_weights(), decoder.get_weights(), seed)
-        return trainer
-
-    def _distributed_trainer(self, encoder, decoder, seed):
-        """A trainer of copies of ``encoder`` and ``decoder`` on the strategy's devices."""
-        strategy = self.distribution_strategy
-        if strategy == "mirrored":
-            strategy = import_tensorflow().distribute.MirroredStrategy()
-        n_features = encoder.input_shape[-1]
-        with strategy.scope():
-            objective = self._objective(*self._build_networks(n_features, 0), seed)
-            optimizer = make_optimizer(self.optimizer, self.learning_rate)
-            trainer = CompiledTrainer(objective, optimizer, settings=self._training_settings(), strategy=strategy)
-        trainer.start_from(encoder.get_weights(), decoder.get_weights(), seed)
-        return trainer
-
-    def _trainer_for_continuing(self, keep_optimizer, seed):
-        """The trainer for more epochs on the fitted networks.
-
-        ``partial_fit`` keeps the optimizer and its compiled steps between
-        calls; ``fit`` with ``warm_start`` starts a fresh optimizer.
-        """
-        trainer = getattr(self, "_trainer", None)
-        if keep_optimizer and trainer is not None and trainer.settings == self._training_settings():
-            return trainer
-        if self.distribution_strategy is not None:
-            new_trainer = self._distributed_trainer(self.encoder_, self.decoder_, seed)
-        else:
-            new_trainer = self._new_trainer(self.encoder_, self.decoder_, seed)
-        saved_optimizer = getattr(self, "_optimizer_state", None)
-        if keep_optimizer and trainer is None and saved_optimizer is not None:
-            _persistence.restore_optimizer(new_trainer.optimizer, saved_optimizer)
-        return new_trainer
 
     @contextlib.contextmanager
     def _unchanged_on_failure(self):
@@ -630,7 +421,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         the previous fitted model usable, never a mix of old and new.
         """
         attributes = dict(vars(self))
-        trainer = getattr(self, "_trainer", None)
+        state = getattr(self, "_training_state", None)
+        trainer = state.trainer if state is not None else None
         snapshot = TrainingSnapshot(
             [getattr(self, name) for name in ("encoder_", "decoder_") if hasattr(self, name)],
             trainer.optimizer if trainer is not None else None,
@@ -642,267 +434,3 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             vars(self).update(attributes)
             snapshot.restore()
             raise
-
-    # -- inference ---------------------------------------------------------
-
-    def _forward(self, part):
-        cache = getattr(self, "_forward_cache", None)
-        if cache is None:
-            cache = self._forward_cache = {}
-        if part not in cache:
-            cache[part] = forward_for(self.encoder_ if part == "encoder" else self.decoder_)
-        return cache[part]
-
-    def _validate_fitted_input(self, X):
-        check_is_fitted(self)
-        if is_streamed(X):
-            _check_streamed_shape(X)
-            validate_data(self, X, reset=False, skip_check_array=True)
-            return X
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-
-    def transform(self, X):
-        """Encode rows of ``X`` into codes.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features_in_)
-            An array in memory, or one read a block at a time: a NumPy
-            memmap, an h5py dataset or a Zarr array.  A Dask array gives a
-            Dask array of codes, computed lazily block by block.
-
-        Returns
-        -------
-        codes : ndarray of shape (n_samples, n_components)
-            In the dtype of ``X`` (float32 stays float32, else float64).
-        """
-        X = self._validate_fitted_input(X)
-        return map_rows(self._encode_rows, X, self.n_components)
-
-    def inverse_transform(self, X):
-        """Decode codes into rows of the input space.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_components)
-            Codes, from :meth:`transform` or any other point of the code
-            space; streamed arrays work as in :meth:`transform`.
-
-        Returns
-        -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
-        """
-        check_is_fitted(self)
-        if is_streamed(X):
-            _check_streamed_shape(X)
-        else:
-            X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-        if X.shape[1] != self.n_components:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but the decoder of {type(self).__name__} "
-                f"expects codes of n_components={self.n_components} features."
-            )
-        return map_rows(self._decode_rows, X, self.n_features_in_)
-
-    def score_samples(self, X):
-        """Negative mean squared reconstruction error of each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features_in_)
-            In memory or streamed, as in :meth:`transform`.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-            Higher is better; 0 is a perfect reconstruction.
-        """
-        X = self._validate_fitted_input(X)
-        return map_rows(self._negative_error_rows, X, dtype=np.float64)
-
-    def _encode_rows(self, X):
-        return self._forward("encoder")(X)
-
-    def _decode_rows(self, X):
-        return self._forward("decoder")(X)
-
-    def _negative_error_rows(self, X):
-        return -squared_error_per_row(self._forward("encoder"), self._forward("decoder"), X)
-
-    def score(self, X, y=None):
-        """Negative mean squared reconstruction error over all of ``X``.
-
-        Higher is better, so :class:`~sklearn.model_selection.GridSearchCV`
-        can maximize it unchanged.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features_in_)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        score : float
-        """
-        return float(np.mean(self.score_samples(X)))
-
-    def sample(self, n_samples=1, random_state=None):
-        """Decode codes drawn from the prior of a variational model.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-        random_state : int, RandomState instance or None, default=None
-            Seeds the draws; the global random state is not used.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, n_features_in_)
-        """
-        check_is_fitted(self)
-        if len(self.encoder_.outputs) != 2:
-            raise ValueError("sample() draws from the prior of a variational model; fit with variational=True.")
-        rng = np.random.RandomState() if random_state is None else check_random_state(random_state)
-        return self.inverse_transform(rng.standard_normal((n_samples, self.n_components)))
-
-    @property
-    def _n_features_out(self):
-        return self.n_components
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
-
-    # -- persistence -------------------------------------------------------
-
-    def save(self, path):
-        """Save the fitted estimator to ``path``; read it back with :func:`load`.
-
-        The file is a zip archive of the parameters and fitted attributes as
-        JSON and the encoder and decoder in Keras's native ``.keras`` format.
-        It is written to a temporary file first and then renamed, so an
-        existing file is never left half-written.
-
-        Parameters
-        ----------
-        path : str or os.PathLike
-        """
-        check_is_fitted(self)
-        from . import __version__
-
-        _persistence.save_estimator(self, path, __version__)
-
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # a copy: never alter the live estimator
-        state.pop("_forward_cache", None)
-        trainer = state.pop("_trainer", None)
-        if trainer is not None:
-            state["_optimizer_state"] = _persistence.optimizer_state(trainer.optimizer)
-        for name, value in state.items():
-            if _persistence.is_keras_model(value):
-                state[name] = _persistence.model_to_bytes(value)
-        return state
-
-    def __setstate__(self, state):
-        state = {
-            name: _persistence.model_from_bytes(value) if isinstance(value, _persistence.KerasModelBytes) else value
-            for name, value in state.items()
-        }
-        super().__setstate__(state)
-
-
-def _check_streamed_shape(X):
-    """Refuse a streamed array that is not 2-D or has no rows or columns."""
-    shape = tuple(X.shape)
-    if len(shape) != 2:
-        raise ValueError(f"Expected a 2D array, got an array of shape {shape} instead.")
-    if min(shape) < 1:
-        raise ValueError(
-            f"Found array with shape {shape}, while at least one sample and one feature are required."
-        )
-
-
-def _resolve_image_shape(image_shape, n_features):
-    """``(height, width, channels)`` from the parameter; one entry may be -1."""
-    shape = tuple(int(v) for v in image_shape)
-    if len(shape) == 2:
-        shape += (1,)
-    known = math.prod(v for v in shape if v != -1)
-    if shape.count(-1) == 1 and known > 0 and n_features % known == 0:
-        shape = tuple(n_features // known if v == -1 else v for v in shape)
-    if len(shape) != 3 or min(shape) < 1 or math.prod(shape) != n_features:
-        raise ValueError(
-            f"image_shape={image_shape!r} must be (height, width) or (height, width, channels) of positive "
-            f"ints (one may be -1) whose product is the number of features, {n_features}."
-        )
-    return shape
-
-
-class DataScaleWarning(UserWarning):
-    """The training data's scale does not suit the model.
-
-    Its columns span very different ranges, or it holds values the bounded
-    ``output_activation`` cannot produce.
-    """
-
-
-# Columns whose value ranges differ by more than this factor train poorly.
-_SCALE_RATIO_WARNING = 1e4
-
-
-def _check_float32_range(low, high):
-    """Refuse values, between ``low`` and ``high``, that float32 would overflow."""
-    largest = max(abs(low), abs(high))
-    limit = float(np.finfo(np.float32).max) / 1e3  # room for sums and squares
-    if largest > limit:
-        raise ValueError(
-            f"X holds values up to {largest:.3g}, too large for the float32 network (limit {limit:.3g}). "
-            "Scale X first, e.g. with StandardScaler."
-        )
-
-
-def _warn_if_unscaled(spans):
-    """Warn when the columns' value ranges ``spans`` differ by orders of magnitude."""
-    spans = spans[spans > 0]
-    if spans.size > 1 and spans.max() / spans.min() > _SCALE_RATIO_WARNING:
-        warnings.warn(
-            f"The columns of X span very different ranges (from {spans.min():.3g} to {spans.max():.3g}); "
-            "autoencoders train best on scaled data: put a StandardScaler or MinMaxScaler first.",
-            DataScaleWarning,
-            stacklevel=5,  # helper, _validate_training_data, fit, its _fit_context wrapper, the caller
-        )
-
-
-# What each bounded output activation can produce.
-_OUTPUT_RANGES = {
-    "sigmoid": (0.0, 1.0),
-    "tanh": (-1.0, 1.0),
-    "relu": (0.0, math.inf),
-    "softplus": (0.0, math.inf),
-    "elu": (-1.0, math.inf),
-    "selu": (-1.7581, math.inf),
-}
-
-
-def _warn_if_outside_output_range(output_activation, low, high):
-    """Warn when X holds values, in [low, high], the output activation cannot produce."""
-    if output_activation not in _OUTPUT_RANGES:
-        return
-    bottom, top = _OUTPUT_RANGES[output_activation]
-    if low < bottom or high > top:
-        warnings.warn(
-            f"output_activation={output_activation!r} gives values in [{bottom:g}, {top:g}], but X holds "
-            f"values in [{low:.3g}, {high:.3g}] that the reconstruction can never reach. Scale X into that "
-            "range (e.g. MinMaxScaler for 'sigmoid') or use output_activation='linear'.",
-            DataScaleWarning,
-            stacklevel=5,  # helper, _validate_training_data, fit, its _fit_context wrapper, the caller
-        )
-
-
-def _split_rows(rows, validation_fraction, rng):
-    """Split row indices at random into sorted training and validation rows."""
-    n_validation = min(max(1, int(round(validation_fraction * len(rows)))), len(rows) - 1)
-    shuffled = rng.permutation(rows)
-    return np.sort(shuffled[n_validation:]), np.sort(shuffled[:n_validation])

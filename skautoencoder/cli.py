@@ -22,6 +22,10 @@ import warnings
 import numpy as np
 
 from ._csvdata import DataError, read_csv_table
+from ._saved_models import load_model as _load_model
+from ._saved_models import match_model_columns as _match_model_columns
+from ._saved_models import save_pipeline as _save_pipeline
+from ._staged import CommandError, StagedOutputs
 
 # Settings the demo uses on the 8x8 digits (values scaled to [0, 1]); chosen
 # on held-out data to beat PCA's trustworthiness and neighbour accuracy at k=2.
@@ -38,73 +42,7 @@ DEMO_SETTINGS = dict(
 CSV_SETTINGS = dict(hidden_layer_sizes=(128, 64), activation="tanh", output_activation="sigmoid", batch_size=16)
 
 
-class CommandError(Exception):
-    """Ends the command with this one-line message."""
-
-
 # -- shared steps ------------------------------------------------------------
-
-
-class StagedOutputs:
-    """Files a command writes, kept under temporary names until it succeeds.
-
-    Used as a context manager: :meth:`path` hands out a temporary name in
-    the destination's folder for each output; leaving the block normally
-    moves them all into place, leaving it by an exception deletes them, so
-    a failed command leaves no partial output and changes no existing file.
-
-    Parameters
-    ----------
-    destinations : list of str
-        Every file the command may write.
-    force : bool
-        Overwrite existing files; otherwise one that exists is refused
-        before any work is done.
-    """
-
-    def __init__(self, destinations, force):
-        existing = [path for path in destinations if os.path.exists(path)]
-        if existing and not force:
-            raise CommandError(f"{existing[0]} exists; pass --force to overwrite it.")
-        self._staged = {}
-        self._created_folders = []
-
-    def path(self, destination):
-        """A temporary file name to write ``destination``'s content to."""
-        folder = os.path.dirname(os.path.abspath(destination))
-        if not os.path.isdir(folder):
-            try:
-                os.makedirs(folder)
-            except OSError as error:
-                raise CommandError(f"cannot create the folder {folder}: {error.strerror or error}.") from None
-            self._created_folders.append(folder)
-        name = os.path.basename(destination)
-        temporary = os.path.join(folder, f".{name}.{os.getpid()}.partial")
-        self._staged[destination] = temporary
-        return temporary
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        if kind is None:
-            try:
-                for destination, temporary in self._staged.items():
-                    os.replace(temporary, destination)
-            except OSError as failure:
-                self._discard()
-                raise CommandError(f"cannot write {destination}: {failure.strerror or failure}.") from None
-        else:
-            self._discard()
-        return False
-
-    def _discard(self):
-        for temporary in self._staged.values():
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        for folder in reversed(self._created_folders):
-            if os.path.isdir(folder) and not os.listdir(folder):
-                os.rmdir(folder)
 
 
 def _save_figure(figure, path):
@@ -262,7 +200,7 @@ def run_embed(args):
             figure = _plotting().plot_codes(codes, table.labels, title=f"{stem}: autoencoder codes")
             _save_figure(figure, outputs.path(destinations[1]))
         if args.save_model:
-            _save_pipeline(model, outputs.path(args.save_model), table)
+            _save_pipeline(model, outputs.path(args.save_model))
     if args.save_model:
         print(f"Model saved to {args.save_model}.")
     print(f"Codes written to {destinations[0]}.")
@@ -295,14 +233,6 @@ def _fit_embedding(table, args):
     return model
 
 
-def _save_pipeline(model, path, table):
-    from ._persistence import save_estimator, scaling_to_json
-    from ._version import __version__
-
-    names = list(model[0].feature_names_in_) if hasattr(model[0], "feature_names_in_") else None
-    save_estimator(model[-1], path, __version__, extra={"input_scaling": scaling_to_json(model[0]), "features": names})
-
-
 def _write_codes(path, codes, labels):
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
@@ -311,49 +241,6 @@ def _write_codes(path, codes, labels):
         if labels is not None:
             cells = [row + [label] for row, label in zip(cells, labels.tolist())]
         writer.writerows(cells)
-
-
-def _load_model(path):
-    from ._persistence import load
-
-    if not os.path.exists(path):
-        raise CommandError(f"{path}: no such file.")
-    try:
-        return load(path)
-    except ValueError as error:
-        raise CommandError(str(error)) from None
-
-
-def _match_model_columns(table, model, data, model_path):
-    """The table's features in the order the model was fitted on.
-
-    Columns are matched by name when both the file and the model have
-    names, else by position when the counts agree.
-    """
-    expected = list(getattr(model, "feature_names_in_", [])) or None
-    n_features = model.n_features_in_
-    if expected is not None and table.has_header:
-        missing = [name for name in expected if name not in table.names]
-        if missing:
-            raise CommandError(
-                f"{data} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
-                f"that the model {model_path} was fitted on."
-            )
-        ignored = [name for name in table.names if name not in expected]
-        if ignored:
-            print(f"Ignoring {len(ignored)} column(s) the model was not fitted on: {', '.join(ignored)}.")
-        order = [table.names.index(name) for name in expected]
-        if order != sorted(order):
-            print(f"Reordering the columns of {data} to the model's order.")
-        table.names = expected
-        return table.X[:, order]
-    if table.X.shape[1] != n_features:
-        raise CommandError(
-            f"{data} has {table.X.shape[1]} feature columns but the model {model_path} expects {n_features}."
-        )
-    if expected is not None:
-        print(f"{data} has no header: taking its columns as the model's, in order ({', '.join(expected)}).")
-    return table.X
 
 
 # -- compare -----------------------------------------------------------------

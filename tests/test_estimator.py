@@ -98,11 +98,11 @@ def test_early_stopping_restores_weights_of_the_best_epoch():
         warnings.simplefilter("ignore", ConvergenceWarning)
         autoencoder.fit(X)
     # Recompute the validation rows the estimator held out, from its seed.
-    from skautoencoder._estimator import _split_rows
+    from skautoencoder._fitting import split_rows
 
     seed_rng = np.random.RandomState(0)
     seed_rng.randint(np.iinfo(np.int32).max // 2, size=2)  # the network and noise seeds come first
-    _, validation_rows = _split_rows(np.arange(200, dtype=np.int32), 0.1, seed_rng)
+    _, validation_rows = split_rows(np.arange(200, dtype=np.int32), 0.1, seed_rng)
     validation_error = -autoencoder.score(X[validation_rows])
     assert validation_error == pytest.approx(autoencoder.best_validation_loss_, rel=1e-4)
 
@@ -152,9 +152,9 @@ def test_partial_fit_trains_one_epoch_per_call(digits):
 def test_every_optimizer_trains(digits, optimizer):
     autoencoder = small(optimizer=optimizer, learning_rate=0.01, epochs=3).fit(digits)
     assert np.all(np.isfinite(autoencoder.loss_curve_))
-    assert autoencoder._optimizer_state["config"]["class_name"].lower() == optimizer
+    assert autoencoder._training_state.optimizer_state()["config"]["class_name"].lower() == optimizer
     autoencoder.partial_fit(digits)  # continues with that optimizer's state
-    assert type(autoencoder._trainer.optimizer).__name__.lower() == optimizer
+    assert type(autoencoder._training_state.trainer.optimizer).__name__.lower() == optimizer
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus"])

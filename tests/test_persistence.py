@@ -190,7 +190,7 @@ def test_load_refuses_another_format_version(fitted, tmp_path):
         ("attributes", "__dict__", "an attribute named '__dict__'"),
         ("attributes", "transform", "an attribute named 'transform'"),
         ("attributes", "fit_", "an attribute named 'fit_'"),
-        ("attributes", "_trainer", "an attribute named '_trainer'"),
+        ("attributes", "_training_state", "an attribute named '_training_state'"),
     ],
 )
 def test_load_refuses_names_the_estimator_does_not_have(fitted, tmp_path, section, name, message):

@@ -182,7 +182,7 @@ def test_tied_weights_keep_each_decoder_kernel_the_encoder_kernel_transposed(dig
         )
     assert tied.loss_curve_[-1] < 0.7 * tied.loss_curve_[0]
     tied.partial_fit(digits)  # continues in a trainer of the estimator's own
-    trained = tied._trainer.objective.trainable_variables
+    trained = tied._training_state.trainer.objective.trainable_variables
     untied_count = len(tied.encoder_.trainable_variables + tied.decoder_.trainable_variables)
     assert len(trained) == untied_count - 2  # the two decoder kernels are not separate variables
 

@@ -1,0 +1,189 @@
+"""What every fitted autoencoder does: encode, decode, score, sample, pickle and save.
+
+:class:`BaseAutoencoder` holds the fitted state's uses, as scikit-learn's
+``_BasePCA`` does for ``PCA``; the public estimator adds its parameters and
+the fit methods.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from . import _persistence
+from ._checks import check_streamed_shape
+from ._datasource import is_streamed
+from ._inference import forward_for, map_rows, squared_error_per_row
+from ._version import __version__
+
+
+class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Transform, inverse transform, scores, sampling, pickling and saving of a fitted autoencoder.
+
+    Subclasses set ``encoder_``, ``decoder_``, ``n_features_in_`` and the
+    parameter ``n_components`` when they fit.
+    """
+
+    # -- inference ---------------------------------------------------------
+
+    def _forward(self, part):
+        cache = getattr(self, "_forward_cache", None)
+        if cache is None:
+            cache = self._forward_cache = {}
+        if part not in cache:
+            cache[part] = forward_for(self.encoder_ if part == "encoder" else self.decoder_)
+        return cache[part]
+
+    def _validate_fitted_input(self, X):
+        check_is_fitted(self)
+        if is_streamed(X):
+            check_streamed_shape(X)
+            validate_data(self, X, reset=False, skip_check_array=True)
+            return X
+        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+
+    def transform(self, X):
+        """Encode rows of ``X`` into codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+            An array in memory, or one read a block at a time: a NumPy
+            memmap, an h5py dataset or a Zarr array.  A Dask array gives a
+            Dask array of codes, computed lazily block by block.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            In the dtype of ``X`` (float32 stays float32, else float64).
+        """
+        X = self._validate_fitted_input(X)
+        return map_rows(self._encode_rows, X, self.n_components)
+
+    def inverse_transform(self, X):
+        """Decode codes into rows of the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, from :meth:`transform` or any other point of the code
+            space; streamed arrays work as in :meth:`transform`.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        """
+        check_is_fitted(self)
+        if is_streamed(X):
+            check_streamed_shape(X)
+        else:
+            X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+        if X.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the decoder of {type(self).__name__} "
+                f"expects codes of n_components={self.n_components} features."
+            )
+        return map_rows(self._decode_rows, X, self.n_features_in_)
+
+    def score_samples(self, X):
+        """Negative mean squared reconstruction error of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+            In memory or streamed, as in :meth:`transform`.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Higher is better; 0 is a perfect reconstruction.
+        """
+        X = self._validate_fitted_input(X)
+        return map_rows(self._negative_error_rows, X, dtype=np.float64)
+
+    def _encode_rows(self, X):
+        return self._forward("encoder")(X)
+
+    def _decode_rows(self, X):
+        return self._forward("decoder")(X)
+
+    def _negative_error_rows(self, X):
+        return -squared_error_per_row(self._forward("encoder"), self._forward("decoder"), X)
+
+    def score(self, X, y=None):
+        """Negative mean squared reconstruction error over all of ``X``.
+
+        Higher is better, so :class:`~sklearn.model_selection.GridSearchCV`
+        can maximize it unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def sample(self, n_samples=1, random_state=None):
+        """Decode codes drawn from the prior of a variational model.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws; the global random state is not used.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_in_)
+        """
+        check_is_fitted(self)
+        if len(self.encoder_.outputs) != 2:
+            raise ValueError("sample() draws from the prior of a variational model; fit with variational=True.")
+        rng = np.random.RandomState() if random_state is None else check_random_state(random_state)
+        return self.inverse_transform(rng.standard_normal((n_samples, self.n_components)))
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    # -- persistence -------------------------------------------------------
+
+    def save(self, path):
+        """Save the fitted estimator to ``path``; read it back with :func:`load`.
+
+        The file is a zip archive of the parameters and fitted attributes as
+        JSON and the encoder and decoder in Keras's native ``.keras`` format.
+        It is written to a temporary file first and then renamed, so an
+        existing file is never left half-written.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        """
+        check_is_fitted(self)
+        _persistence.save_estimator(self, path, __version__)
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: never alter the live estimator
+        state.pop("_forward_cache", None)
+        for name, value in state.items():
+            if _persistence.is_keras_model(value):
+                state[name] = _persistence.model_to_bytes(value)
+        return state
+
+    def __setstate__(self, state):
+        state = {
+            name: _persistence.model_from_bytes(value) if isinstance(value, _persistence.KerasModelBytes) else value
+            for name, value in state.items()
+        }
+        super().__setstate__(state)

@@ -1,0 +1,78 @@
+"""Checks of the data an autoencoder is given, and the warnings they raise."""
+
+import math
+import warnings
+
+import numpy as np
+
+
+def check_streamed_shape(X):
+    """Refuse a streamed array that is not 2-D or has no rows or columns."""
+    shape = tuple(X.shape)
+    if len(shape) != 2:
+        raise ValueError(f"Expected a 2D array, got an array of shape {shape} instead.")
+    if min(shape) < 1:
+        raise ValueError(
+            f"Found array with shape {shape}, while at least one sample and one feature are required."
+        )
+
+
+class DataScaleWarning(UserWarning):
+    """The training data's scale does not suit the model.
+
+    Its columns span very different ranges, or it holds values the bounded
+    ``output_activation`` cannot produce.
+    """
+
+
+# Columns whose value ranges differ by more than this factor train poorly.
+_SCALE_RATIO_WARNING = 1e4
+
+
+def check_float32_range(low, high):
+    """Refuse values, between ``low`` and ``high``, that float32 would overflow."""
+    largest = max(abs(low), abs(high))
+    limit = float(np.finfo(np.float32).max) / 1e3  # room for sums and squares
+    if largest > limit:
+        raise ValueError(
+            f"X holds values up to {largest:.3g}, too large for the float32 network (limit {limit:.3g}). "
+            "Scale X first, e.g. with StandardScaler."
+        )
+
+
+def warn_if_unscaled(spans):
+    """Warn when the columns' value ranges ``spans`` differ by orders of magnitude."""
+    spans = spans[spans > 0]
+    if spans.size > 1 and spans.max() / spans.min() > _SCALE_RATIO_WARNING:
+        warnings.warn(
+            f"The columns of X span very different ranges (from {spans.min():.3g} to {spans.max():.3g}); "
+            "autoencoders train best on scaled data: put a StandardScaler or MinMaxScaler first.",
+            DataScaleWarning,
+            stacklevel=6,  # here, _validate_training_data, _fit, fit, its _fit_context wrapper, the caller
+        )
+
+
+# What each bounded output activation can produce.
+_OUTPUT_RANGES = {
+    "sigmoid": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "relu": (0.0, math.inf),
+    "softplus": (0.0, math.inf),
+    "elu": (-1.0, math.inf),
+    "selu": (-1.7581, math.inf),
+}
+
+
+def warn_if_outside_output_range(output_activation, low, high):
+    """Warn when X holds values, in [low, high], the output activation cannot produce."""
+    if output_activation not in _OUTPUT_RANGES:
+        return
+    bottom, top = _OUTPUT_RANGES[output_activation]
+    if low < bottom or high > top:
+        warnings.warn(
+            f"output_activation={output_activation!r} gives values in [{bottom:g}, {top:g}], but X holds "
+            f"values in [{low:.3g}, {high:.3g}] that the reconstruction can never reach. Scale X into that "
+            "range (e.g. MinMaxScaler for 'sigmoid') or use output_activation='linear'.",
+            DataScaleWarning,
+            stacklevel=6,  # here, _validate_training_data, _fit, fit, its _fit_context wrapper, the caller
+        )

@@ -1,0 +1,149 @@
+"""One fit's settings, made once from the estimator's parameters and checked together."""
+
+import math
+from dataclasses import dataclass
+from numbers import Integral
+
+from ._networks import NetworkSpec
+
+# The parameters that change what a compiled training step computes: two
+# fits agreeing on these (and on the networks' shape) share a trainer.
+TRAINING_SETTINGS = (
+    "loss", "optimizer", "learning_rate", "corruption", "corruption_level",
+    "activity_l1", "contractive_weight", "beta", "tied_weights",
+)
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """What one call of ``fit`` or ``partial_fit`` does, as plain values.
+
+    Made by :meth:`from_params` after the data are validated (an image
+    shape of -1 needs the number of features); every check of how
+    parameters combine happens there, once.
+
+    Attributes
+    ----------
+    params : dict
+        The estimator's parameters, as ``get_params(deep=False)`` gives
+        them; each also reads as an attribute (``config.batch_size``).
+    spec : NetworkSpec
+        The shape of the networks the estimator builds itself.
+    n_features : int
+    """
+
+    params: dict
+    spec: NetworkSpec
+    n_features: int
+
+    def __getattr__(self, name):
+        params = self.__dict__.get("params", {})
+        if name in params:
+            return params[name]
+        raise AttributeError(name)
+
+    @property
+    def training_settings(self):
+        """The parameters a compiled training step depends on, as a hashable tuple."""
+        return tuple(self.params[name] for name in TRAINING_SETTINGS)
+
+    @property
+    def builds_own_networks(self):
+        """Whether both networks come from the parameters alone (no user models)."""
+        return self.params["encoder"] is None and self.params["decoder"] is None
+
+    @classmethod
+    def from_params(cls, params, n_features):
+        """Check how ``params`` combine and make the configuration.
+
+        Raises
+        ------
+        ValueError
+            For combinations that cannot work, naming the parameters.
+        """
+        p = params
+        image_shape = None if p["image_shape"] is None else resolve_image_shape(p["image_shape"], n_features)
+        if p["loss"] == "binary_crossentropy" and p["output_activation"] != "sigmoid":
+            raise ValueError(
+                "loss='binary_crossentropy' needs output_activation='sigmoid'; "
+                f"got output_activation={p['output_activation']!r}."
+            )
+        if p["corruption"] == "masking" and p["corruption_level"] >= 1:
+            raise ValueError(
+                "corruption='masking' needs corruption_level, the share of entries zeroed, in [0, 1); "
+                f"got {p['corruption_level']}."
+            )
+        if p["variational"] and p["encoder"] is not None:
+            raise ValueError("variational=True builds its own two-headed encoder; it cannot be combined with encoder=.")
+        for name, asked in (("pretrain_epochs > 0", p["pretrain_epochs"]), ("tied_weights=True", p["tied_weights"])):
+            if asked and (image_shape or p["variational"] or p["encoder"] or p["decoder"]):
+                raise ValueError(
+                    f"{name} works on the mirrored layers of a dense network; it cannot be combined with "
+                    "image_shape, variational=True, encoder= or decoder=."
+                )
+        spec = NetworkSpec(
+            pca_anchored=_uses_pca_anchor(p, image_shape),
+            n_components=p["n_components"],
+            hidden_layer_sizes=_hidden_layer_sizes(p["hidden_layer_sizes"]),
+            activation=p["activation"],
+            code_activation=p["code_activation"],
+            output_activation=p["output_activation"],
+            image_shape=image_shape,
+            variational=p["variational"],
+            dropout=p["dropout"],
+            batch_normalization=p["batch_normalization"],
+        )
+        return cls(params=dict(params), spec=spec, n_features=n_features)
+
+
+def _hidden_layer_sizes(sizes):
+    given = sizes
+    sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
+        raise ValueError(
+            "The 'hidden_layer_sizes' parameter of AutoencoderTransformer must be a sequence "
+            f"of ints >= 1. Got {given!r} instead."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+def _uses_pca_anchor(p, image_shape):
+    """Whether ``init`` asks for, and the settings allow, a PCA-anchored network."""
+    conflicts = [
+        name
+        for name, conflict in (
+            ("image_shape", image_shape is not None),
+            ("encoder=", p["encoder"] is not None),
+            ("decoder=", p["decoder"] is not None),
+            ("variational=True", p["variational"]),
+            ("pretrain_epochs > 0", p["pretrain_epochs"] > 0),
+            (f"code_activation={p['code_activation']!r}", p["code_activation"] != "linear"),
+            (f"output_activation={p['output_activation']!r}", p["output_activation"] != "linear"),
+        )
+        if conflict
+    ]
+    if p["init"] == "random" or (p["init"] == "auto" and conflicts):
+        return False
+    if conflicts:
+        raise ValueError(
+            "init='pca' starts from PCA's linear code and reconstruction, so it needs a dense network "
+            f"of the estimator's own with linear code and output; it cannot be combined with "
+            f"{', '.join(conflicts)}. Use init='random', or init='auto', which picks it for these settings."
+        )
+    return True
+
+
+def resolve_image_shape(image_shape, n_features):
+    """``(height, width, channels)`` from the parameter; one entry may be -1."""
+    shape = tuple(int(v) for v in image_shape)
+    if len(shape) == 2:
+        shape += (1,)
+    known = math.prod(v for v in shape if v != -1)
+    if shape.count(-1) == 1 and known > 0 and n_features % known == 0:
+        shape = tuple(n_features // known if v == -1 else v for v in shape)
+    if len(shape) != 3 or min(shape) < 1 or math.prod(shape) != n_features:
+        raise ValueError(
+            f"image_shape={image_shape!r} must be (height, width) or (height, width, channels) of positive "
+            f"ints (one may be -1) whose product is the number of features, {n_features}."
+        )
+    return shape

@@ -1,0 +1,129 @@
+"""The fit path, top to bottom: from a configuration and data to fitted networks.
+
+:func:`fit_autoencoder` builds (or continues) the networks, starts them at
+PCA when the configuration says so, pretrains, picks a trainer, trains,
+and returns everything the estimator keeps in one :class:`FitResult`.
+It never touches the estimator, which sets its fitted attributes from the
+result in one place.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._anchor import fit_pca_anchor
+from ._datasource import rows_of, rows_per_block
+from ._networks import is_anchored, make_optimizer, set_pca_anchor
+from ._pretraining import pretrain_layerwise
+from ._progress import TrainingProgress
+from ._trainers import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
+from ._training import train
+
+
+@dataclass
+class FitResult:
+    """What a fit leaves: the networks, their history and how to go on training.
+
+    Attributes
+    ----------
+    encoder, decoder : keras.Model
+    loss_curve : list of float
+        Every epoch's training loss, the earlier fits' included.
+    validation_loss_curve : list of float or None
+    best_validation_loss : float or None
+    training_state : TrainingState
+    """
+
+    encoder: object
+    decoder: object
+    loss_curve: list
+    validation_loss_curve: list
+    best_validation_loss: float
+    training_state: object
+
+
+def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False):
+    """Train an autoencoder on ``X`` as ``config`` says.
+
+    Parameters
+    ----------
+    config : FitConfig
+    X : validated array in memory, or a streamed array
+    rng : numpy.random.RandomState
+        Every random choice of the fit (seeds, the validation split, the
+        order of rows) is drawn from it.
+    epochs : int
+    previous : FitResult, default=None
+        The fitted state to continue from; None builds new networks.
+    incremental : bool, default=False
+        One ``partial_fit`` step: no validation split, and the optimizer
+        carries over from ``previous``.
+
+    Returns
+    -------
+    result : FitResult
+    """
+    network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
+    source = rows_of(X)
+    rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
+    validation_rows = None
+    if config.early_stopping and not incremental:
+        rows, validation_rows = split_rows(rows, config.validation_fraction, rng)
+    if previous is not None:
+        encoder, decoder = previous.encoder, previous.decoder
+        trainer = trainer_for_continuing(
+            config, previous.training_state, encoder, decoder, keep_optimizer=incremental, seed=noise_seed
+        )
+    else:
+        encoder, decoder = build_networks_for(config, network_seed)
+        if is_anchored(encoder):
+            set_pca_anchor(encoder, decoder, fit_pca_anchor(source, rows, config.n_components, network_seed))
+        if config.pretrain_epochs:
+            # Pretraining holds the training rows, and their codes, in memory.
+            inputs = np.concatenate(list(source.chunks(rows, rows_per_block(X.shape[1]))))
+            pretrain_layerwise(
+                encoder, decoder, inputs, loss=config.loss, epochs=config.pretrain_epochs,
+                batch_size=config.batch_size, shuffle=config.shuffle, rng=rng,
+                make_optimizer=lambda: make_optimizer(config.optimizer, config.learning_rate),
+            )
+        trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed)
+    progress = TrainingProgress(config.verbose, epochs)
+    result = train(
+        trainer,
+        source,
+        rows,
+        epochs=epochs,
+        batch_size=config.batch_size,
+        shuffle=config.shuffle,
+        rng=rng,
+        validation_rows=validation_rows,
+        n_iter_no_change=config.n_iter_no_change,
+        tol=config.tol,
+        progress=progress,
+    )
+    progress.close()
+    if validation_rows is not None and not result.stopped_early:
+        warnings.warn(
+            f"Maximum epochs ({epochs}) reached and the validation loss has not "
+            "converged yet. Raise epochs, or tol.",
+            ConvergenceWarning,
+            stacklevel=5,  # here, _fit, fit, its _fit_context wrapper, the caller
+        )
+    validating = validation_rows is not None
+    return FitResult(
+        encoder=encoder,
+        decoder=decoder,
+        loss_curve=(previous.loss_curve if previous is not None else []) + result.loss_curve,
+        validation_loss_curve=result.validation_loss_curve if validating else None,
+        best_validation_loss=result.best_validation_loss if validating else None,
+        training_state=state_after(trainer, encoder, decoder),
+    )
+
+
+def split_rows(rows, validation_fraction, rng):
+    """Split row indices at random into sorted training and validation rows."""
+    n_validation = min(max(1, int(round(validation_fraction * len(rows)))), len(rows) - 1)
+    shuffled = rng.permutation(rows)
+    return np.sort(shuffled[n_validation:]), np.sort(shuffled[:n_validation])

@@ -1,0 +1,105 @@
+"""Loading saved estimators: :func:`load`, and the command line's stored input scaling."""
+
+import os
+
+import numpy as np
+
+from ._estimator import AutoencoderTransformer
+from ._persistence import FITTED_ATTRIBUTES, read_saved
+
+
+def load(path):
+    """Load an estimator written by ``AutoencoderTransformer.save``.
+
+    The Keras models are read in safe mode and nothing is unpickled, so a
+    file cannot run code while it loads: prefer this to ``pickle`` for files
+    from elsewhere.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    estimator : AutoencoderTransformer or Pipeline
+        Fitted, with the parameters and attributes it was saved with. A file
+        written by ``skautoencoder embed --save-model`` holds the command's
+        input scaling too: it loads as a ``Pipeline`` of that
+        ``MinMaxScaler`` and the autoencoder, whose ``transform`` of the raw
+        rows gives the command's codes, with ``feature_names_in_`` set when
+        the command's file had a header.
+
+    Raises
+    ------
+    ValueError
+        When the file is not a readable skautoencoder file of this format
+        version, names a parameter or attribute the estimator does not
+        have, or one of its models cannot be loaded safely.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from skautoencoder import AutoencoderTransformer, load
+    >>> X = load_iris().data
+    >>> model = AutoencoderTransformer(n_components=1, epochs=2, random_state=0).fit(X)
+    >>> path = os.path.join(tempfile.mkdtemp(), "iris.skae")
+    >>> model.save(path)
+    >>> (load(path).transform(X) == model.transform(X)).all()
+    np.True_
+    """
+    estimator, extra = load_with_extra(path)
+    scaling = extra.get("input_scaling")
+    if scaling is None:
+        return estimator
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("scale", input_scaler(scaling, extra.get("features"))), ("autoencoder", estimator)])
+
+
+def scaling_to_json(scaler):
+    """A fitted ``MinMaxScaler``'s state as the JSON :func:`input_scaler` reads."""
+    return {
+        "low": scaler.data_min_.tolist(),
+        "high": scaler.data_max_.tolist(),
+        "n_samples_seen": int(scaler.n_samples_seen_),
+    }
+
+
+def input_scaler(scaling, feature_names=None):
+    """The ``MinMaxScaler`` stored as ``scaling``, bit for bit the one fitted.
+
+    Fitting on the two rows (minima, maxima) gives exactly the minima,
+    maxima, scale and offset a fit on the full data gave.
+    """
+    from sklearn.preprocessing import MinMaxScaler
+
+    bounds = np.array([scaling["low"], scaling["high"]], dtype=np.float64)
+    scaler = MinMaxScaler().fit(bounds)
+    scaler.n_samples_seen_ = scaling.get("n_samples_seen", 2)
+    if feature_names is not None:
+        if len(feature_names) != bounds.shape[1]:
+            raise ValueError(f"The stored input scaling has {bounds.shape[1]} columns but {len(feature_names)} names.")
+        scaler.feature_names_in_ = np.asarray(feature_names, dtype=object)
+    return scaler
+
+
+def load_with_extra(path):
+    """Like :func:`load` without the scaling, also returning the ``extra`` data saved with it."""
+    metadata, models = read_saved(path)
+    where = repr(os.fspath(path))
+    if metadata.get("class") != AutoencoderTransformer.__name__:
+        raise ValueError(f"{where} holds a {metadata.get('class')!r}, not an AutoencoderTransformer.")
+    known = AutoencoderTransformer().get_params(deep=False)
+    unknown = sorted(set(metadata["params"]) - set(known))
+    if unknown:
+        raise ValueError(f"{where} sets parameters AutoencoderTransformer does not have: {', '.join(unknown)}.")
+    for name in [*metadata["attributes"], *models]:
+        if name not in FITTED_ATTRIBUTES:
+            raise ValueError(f"{where} holds an attribute named {name!r}, which no fitted estimator has.")
+    estimator = AutoencoderTransformer(**metadata["params"])
+    for name, value in metadata["attributes"].items():
+        setattr(estimator, name, value)
+    for name, model in models.items():
+        setattr(estimator, name, model)
+    return estimator, metadata.get("extra", {})

@@ -1,0 +1,69 @@
+"""Outputs a command writes, moved into place together only when it succeeds."""
+
+import os
+
+
+class CommandError(Exception):
+    """Ends the command with this one-line message."""
+
+
+class StagedOutputs:
+    """Files a command writes, kept under temporary names until it succeeds.
+
+    Used as a context manager: :meth:`path` hands out a temporary name in
+    the destination's folder for each output; leaving the block normally
+    moves them all into place, leaving it by an exception deletes them, so
+    a failed command leaves no partial output and changes no existing file.
+
+    Parameters
+    ----------
+    destinations : list of str
+        Every file the command may write.
+    force : bool
+        Overwrite existing files; otherwise one that exists is refused
+        before any work is done.
+    """
+
+    def __init__(self, destinations, force):
+        existing = [path for path in destinations if os.path.exists(path)]
+        if existing and not force:
+            raise CommandError(f"{existing[0]} exists; pass --force to overwrite it.")
+        self._staged = {}
+        self._created_folders = []
+
+    def path(self, destination):
+        """A temporary file name to write ``destination``'s content to."""
+        folder = os.path.dirname(os.path.abspath(destination))
+        if not os.path.isdir(folder):
+            try:
+                os.makedirs(folder)
+            except OSError as error:
+                raise CommandError(f"cannot create the folder {folder}: {error.strerror or error}.") from None
+            self._created_folders.append(folder)
+        name = os.path.basename(destination)
+        temporary = os.path.join(folder, f".{name}.{os.getpid()}.partial")
+        self._staged[destination] = temporary
+        return temporary
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None:
+            try:
+                for destination, temporary in self._staged.items():
+                    os.replace(temporary, destination)
+            except OSError as failure:
+                self._discard()
+                raise CommandError(f"cannot write {destination}: {failure.strerror or failure}.") from None
+        else:
+            self._discard()
+        return False
+
+    def _discard(self):
+        for temporary in self._staged.values():
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        for folder in reversed(self._created_folders):
+            if os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)
