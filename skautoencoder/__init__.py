@@ -8,12 +8,14 @@ package does not import TensorFlow; training or loading a model does.
 from ._checks import DataScaleWarning
 from ._estimator import AutoencoderTransformer
 from ._loading import load
+from ._training import clear_cache
 from ._version import __version__
 from .metrics import reconstruction_error, reconstruction_scorer
 
 __all__ = [
     "AutoencoderTransformer",
     "DataScaleWarning",
+    "clear_cache",
     "load",
     "reconstruction_error",
     "reconstruction_scorer",

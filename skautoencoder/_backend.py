@@ -3,22 +3,26 @@
 Importing TensorFlow takes seconds and prints C++ log lines before Python can
 silence them. Everything in this package that needs Keras asks for it through
 :func:`import_keras`, so that ``import skautoencoder`` stays light and the
-framework's start-up chatter never reaches the user.
+framework's start-up chatter never reaches the user, while its start-up
+errors (a GPU's CUDA failing, say) still do. ``TF_CPP_MIN_LOG_LEVEL`` is left
+as the user set it.
 """
 
 import contextlib
 import logging
 import os
+import re
 import sys
+import tempfile
 
 
 @contextlib.contextmanager
-def _stderr_silenced():
-    """Send the process-level standard error to /dev/null for a moment.
+def _stderr_captured(captured):
+    """Send the process-level standard error to a temporary file for a moment.
 
     TensorFlow's C++ runtime writes to file descriptor 2 directly while it
-    loads, before ``TF_CPP_MIN_LOG_LEVEL`` takes effect, so redirecting
-    ``sys.stderr`` alone is not enough.
+    loads, so redirecting ``sys.stderr`` alone is not enough. What was
+    written is appended to the list ``captured`` as one string.
     """
     try:
         sys.stderr.flush()
@@ -26,14 +30,35 @@ def _stderr_silenced():
     except (OSError, ValueError):  # no real descriptor, e.g. some notebooks
         yield
         return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved_fd, 2)
-        os.close(saved_fd)
-        os.close(devnull)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        try:
+            os.dup2(sink.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+            sink.seek(0)
+            captured.append(sink.read().decode("utf-8", errors="replace"))
+
+
+# Abseil's error and fatal lines: "E0000 00:00:…" and "F0000 …".
+_ERROR_LINE = re.compile(r"^[EF]\d{4} ")
+
+
+def errors_worth_showing(startup_output):
+    """The error lines of TensorFlow's start-up output a user needs to see.
+
+    Start-up information and warnings are dropped. Errors are kept, CUDA's
+    included, except the failed CUDA initialisation TensorFlow reports on a
+    machine where it found no CUDA driver at all: that one only says there
+    is no GPU.
+    """
+    no_driver = "Could not find cuda drivers" in startup_output
+    return [
+        line
+        for line in startup_output.splitlines()
+        if _ERROR_LINE.match(line) and not (no_driver and "cuInit" in line)
+    ]
 
 
 def import_keras():
@@ -46,11 +71,16 @@ def import_keras():
     """
     if "keras" in sys.modules and "tensorflow" in sys.modules:
         return sys.modules["keras"]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    with _stderr_silenced():
-        import tensorflow  # noqa: F401
+    captured = []
+    with _stderr_captured(captured):
+        import tensorflow
         import keras
+
+        # Finding the devices here lets their start-up errors be sorted too.
+        tensorflow.config.list_physical_devices()
+    for line in errors_worth_showing("".join(captured)):
+        print(line, file=sys.stderr)
     tensorflow_logger = logging.getLogger("tensorflow")
     if tensorflow_logger.level == logging.NOTSET:
         # Retracing notices name internals users cannot act on.

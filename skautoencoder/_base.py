@@ -27,12 +27,18 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # -- inference ---------------------------------------------------------
 
     def _forward(self, part):
+        """The NumPy forward pass of ``encoder_`` or ``decoder_``, made once per model.
+
+        It copies the model's weights: a model assigned to the attribute is
+        picked up, weights changed in place on the current one are not.
+        """
+        model = self.encoder_ if part == "encoder" else self.decoder_
         cache = getattr(self, "_forward_cache", None)
         if cache is None:
             cache = self._forward_cache = {}
-        if part not in cache:
-            cache[part] = forward_for(self.encoder_ if part == "encoder" else self.decoder_)
-        return cache[part]
+        if part not in cache or cache[part][0] is not model:
+            cache[part] = (model, forward_for(model))
+        return cache[part][1]
 
     def _validate_fitted_input(self, X):
         check_is_fitted(self)

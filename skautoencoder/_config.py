@@ -68,6 +68,11 @@ class FitConfig:
                 "loss='binary_crossentropy' needs output_activation='sigmoid'; "
                 f"got output_activation={p['output_activation']!r}."
             )
+        if image_shape is not None and _hidden_layer_sizes(p["hidden_layer_sizes"]) == ():
+            raise ValueError(
+                "image_shape builds a convolutional network whose hidden_layer_sizes are the filters of its "
+                "blocks; give at least one, e.g. hidden_layer_sizes=(16, 32), not ()."
+            )
         if p["corruption"] == "masking" and p["corruption_level"] >= 1:
             raise ValueError(
                 "corruption='masking' needs corruption_level, the share of entries zeroed, in [0, 1); "

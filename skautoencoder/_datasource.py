@@ -54,7 +54,15 @@ def output_dtype(X):
     return np.dtype(np.float32) if np.dtype(X.dtype) == np.float32 else np.dtype(np.float64)
 
 
-class InMemoryRows:
+class _RowSource:
+    """What both kinds of rows share: reading rows in order for inference and PCA."""
+
+    def chunks(self, rows, chunk_rows):
+        """Yield float32 arrays of ``rows`` (sorted), in order."""
+        return self.training_chunks(rows, chunk_rows, shuffle=False, rng=None)
+
+
+class InMemoryRows(_RowSource):
     """The rows of a NumPy array, gathered a chunk at a time.
 
     Parameters
@@ -72,12 +80,8 @@ class InMemoryRows:
         for start in range(0, len(order), chunk_rows):
             yield np.asarray(self.X[order[start : start + chunk_rows]], dtype=np.float32)
 
-    def chunks(self, rows, chunk_rows):
-        """Yield float32 arrays of ``rows``, in order."""
-        return self.training_chunks(rows, chunk_rows, shuffle=False, rng=None)
 
-
-class StreamedRows:
+class StreamedRows(_RowSource):
     """The rows of an array-like too large for memory, read block by block.
 
     Parameters
@@ -127,10 +131,6 @@ class StreamedRows:
             block = self.read(start, stop)
             picked = rng.permutation(block_rows) if shuffle else block_rows
             yield np.asarray(block[picked - start], dtype=np.float32)
-
-    def chunks(self, rows, chunk_rows):
-        """Yield float32 arrays of ``rows`` (sorted), in order."""
-        return self.training_chunks(rows, chunk_rows, shuffle=False, rng=None)
 
     def column_ranges(self):
         """Validate every block and return each column's minimum and maximum.

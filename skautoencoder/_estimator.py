@@ -161,6 +161,12 @@ class AutoencoderTransformer(BaseAutoencoder):
         a variational encoder returns ``[mean, log_variance]``.
     decoder_ : keras.Model
         Maps ``(n, n_components)`` codes to ``(n, n_features_in_)`` rows.
+        ``transform``, ``inverse_transform`` and the scores compute with a
+        NumPy copy of each model's weights, made at first use: a model
+        assigned to ``encoder_`` or ``decoder_`` is used from then on, but
+        weights changed in place (``set_weights``, training with Keras) are
+        not seen until you assign the model again as a new object (e.g.
+        ``keras.models.clone_model`` with the new weights) or refit.
     loss_curve_ : list of float
         Training loss of each epoch.
     validation_loss_curve_ : list of float or None

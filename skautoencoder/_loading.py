@@ -45,8 +45,8 @@ def load(path):
     >>> model = AutoencoderTransformer(n_components=1, epochs=2, random_state=0).fit(X)
     >>> path = os.path.join(tempfile.mkdtemp(), "iris.skae")
     >>> model.save(path)
-    >>> (load(path).transform(X) == model.transform(X)).all()
-    np.True_
+    >>> bool((load(path).transform(X) == model.transform(X)).all())
+    True
     """
     estimator, extra = load_with_extra(path)
     scaling = extra.get("input_scaling")

@@ -230,7 +230,7 @@ def build_convolutional_networks(n_features, spec, seed):
     layers = keras.layers
     seeds = _Seeds(seed)
     height, width, channels = spec.image_shape
-    filters = spec.hidden_layer_sizes or (16,)
+    filters = spec.hidden_layer_sizes
 
     def conv(units, activation, name):
         return layers.Conv2D(

@@ -147,7 +147,7 @@ class CompiledTrainer:
         x = self._tf.convert_to_tensor(x)
         return self._tf.reduce_sum(self.objective.per_row(x, 0, training=False))
 
-    def train_epoch(self, source, rows, batch_size, *, shuffle, rng, mode="xla"):
+    def train_epoch(self, source, rows, batch_size, *, shuffle, rng, mode):
         """Run one epoch of mini-batch steps over ``rows`` of ``source``.
 
         The rows, shuffled or in order, are cut into batches of
@@ -170,7 +170,7 @@ class CompiledTrainer:
             Whether to visit the rows in a random order.
         rng : numpy.random.RandomState
             Source of that order.
-        mode : {"eager", "graph", "xla"}, default="xla"
+        mode : {"eager", "graph", "xla"}
             How to run the steps (see :func:`execution_mode`).
 
         Returns
@@ -242,7 +242,29 @@ class TrainerPool:
         return trainer
 
 
+    def clear(self):
+        """Drop the calling thread's trainers, so their memory can be freed."""
+        self._local.trainers = collections.OrderedDict()
+
+
 TRAINER_POOL = TrainerPool()
+
+
+def clear_cache():
+    """Release the compiled trainers kept for later fits.
+
+    Fits of networks of the same shape reuse a compiled trainer (each fold
+    and seed of a search compiles once); each thread keeps up to 8 of them,
+    with their networks and optimizer state, for the life of the process.
+    Call this when a session is done fitting to free that memory. Fitted
+    estimators keep working; the next fit compiles again.
+
+    Examples
+    --------
+    >>> import skautoencoder
+    >>> skautoencoder.clear_cache()
+    """
+    TRAINER_POOL.clear()
 
 
 class TrainingSnapshot:

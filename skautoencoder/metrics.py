@@ -100,40 +100,6 @@ def trustworthiness_score(X, codes, n_neighbors=5):
     return float(trustworthiness(X, codes, n_neighbors=n_neighbors))
 
 
-def neighborhood_preservation(X, codes, n_neighbors=5):
-    """Mean share of each point's ``n_neighbors`` nearest neighbours kept.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    codes : array-like of shape (n_samples, n_components)
-    n_neighbors : int, default=5
-
-    Returns
-    -------
-    score : float
-        In [0, 1]; 1 means the code space has exactly the same nearest
-        neighbours as ``X``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skautoencoder.metrics import neighborhood_preservation
-    >>> X = np.random.RandomState(0).rand(50, 3)
-    >>> neighborhood_preservation(X, X * 2)
-    1.0
-    """
-    from sklearn.neighbors import NearestNeighbors
-
-    def neighbours(points):
-        finder = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(points)
-        return finder.kneighbors(return_distance=False)[:, :n_neighbors]
-
-    original, embedded = neighbours(np.asarray(X)), neighbours(np.asarray(codes))
-    shared = [len(set(a) & set(b)) for a, b in zip(original, embedded)]
-    return float(np.mean(shared) / n_neighbors)
-
-
 def knn_accuracy(train_codes, train_labels, test_codes, test_labels, n_neighbors=5):
     """Accuracy of a k-nearest-neighbours classifier in the code space.
 

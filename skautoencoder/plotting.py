@@ -258,7 +258,7 @@ def plot_error_curve(n_components, errors, *, ax=None, title="Held-out reconstru
     --------
     >>> from skautoencoder.plotting import plot_error_curve
     >>> figure = plot_error_curve([1, 2, 4], {"PCA": [0.5, 0.1, 1e-32]}, floor=1e-8)
-    >>> figure.axes[0].get_ylim()[0] > 1e-9
+    >>> bool(figure.axes[0].get_ylim()[0] > 1e-9)
     True
     """
     figure, ax = _figure_and_axes(ax, (6, 4))

@@ -127,6 +127,7 @@ def test_bad_arguments_give_one_line_errors(iris_csv, tmp_path, capsys, args, me
     assert message in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow  # four processes, each importing the package
 def test_console_script_help_for_each_subcommand():
     for command in ([], ["demo"], ["embed"], ["compare"]):
         result = subprocess.run(

@@ -229,3 +229,11 @@ def test_compare_says_which_sizes_it_leaves_out_and_floors_rounding_noise(bundle
     rows = codes_cells(tmp_path / "iris_compare.csv")
     assert [r[0] for r in rows[1:]] == ["2", "4"]
     assert float(rows[2][1]) < 1e-20  # the file keeps the true value; only the plot is floored
+
+
+def test_labels_come_back_as_integers_floats_or_text_as_documented(tmp_path):
+    path = tmp_path / "labels.csv"
+    for cells, expected in ((["1", "2"], [1, 2]), (["1", "2.5"], [1.0, 2.5]), (["1", "b"], ["1", "b"])):
+        path.write_text("x,label\n" + "".join(f"{i},{cell}\n" for i, cell in enumerate(cells)))
+        labels = read_csv_table(path, label="label").labels
+        assert labels.tolist() == expected and type(labels[0].item()) is type(expected[0])

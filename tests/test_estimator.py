@@ -181,3 +181,31 @@ def test_verbose_2_prints_a_line_per_epoch(digits, capsys):
     small(verbose=2, epochs=4).fit(digits)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("epoch")]
     assert len(lines) == 4
+
+
+def test_a_model_assigned_to_encoder_is_used_by_transform(digits):
+    from skautoencoder._backend import import_keras
+
+    autoencoder = small(epochs=2).fit(digits)
+    before = autoencoder.transform(digits[:5])
+    replacement = import_keras().models.clone_model(autoencoder.encoder_)
+    replacement.set_weights([np.zeros_like(w) for w in autoencoder.encoder_.get_weights()])
+    autoencoder.encoder_ = replacement
+    np.testing.assert_array_equal(autoencoder.transform(digits[:5]), replacement.predict(digits[:5], verbose=0))
+    assert not np.array_equal(autoencoder.transform(digits[:5]), before)
+
+
+def test_clear_cache_releases_pooled_trainers_and_fits_go_on(digits):
+    import skautoencoder
+    from skautoencoder._training import TRAINER_POOL
+
+    small(epochs=1).fit(digits)
+    assert TRAINER_POOL._local.trainers
+    skautoencoder.clear_cache()
+    assert not TRAINER_POOL._local.trainers
+    assert np.isfinite(small(epochs=1).fit(digits).score(digits))
+
+
+def test_image_shape_needs_at_least_one_convolutional_block(digits):
+    with pytest.raises(ValueError, match="give at least one, e.g. hidden_layer_sizes=\\(16, 32\\), not \\(\\)"):
+        small(image_shape=(8, 8), hidden_layer_sizes=()).fit(digits)

@@ -32,3 +32,30 @@ def test_fit_prints_nothing_at_verbose_0():
     result = run_python("import os; os.environ.pop('TF_CPP_MIN_LOG_LEVEL', None); " + code)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == "", (result.stdout, result.stderr)
+
+
+def test_fit_leaves_the_log_level_as_the_user_set_it():
+    code = (
+        "import os; os.environ.pop('TF_CPP_MIN_LOG_LEVEL', None); "
+        "import numpy as np; from skautoencoder import AutoencoderTransformer; "
+        "AutoencoderTransformer(epochs=1, early_stopping=False).fit(np.random.RandomState(0).rand(20, 3)); "
+        "print('level:', os.environ.get('TF_CPP_MIN_LOG_LEVEL'))"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "level: None"
+
+
+def test_startup_errors_stay_visible_and_chatter_does_not():
+    from skautoencoder._backend import errors_worth_showing
+
+    chatter = "I0000 00:00:1.0 1 port.cc:153] oneDNN custom operations are on.\nWARNING: All log messages before ..."
+    cuda_failure = "E0000 00:00:2.0 1 cuda_platform.cc:52] failed call to cuInit: CUDA_ERROR_OUT_OF_MEMORY"
+    assert errors_worth_showing(chatter) == []
+    # A machine with a driver whose GPU fails to start: the user must see it.
+    assert errors_worth_showing(chatter + "\n" + cuda_failure) == [cuda_failure]
+    # No driver at all: the failed initialisation only says there is no GPU.
+    no_driver = "I0000 00:00:1.5 1 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used."
+    assert errors_worth_showing("\n".join([chatter, no_driver, cuda_failure])) == []
+    fatal = "F0000 00:00:3.0 1 some.cc:1] Check failed"
+    assert errors_worth_showing(no_driver + "\n" + fatal) == [fatal]

@@ -23,3 +23,18 @@ def test_notebook_executes(path):
     )
     # 180 s per cell at most; each notebook runs in well under 3 minutes on 2 cores.
     NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+def test_committed_notebooks_hold_the_cells_of_their_source():
+    """The .ipynb files are generated from notebooks/build_notebooks.py; they must not drift apart."""
+    import importlib.util
+
+    source = NOTEBOOKS[0].parent / "build_notebooks.py"
+    spec = importlib.util.spec_from_file_location("build_notebooks", source)
+    build_notebooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_notebooks)
+    assert sorted(build_notebooks.NOTEBOOKS) == [path.stem for path in NOTEBOOKS]
+    for path in NOTEBOOKS:
+        notebook = nbformat.read(path, as_version=4)
+        committed = [("md" if cell.cell_type == "markdown" else "code", cell.source) for cell in notebook.cells]
+        assert committed == build_notebooks.NOTEBOOKS[path.stem], f"{path.name} differs from build_notebooks.py"

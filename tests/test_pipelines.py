@@ -34,6 +34,7 @@ def test_pipeline_scaler_autoencoder_classifier_in_cross_val_score(digits):
     assert scores.mean() > 0.5  # ten classes: chance is 0.1
 
 
+@pytest.mark.slow  # two worker processes
 def test_grid_search_over_layer_sizes_and_components_in_two_processes(digits):
     X, _ = digits
     grid = {"hidden_layer_sizes": [(8,), (16,)], "n_components": [2, 6]}
@@ -43,6 +44,7 @@ def test_grid_search_over_layer_sizes_and_components_in_two_processes(digits):
     assert search.best_params_["n_components"] == 6  # a wider code reconstructs better
 
 
+@pytest.mark.slow  # many fits
 def test_one_grid_compares_pca_and_the_autoencoder_on_the_same_score(digits):
     X, _ = digits
     pipeline = Pipeline([("scale", MinMaxScaler()), ("reduce", PCA())])

@@ -3,9 +3,12 @@
 import pathlib
 import re
 
+import pytest
+
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 
 
+@pytest.mark.slow  # a grid search of many fits
 def test_the_opening_example_runs(capsys):
     text = README.read_text()
     example = re.search(r"```python\n(.*?)```", text, re.S).group(1)

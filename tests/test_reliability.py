@@ -166,6 +166,7 @@ def datasets(draw):
     return values.astype(dtype)
 
 
+@pytest.mark.slow  # twelve generated data sets, each fitted twice
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(X=datasets(), n_components=st.integers(1, 8))
 def test_fit_transform_inverse_and_score_are_finite_with_the_right_shapes(X, n_components):

@@ -83,6 +83,7 @@ def test_many_blocks_give_the_results_of_the_array_in_memory(digits, kind, tmp_p
     )
 
 
+@pytest.mark.slow  # trains to convergence twice per kind
 @pytest.mark.parametrize("kind", ["memmap", "h5py"])
 def test_block_shuffled_training_learns_as_well_as_in_memory(digits, kind, tmp_path, small_blocks):
     settings = dict(SETTINGS, epochs=30)

@@ -285,6 +285,7 @@ def test_every_variant_pickles_saves_and_loads(digits, tmp_path, name):
     assert loaded.get_params() == model.get_params()
 
 
+@pytest.mark.slow  # many fits
 def test_one_grid_search_across_variants(digits):
     base = AutoencoderTransformer(4, hidden_layer_sizes=(16,), epochs=3, random_state=0)
     grid = [{name_key: [value] for name_key, value in params.items()} for params in VARIANTS.values()]
