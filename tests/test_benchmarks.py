@@ -28,7 +28,10 @@ def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
     assert "| network | trainer |" in result.stdout and "| encoder of (a) |" in result.stdout
     report = json.loads(output.read_text())
     for by_trainer in report["training"].values():
-        assert set(by_trainer) == {"skautoencoder", "plain Keras script", "MLPRegressor"}
+        assert set(by_trainer) == {
+            "skautoencoder", "plain Keras script", "Keras tuned",
+            "Keras tuned + XLA", "MLPRegressor",
+        }
         assert all(r["seconds"] > 0 and 0 < r["final_mse"] < 1 for r in by_trainer.values())
     assert set(report["inference"]) == {"skautoencoder transform", "PCA.transform", "Keras predict"}
     assert [r["rows"] for r in report["scaling"]] == [1000, 2000]

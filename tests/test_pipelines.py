@@ -24,6 +24,7 @@ def small(**params):
     return AutoencoderTransformer(**{**defaults, **params})
 
 
+@pytest.mark.slow  # three folds, each a fit
 def test_pipeline_scaler_autoencoder_classifier_in_cross_val_score(digits):
     X, y = digits
     pipeline = Pipeline(

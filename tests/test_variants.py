@@ -154,6 +154,7 @@ def test_odd_image_sizes_are_cropped_back(digits):
 # -- stacked, dropout, batch normalisation -------------------------------------------------
 
 
+@pytest.mark.slow  # trains twice to compare the starts
 def test_layerwise_pretraining_gives_a_better_start(digits):
     params = dict(n_components=4, hidden_layer_sizes=(32, 16), activation="sigmoid", output_activation="sigmoid",
                   epochs=1, random_state=0)
