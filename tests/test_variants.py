@@ -67,11 +67,17 @@ def test_denoising_model_cleans_corrupted_images_better(split):
     assert error_against_clean(denoising) < error_against_clean(plain)
 
 
+def assert_transform_is_the_keras_encoder_in_inference_mode(model, X):
+    """No noise, dropout or batch statistics at transform time: the encoder run with training=False."""
+    expected = np.asarray(model.encoder_(X.astype(np.float32), training=False))
+    np.testing.assert_allclose(model.transform(X), expected, rtol=1e-5, atol=1e-5)
+
+
 def test_masking_noise_trains_and_never_touches_transform(digits):
     model = AutoencoderTransformer(
         4, hidden_layer_sizes=(16,), corruption="masking", corruption_level=0.5, epochs=3, random_state=0
     ).fit(digits)
-    np.testing.assert_array_equal(model.transform(digits), model.transform(digits))
+    assert_transform_is_the_keras_encoder_in_inference_mode(model, digits)
 
 
 # -- sparse -------------------------------------------------------------------------------
@@ -169,7 +175,9 @@ def test_dropout_and_batch_normalization_layers_are_built_and_inference_is_deter
     ).fit(digits)
     kinds = [type(layer).__name__ for layer in model.encoder_.layers]
     assert "Dropout" in kinds and "BatchNormalization" in kinds
-    np.testing.assert_array_equal(model.transform(digits), model.transform(digits))
+    assert_transform_is_the_keras_encoder_in_inference_mode(model, digits)
+    in_training_mode = np.asarray(model.encoder_(digits.astype(np.float32), training=True))
+    assert not np.allclose(in_training_mode, model.transform(digits), atol=1e-5)  # dropout would have changed them
 
 
 def test_tied_weights_keep_each_decoder_kernel_the_encoder_kernel_transposed(digits):
