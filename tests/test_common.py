@@ -13,18 +13,34 @@ def small_autoencoder(**variant):
     return AutoencoderTransformer(**{**defaults, **variant})
 
 
-def build_encoder(n_features, n_components):
+class NamedBuilder:
+    """A model-building function whose repr is its name, so test ids stay the same in every process."""
+
+    def __init__(self, build):
+        self.build = build
+
+    def __call__(self, n_inputs, n_outputs):
+        return self.build(n_inputs, n_outputs)
+
+    def __repr__(self):
+        return self.build.__name__
+
+
+def _build_encoder(n_features, n_components):
     import keras
 
     inputs = keras.Input(shape=(n_features,))
     return keras.Model(inputs, keras.layers.Dense(n_components)(keras.layers.Dense(5, activation="tanh")(inputs)))
 
 
-def build_decoder(n_components, n_features):
+def _build_decoder(n_components, n_features):
     import keras
 
     inputs = keras.Input(shape=(n_components,))
     return keras.Model(inputs, keras.layers.Dense(n_features)(inputs))
+
+
+build_encoder, build_decoder = NamedBuilder(_build_encoder), NamedBuilder(_build_decoder)
 
 
 # Every variant, grouped so that each group's checks cover several at once.
