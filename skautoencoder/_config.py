@@ -10,7 +10,7 @@ from ._networks import NetworkSpec
 # fits agreeing on these (and on the networks' shape) share a trainer.
 TRAINING_SETTINGS = (
     "loss", "optimizer", "learning_rate", "corruption", "corruption_level",
-    "activity_l1", "contractive_weight", "beta", "tied_weights",
+    "activity_l1", "contractive_weight", "beta", "tied_weights", "neighbor_weight",
 )
 
 

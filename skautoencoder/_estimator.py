@@ -145,6 +145,23 @@ class AutoencoderTransformer(BaseAutoencoder):
         linear paths. "random": every layer starts from seeded random
         weights. "auto" is "pca" wherever the settings allow it, else
         "random".
+    neighbor_weight : float, default=0.0
+        Neighbourhood-preserving codes, for maps: weight of a contrastive
+        term that keeps each training row's code near the codes of its
+        ``n_neighbors`` nearest training rows (Euclidean, in input space)
+        and away from other rows' codes, t-SNE-like (InfoNCE under a
+        Cauchy kernel, on one neighbour per row drawn each epoch and 16
+        other rows of its batch). The term is scaled by the data's mean
+        column variance, so a weight means the same on any units; 0.3 to
+        1 trades a little reconstruction error for a much better 2-D map.
+        ``transform`` stays the encoder and ``inverse_transform`` the
+        decoder. It needs ``X`` in memory or in a NumPy memmap (an h5py,
+        Zarr or Dask array is refused); with
+        early stopping the validation rows' neighbours are found among the
+        training rows.
+    n_neighbors : int, default=15
+        Neighbours per training row for ``neighbor_weight``; capped at the
+        number of training rows minus one.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
         An int gives bitwise identical results on the same machine; None
@@ -232,6 +249,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         "decoder": [callable, None],
         "distribution_strategy": [StrOptions({"mirrored"}), HasMethods(["scope", "run"]), None],
         "init": [StrOptions({"auto", "pca", "random"})],
+        "neighbor_weight": [Interval(Real, 0, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -270,6 +289,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         decoder=None,
         distribution_strategy=None,
         init="auto",
+        neighbor_weight=0.0,
+        n_neighbors=15,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -304,6 +325,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.decoder = decoder
         self.distribution_strategy = distribution_strategy
         self.init = init
+        self.neighbor_weight = neighbor_weight
+        self.n_neighbors = n_neighbors
 
     # -- fitting -----------------------------------------------------------
 
@@ -384,6 +407,15 @@ class AutoencoderTransformer(BaseAutoencoder):
 
     def _validate_training_data(self, X, reset):
         """The validated data and the fit's configuration; warns about the data's scale."""
+        if self.neighbor_weight > 0 and is_streamed(X):
+            if not isinstance(X, np.memmap):
+                # A graph built block by block would depend on the order of
+                # the rows on disk, and pairs need a random read per row.
+                raise ValueError(
+                    "neighbor_weight > 0 needs the training rows in memory for their exact neighbour graph; "
+                    f"X is a {type(X).__name__} read block by block. Pass numpy.asarray(X), or neighbor_weight=0."
+                )
+            X = np.asarray(X)  # a memmap's rows are read at random like an array's
         if is_streamed(X):
             check_streamed_shape(X)
             validate_data(self, X, reset=reset, skip_check_array=True)

@@ -15,6 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._anchor import fit_pca_anchor
 from ._datasource import rows_of, rows_per_block
+from ._neighbors import PairedRows, mean_column_variance, neighbor_graph
 from ._networks import is_anchored, make_optimizer, set_pca_anchor
 from ._pretraining import pretrain_layerwise
 from ._progress import TrainingProgress
@@ -89,6 +90,10 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
                 make_optimizer=lambda: make_optimizer(config.optimizer, config.learning_rate),
             )
         trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed)
+    if config.neighbor_weight > 0:
+        # The neighbourhood term trains on rows paired with a neighbour each.
+        trainer.objective.data_variance.assign(mean_column_variance(X, rows))
+        source = PairedRows(X, neighbor_graph(X, rows, validation_rows, config.n_neighbors))
     progress = TrainingProgress(config.verbose, epochs)
     result = train(
         trainer,

@@ -11,7 +11,11 @@ One :class:`Objective` covers the plain autoencoder and its variants:
   a sample, and ``beta`` times the KL divergence to the unit Gaussian prior
   is added;
 - tied weights: each decoder kernel is the transpose of its mirrored encoder
-  kernel; only the encoder kernel is a trained variable.
+  kernel; only the encoder kernel is a trained variable;
+- neighbourhood-preserving: each row comes with one of its nearest training
+  rows (see :mod:`skautoencoder._neighbors`), and a contrastive term pulls
+  their codes together and pushes other rows' codes away (see
+  :func:`neighbor_loss`).
 
 Random draws are stateless functions of a seed and the step number, so that a
 seeded fit is reproducible and the whole epoch still compiles with XLA.
@@ -32,6 +36,32 @@ def _binary_crossentropy(tf, x, reconstruction):
 
 # Each maps rows and their reconstructions to one loss per row.
 RECONSTRUCTION_LOSSES = {"mse": _mean_squared_error, "binary_crossentropy": _binary_crossentropy}
+
+# Other rows of the batch each row's code is contrasted with.
+N_NEGATIVES = 16
+
+
+def neighbor_loss(tf, code, neighbor_code, scale):
+    """Per row: the InfoNCE loss of the row's neighbour against other rows, under a Cauchy kernel.
+
+    The similarity of two codes is ``1 / (1 + |a - b|^2 / scale^2)``, as in
+    t-SNE. Each row's neighbour is the positive; the neighbours of up to
+    :data:`N_NEGATIVES` other rows of the batch (the batch is in random
+    order) are the negatives. Minimising it keeps neighbours close and
+    spreads the rest, like t-SNE (Damrich et al., "From t-SNE to UMAP with
+    contrastive learning", ICLR 2023). It costs ``O(batch * N_NEGATIVES)``
+    and is defined for any number of rows: a row with no other row to
+    compare with scores zero.
+    """
+    a, b = code / scale, neighbor_code / scale
+    n_rows = tf.shape(a)[0]
+    logits = [-tf.math.log1p(tf.reduce_sum(tf.square(a - b), axis=-1))]
+    for shift in range(1, N_NEGATIVES + 1):
+        logit = -tf.math.log1p(tf.reduce_sum(tf.square(a - tf.roll(b, shift, axis=0)), axis=-1))
+        # A shift by a multiple of the batch would compare a row with its own neighbour.
+        logits.append(tf.where(tf.math.floormod(shift, n_rows) == 0, tf.constant(-1e30, logit.dtype), logit))
+    logits = tf.stack(logits, axis=-1)
+    return tf.reduce_logsumexp(logits, axis=-1) - logits[:, 0]
 
 
 class Objective:
@@ -54,6 +84,11 @@ class Objective:
     tied_pairs : list of (Dense, Dense), default=()
         Encoder and decoder layers whose kernels are tied (see
         ``mirrored_dense_pairs``).
+    neighbor_weight : float, default=0.0
+        Weight of :func:`neighbor_loss`. When positive, each row of ``x``
+        is a row followed by its neighbour (twice the width), and the term
+        is multiplied by ``data_variance``, so that it keeps its weight
+        against the reconstruction error whatever the data's units.
     """
 
     def __init__(
@@ -70,6 +105,7 @@ class Objective:
         beta=1.0,
         seed=0,
         tied_pairs=(),
+        neighbor_weight=0.0,
     ):
         self._tf = import_tensorflow()
         self.encoder = encoder
@@ -81,6 +117,10 @@ class Objective:
         self.contractive_weight = contractive_weight
         self.variational = variational
         self.beta = beta
+        self.neighbor_weight = neighbor_weight
+        # The training rows' mean column variance, set by each fit (see
+        # ``neighbor_loss``): a variable, so pooled trainers serve any data.
+        self.data_variance = self._tf.Variable(1.0, dtype=self._tf.float32, trainable=False)
         # A variable, not a constant of the compiled steps: a pooled trainer
         # (see ``TrainerPool``) serves fits of every seed without retracing.
         self.seed = self._tf.Variable(seed, dtype=self._tf.int32, trainable=False)
@@ -107,12 +147,12 @@ class Objective:
     def _seed(self, step, stream):
         return self._tf.stack([self._tf.cast(step, self._tf.int32), self.seed + stream])
 
-    def _corrupt(self, x, step):
+    def _corrupt(self, x, step, stream=1):
         tf = self._tf
         if self.corruption == "gaussian":
-            return x + self.corruption_level * tf.random.stateless_normal(tf.shape(x), self._seed(step, 1), dtype=x.dtype)
+            return x + self.corruption_level * tf.random.stateless_normal(tf.shape(x), self._seed(step, stream), dtype=x.dtype)
         if self.corruption == "masking":
-            keep = tf.random.stateless_uniform(tf.shape(x), self._seed(step, 1), dtype=x.dtype) >= self.corruption_level
+            keep = tf.random.stateless_uniform(tf.shape(x), self._seed(step, stream), dtype=x.dtype) >= self.corruption_level
             return x * tf.cast(keep, x.dtype)
         return x
 
@@ -126,7 +166,16 @@ class Objective:
     def per_row(self, x, step, training):
         """Loss of each row of ``x`` (a float32 tensor) at this step."""
         tf = self._tf
+        n_rows = None
+        if self.neighbor_weight > 0:
+            n_features, n_rows = x.shape[-1] // 2, tf.shape(x)[0]
+            x, neighbors = x[:, :n_features], x[:, n_features:]
         inputs = self._corrupt(x, step) if training else x
+        if n_rows is not None:
+            # Rows and their neighbours go through the encoder as one batch:
+            # one call, whose result does not depend on thread timing.
+            partners = self._corrupt(neighbors, step, stream=3) if training else neighbors
+            inputs = tf.concat([inputs, partners], 0)
         if self.contractive_weight > 0:
             with tf.GradientTape(persistent=True) as tape:
                 tape.watch(inputs)
@@ -142,6 +191,10 @@ class Objective:
         else:
             code, log_variance = self._encode(inputs, training)
             contraction = None
+        if n_rows is not None:
+            code, neighbor_code = code[:n_rows], code[n_rows:]
+            log_variance = None if log_variance is None else log_variance[:n_rows]
+            contraction = None if contraction is None else contraction[:n_rows]
         decoded_code = code
         if self.variational and training:
             noise = tf.random.stateless_normal(tf.shape(code), self._seed(step, 2), dtype=code.dtype)
@@ -155,4 +208,7 @@ class Objective:
             loss += self.activity_l1 * tf.reduce_sum(tf.abs(code), axis=-1)
         if contraction is not None:
             loss += self.contractive_weight * contraction
+        if n_rows is not None:
+            scale = tf.sqrt(self.data_variance)
+            loss += self.neighbor_weight * self.data_variance * neighbor_loss(tf, code, neighbor_code, scale)
         return loss

@@ -54,6 +54,7 @@ def objective_for(config, encoder, decoder, seed):
         beta=config.beta,
         seed=seed,
         tied_pairs=mirrored_dense_pairs(encoder, decoder) if config.tied_weights else (),
+        neighbor_weight=config.neighbor_weight,
     )
 
 

@@ -55,6 +55,7 @@ ESTIMATORS = [
         pretrain_epochs=1, tied_weights=True, hidden_layer_sizes=(), activation="linear", corruption="masking"
     ),
     small_autoencoder(encoder=build_encoder, decoder=build_decoder),
+    small_autoencoder(neighbor_weight=1.0, n_neighbors=3, corruption="gaussian", contractive_weight=1e-3),
 ]
 
 

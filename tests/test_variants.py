@@ -280,6 +280,7 @@ VARIANTS = {
     "dropout + batch norm": dict(dropout=0.2, batch_normalization=True),
     "tied weights": dict(tied_weights=True),
     "linear": dict(hidden_layer_sizes=(), activation="linear", output_activation="linear"),
+    "neighbourhood": dict(neighbor_weight=1.0, n_neighbors=5),
 }
 
 

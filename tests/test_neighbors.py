@@ -1,0 +1,124 @@
+"""Neighbourhood-preserving codes: the neighbour graph, the contrastive term, and what it gives."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.manifold import trustworthiness
+from sklearn.model_selection import train_test_split
+
+from skautoencoder import AutoencoderTransformer
+from skautoencoder._neighbors import PairedRows, mean_column_variance, neighbor_graph
+
+
+def test_training_rows_get_their_nearest_other_training_rows():
+    X = np.array([[0.0], [1.0], [3.0], [10.0], [0.4], [9.0]])
+    train_rows, validation_rows = np.array([0, 1, 2, 3]), np.array([4, 5])
+    neighbors = neighbor_graph(X, train_rows, validation_rows, n_neighbors=2)
+    assert neighbors.shape == (6, 2)
+    np.testing.assert_array_equal(neighbors[train_rows], [[1, 2], [0, 2], [1, 0], [2, 1]])
+    # Validation rows look among the training rows only, never at each other.
+    np.testing.assert_array_equal(neighbors[validation_rows], [[0, 1], [3, 2]])
+
+
+def test_the_graph_caps_its_size_at_the_training_rows():
+    X = np.arange(6.0).reshape(3, 2)
+    assert neighbor_graph(X, np.array([0, 1, 2]), None, n_neighbors=15).shape == (3, 2)
+    # One training row: every row is its own neighbour.
+    np.testing.assert_array_equal(neighbor_graph(X, np.array([1]), np.array([0]), 15), [[0], [1], [2]])
+
+
+def test_paired_rows_hold_a_row_and_one_of_its_neighbours():
+    X = np.arange(12.0).reshape(6, 2)
+    neighbors = np.array([[1, 2], [0, 2], [1, 3], [2, 4], [3, 5], [4, 3]])
+    source = PairedRows(X, neighbors)
+    assert source.n_features == 4
+    rng = np.random.RandomState(0)
+    (chunk,) = source.training_chunks(np.arange(6), 10, shuffle=True, rng=rng)
+    rows = (chunk[:, 0] / 2).astype(int)
+    partners = (chunk[:, 2] / 2).astype(int)
+    assert sorted(rows) == list(range(6))
+    assert all(partner in neighbors[row] for row, partner in zip(rows, partners))
+    # Read in order (the validation loss), each row comes with its nearest neighbour.
+    (ordered,) = source.chunks(np.arange(6), 10)
+    np.testing.assert_array_equal(ordered[:, 2:], X[neighbors[:, 0]])
+
+
+def test_mean_column_variance_is_one_for_constant_data():
+    assert mean_column_variance(np.ones((5, 3)), np.arange(5)) == 1.0
+    assert mean_column_variance(np.array([[0.0, 0.0], [2.0, 4.0]]), np.arange(2)) == pytest.approx(2.5)
+
+
+def test_the_contrastive_term_is_low_when_neighbours_are_close_and_zero_alone():
+    import tensorflow as tf
+
+    from skautoencoder._objectives import neighbor_loss
+
+    rng = np.random.RandomState(0)
+    codes = tf.constant(rng.normal(size=(32, 2)) * 5, dtype=tf.float32)
+    close = neighbor_loss(tf, codes, codes + 0.01, 1.0)
+    far = neighbor_loss(tf, codes, tf.roll(codes, 7, axis=0), 1.0)
+    assert float(tf.reduce_mean(close)) < float(tf.reduce_mean(far))
+    alone = neighbor_loss(tf, codes[:1], codes[:1] + 1.0, 1.0)
+    np.testing.assert_allclose(alone.numpy(), [0.0], atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def held_out_digits():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X[:800] / 16, y[:800], test_size=0.25, random_state=0, stratify=y[:800])
+
+
+def test_the_term_raises_held_out_trustworthiness_over_the_plain_model(held_out_digits):
+    X_train, X_test, _, _ = held_out_digits
+    settings = dict(hidden_layer_sizes=(64,), epochs=40, early_stopping=False, random_state=0)
+    plain = AutoencoderTransformer(2, **settings).fit(X_train)
+    mapped = AutoencoderTransformer(2, neighbor_weight=1.0, **settings).fit(X_train)
+    plain_score = trustworthiness(X_test, plain.transform(X_test), n_neighbors=5)
+    mapped_score = trustworthiness(X_test, mapped.transform(X_test), n_neighbors=5)
+    assert mapped_score > plain_score + 0.01, (plain_score, mapped_score)
+    # The decoder stays a decoder: it still reconstructs better than the mean row.
+    assert mapped.score(X_test) > -np.mean((X_test - X_train.mean(axis=0)) ** 2)
+
+
+def test_codes_are_reproducible_with_a_seed_and_early_stopping(held_out_digits):
+    X_train = held_out_digits[0]
+    settings = dict(hidden_layer_sizes=(16,), epochs=5, neighbor_weight=0.5, n_neighbors=5, random_state=3)
+    first = AutoencoderTransformer(2, **settings).fit(X_train)
+    second = AutoencoderTransformer(2, **settings).fit(X_train)
+    # Equal up to float32 rounding (README: Reproducibility), not always bitwise.
+    np.testing.assert_allclose(first.transform(X_train), second.transform(X_train), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(first.validation_loss_curve_, second.validation_loss_curve_, rtol=1e-5)
+    other = AutoencoderTransformer(2, **{**settings, "random_state": 4}).fit(X_train)
+    assert not np.array_equal(first.transform(X_train), other.transform(X_train))
+
+
+def test_the_validation_loss_includes_the_term(held_out_digits):
+    X_train = held_out_digits[0]
+    settings = dict(hidden_layer_sizes=(16,), epochs=3, random_state=0, n_iter_no_change=50)
+    plain = AutoencoderTransformer(2, **settings).fit(X_train)
+    mapped = AutoencoderTransformer(2, neighbor_weight=1.0, **settings).fit(X_train)
+    # Same start (PCA) and same validation rows: the term adds to every epoch's loss.
+    assert mapped.validation_loss_curve_[0] > plain.validation_loss_curve_[0]
+
+
+def test_blocks_on_disk_are_refused_with_the_way_out_and_a_memmap_is_read_as_an_array(tmp_path):
+    import h5py
+
+    X = np.random.RandomState(0).rand(40, 4).astype(np.float32)
+    settings = dict(neighbor_weight=1.0, hidden_layer_sizes=(8,), epochs=2, early_stopping=False, random_state=0)
+    with h5py.File(tmp_path / "x.h5", "w") as file:
+        file["X"] = X
+        with pytest.raises(ValueError, match=r"neighbor_weight > 0 needs the training rows in memory.*numpy.asarray"):
+            AutoencoderTransformer(2, **settings).fit(file["X"])
+    memmap = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32, shape=X.shape)
+    memmap[:] = X
+    from_disk = AutoencoderTransformer(2, **settings).fit(memmap).transform(X)
+    np.testing.assert_allclose(from_disk, AutoencoderTransformer(2, **settings).fit(X).transform(X), rtol=1e-4, atol=1e-5)
+
+
+def test_partial_fit_pairs_rows_within_each_chunk(held_out_digits):
+    X_train = held_out_digits[0]
+    autoencoder = AutoencoderTransformer(2, hidden_layer_sizes=(16,), neighbor_weight=1.0, random_state=0)
+    for chunk in np.array_split(X_train, 3):
+        autoencoder.partial_fit(chunk)
+    assert autoencoder.n_iter_ == 3 and np.all(np.isfinite(autoencoder.loss_curve_))
