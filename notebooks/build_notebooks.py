@@ -250,6 +250,28 @@ plotting.plot_codes(codes, y_test, title="held-out digits in the 2-D code space"
         ("code", """\
 low, high = np.percentile(codes, [2, 98], axis=0)
 plotting.plot_decoded_grid(autoencoder, (8, 8), n_per_side=15, code_range=((low[0], high[0]), (low[1], high[1])));"""),
+        ("md", """## A map that keeps neighbours: `neighbor_weight`
+
+With `neighbor_weight > 0` the training loss adds a t-SNE-like term that keeps each digit's code near
+the codes of its nearest training digits (in pixel space) and away from the others'. `transform` is
+still the encoder and `inverse_transform` still the decoder. The held-out digits' maps from PCA, the
+plain autoencoder above and this setting, side by side, with the held-out trustworthiness (5
+neighbours) of each:"""),
+        ("code", """from sklearn.decomposition import PCA
+from skautoencoder.metrics import trustworthiness_score
+
+mapper = AutoencoderTransformer(
+    n_components=2, hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_size=16, epochs=300,
+    early_stopping=False, init="random", corruption="gaussian", corruption_level=0.1,
+    neighbor_weight=1.0, random_state=0,
+).fit(X_train)
+pca = PCA(2).fit(X_train)
+figure, axes = plt.subplots(1, 3, figsize=(16, 5), layout="constrained")
+for ax, (name, reducer) in zip(axes, [("PCA", pca), ("autoencoder", autoencoder), ("neighbor_weight=1", mapper)]):
+    held_out_codes = reducer.transform(X_test)
+    trust = trustworthiness_score(X_test, held_out_codes)
+    error = np.mean((reducer.inverse_transform(held_out_codes) - X_test) ** 2)
+    plotting.plot_codes(held_out_codes, y_test, ax=ax, title=f"{name}: trustworthiness {trust:.3f}, MSE {error:.4f}")"""),
     ],
     "05_reconstruction_pipeline": [
         ("md", """# A scaler and an autoencoder in one pipeline

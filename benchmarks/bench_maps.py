@@ -1,0 +1,176 @@
+"""2-D maps of held-out rows: PCA, the plain autoencoder, neighbourhood-preserving codes, UMAP.
+
+On the digits scaled to [0, 1], 25% held out (stratified), for each seed
+(the split and the estimator's ``random_state``): held-out trustworthiness
+(5 neighbours), 5-NN accuracy of held-out codes against the training codes,
+held-out reconstruction MSE (and its ratio to PCA's), fit seconds and the
+median time to transform one row. The same measures, without labels, on the
+benchmark's S-curve in 64-D. umap-learn's UMAP is an optional comparison,
+measured only where it is installed; the run says when it is not.
+
+    python benchmarks/bench_maps.py              # seeds 0, 1, 2
+    python benchmarks/bench_maps.py --quick      # a tiny run
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def reducers(seed, quick):
+    """Method name → an unfitted reducer with a decoder (``inverse_transform``)."""
+    from sklearn.decomposition import PCA
+
+    from skautoencoder import AutoencoderTransformer
+    from skautoencoder.cli import MAP_SETTINGS
+
+    shorter = dict(epochs=3) if quick else {}
+    found = {
+        "PCA": PCA(2),
+        "autoencoder (defaults)": AutoencoderTransformer(2, random_state=seed, **shorter),
+        "autoencoder, neighbor_weight=1": AutoencoderTransformer(
+            2, **{**MAP_SETTINGS, **shorter}, random_state=seed
+        ),
+    }
+    try:
+        import umap
+    except ImportError:
+        print("umap-learn is not installed: UMAP is left out (pip install umap-learn to compare).", file=sys.stderr)
+    else:
+        found["UMAP"] = umap.UMAP(n_components=2, random_state=seed)
+    return found
+
+
+def one_row_transform_ms(reducer, X, repeats):
+    """Median milliseconds of ``transform`` on one row."""
+    times = []
+    for i in range(repeats):
+        row = X[i % len(X)][None, :]
+        start = time.perf_counter()
+        reducer.transform(row)
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def measure(reducer, X_train, X_test, y_train, y_test, repeats):
+    """Fit on the training rows; every measure on the held-out rows."""
+    from skautoencoder.metrics import knn_accuracy, trustworthiness_score
+
+    start = time.perf_counter()
+    reducer.fit(X_train)
+    fit_seconds = time.perf_counter() - start
+    codes = reducer.transform(X_test)
+    row = {
+        "trustworthiness": trustworthiness_score(X_test, codes, n_neighbors=5),
+        "held-out MSE": float(np.mean((reducer.inverse_transform(codes) - X_test) ** 2)),
+        "fit s": fit_seconds,
+        "one-row transform ms": one_row_transform_ms(reducer, X_test, repeats),
+    }
+    if y_train is not None:
+        row["5-NN accuracy"] = knn_accuracy(reducer.transform(X_train), y_train, codes, y_test)
+    return row, codes
+
+
+def digits_split(seed):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.25, random_state=seed, stratify=y)
+
+
+def s_curve_split(seed):
+    from sklearn.model_selection import train_test_split
+
+    from bench_vs_pca import s_curve_in_64_dimensions
+
+    X, _, _ = s_curve_in_64_dimensions()
+    X_train, X_test = train_test_split(X, test_size=0.25, random_state=seed)
+    return X_train, X_test, None, None
+
+
+def run(seeds, quick):
+    results = []
+    maps = {}
+    for data_name, split in (("digits [0, 1]", digits_split), ("S-curve in 64-D", s_curve_split)):
+        for seed in seeds:
+            X_train, X_test, y_train, y_test = split(seed)
+            if quick:
+                X_train, X_test = X_train[:300], X_test[:100]
+                y_train, y_test = (None, None) if y_train is None else (y_train[:300], y_test[:100])
+            pca_mse = None
+            for name, reducer in reducers(seed, quick).items():
+                row, codes = measure(reducer, X_train, X_test, y_train, y_test, repeats=5 if quick else 50)
+                pca_mse = row["held-out MSE"] if name == "PCA" else pca_mse
+                row.update({"data": data_name, "seed": seed, "method": name, "MSE / PCA": row["held-out MSE"] / pca_mse})
+                results.append(row)
+                print(f"{data_name}, seed {seed}, {name}: " + ", ".join(
+                    f"{k} {v:.4g}" for k, v in row.items() if isinstance(v, float)), file=sys.stderr)
+                if data_name.startswith("digits") and seed == seeds[0]:
+                    maps[name] = (codes, y_test)
+    return results, maps
+
+
+def summary_table(results):
+    """One row per data set and method: the median over seeds, with the range."""
+    measures = ["trustworthiness", "5-NN accuracy", "held-out MSE", "MSE / PCA", "fit s", "one-row transform ms"]
+    header = ["data", "method"] + measures
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    keys = list(dict.fromkeys((r["data"], r["method"]) for r in results))
+    for data_name, method in keys:
+        rows = [r for r in results if r["data"] == data_name and r["method"] == method]
+        cells = [data_name, method]
+        for measure_name in measures:
+            values = [r[measure_name] for r in rows if measure_name in r]
+            if not values:
+                cells.append("–")
+                continue
+            digits = 2 if measure_name in ("fit s", "one-row transform ms") else 3
+            median = f"{statistics.median(values):.{digits}f}"
+            spread = f" ({min(values):.{digits}f}–{max(values):.{digits}f})" if len(values) > 1 else ""
+            cells.append(median + spread)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot_maps(maps, path):
+    """The held-out digits' maps side by side."""
+    import matplotlib.pyplot as plt
+
+    from skautoencoder import plotting
+
+    names = [name for name in maps if name != "UMAP"] + (["UMAP"] if "UMAP" in maps else [])
+    figure, axes = plt.subplots(1, len(names), figsize=(5.5 * len(names), 5), layout="constrained")
+    for ax, name in zip(np.atleast_1d(axes), names):
+        codes, labels = maps[name]
+        plotting.plot_codes(codes, labels, ax=ax, title=f"{name}: held-out digits")
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--quick", action="store_true", help="a tiny run, to check the script")
+    parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results"))
+    args = parser.parse_args(argv)
+    from _report import machine, publish
+
+    seeds = args.seeds[:1] if args.quick else args.seeds
+    results, maps = run(seeds, args.quick)
+    os.makedirs(args.output, exist_ok=True)
+    plot_maps(maps, os.path.join(args.output, "bench_maps.png"))
+    table = summary_table(results)
+    publish({"machine": machine(), "seeds": seeds, "results": results}, table, os.path.join(args.output, "bench_maps.json"))
+
+
+if __name__ == "__main__":
+    main()
