@@ -5,6 +5,8 @@
 the fit methods.
 """
 
+import contextlib
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
@@ -14,6 +16,7 @@ from . import _persistence
 from ._checks import check_streamed_shape
 from ._datasource import is_streamed
 from ._inference import forward_for, map_rows, squared_error_per_row
+from ._training import TrainingSnapshot
 from ._version import __version__
 
 
@@ -23,6 +26,28 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     Subclasses set ``encoder_``, ``decoder_``, ``n_features_in_`` and the
     parameter ``n_components`` when they fit.
     """
+
+    @contextlib.contextmanager
+    def _unchanged_on_failure(self):
+        """Restore attributes, weights and optimizer state if the block raises.
+
+        Covers ``KeyboardInterrupt`` too: a failed or interrupted fit leaves
+        the previous fitted model usable, never a mix of old and new.
+        """
+        attributes = dict(vars(self))
+        state = getattr(self, "_training_state", None)
+        trainer = state.trainer if state is not None else None
+        snapshot = TrainingSnapshot(
+            [getattr(self, name) for name in ("encoder_", "decoder_") if hasattr(self, name)],
+            trainer.optimizer if trainer is not None else None,
+        )
+        try:
+            yield
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(attributes)
+            snapshot.restore()
+            raise
 
     # -- inference ---------------------------------------------------------
 

@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 
+from ._datasource import is_streamed
+
 
 def check_streamed_shape(X):
     """Refuse a streamed array that is not 2-D or has no rows or columns."""
@@ -27,6 +29,32 @@ class DataScaleWarning(UserWarning):
 
 # Columns whose value ranges differ by more than this factor train poorly.
 _SCALE_RATIO_WARNING = 1e4
+
+
+def rows_for_neighbor_graph(X):
+    """``X`` as an array for the neighbour graph; refuse data read block by block (h5py, Zarr, Dask).
+
+    A NumPy memmap's rows are read at random like an array's. A graph built
+    block by block would depend on the order of the rows on disk, and pairs
+    of rows need a random read each.
+    """
+    if isinstance(X, np.memmap):
+        return np.asarray(X)
+    if is_streamed(X):
+        raise ValueError(
+            "neighbor_weight > 0 needs the training rows in memory for their exact neighbour graph; "
+            f"X is a {type(X).__name__} read block by block. Pass numpy.asarray(X), or neighbor_weight=0."
+        )
+    return X
+
+
+def check_probability_range(low, high):
+    """Refuse values outside [0, 1], between ``low`` and ``high``, for binary cross-entropy."""
+    if low < 0 or high > 1:
+        raise ValueError(
+            "loss='binary_crossentropy' needs every value of X in [0, 1]; got values "
+            f"in [{low:g}, {high:g}]. Scale X first (e.g. MinMaxScaler) or use loss='mse'."
+        )
 
 
 def check_float32_range(low, high):

@@ -5,7 +5,6 @@ a fitted autoencoder does lives in :class:`~skautoencoder._base.BaseAutoencoder`
 and the fit itself in :func:`~skautoencoder._fitting.fit_autoencoder`.
 """
 
-import contextlib
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,11 +14,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from ._base import BaseAutoencoder
-from ._checks import check_float32_range, check_streamed_shape, warn_if_outside_output_range, warn_if_unscaled
+from ._checks import (
+    check_float32_range, check_probability_range, check_streamed_shape, rows_for_neighbor_graph,
+    warn_if_outside_output_range, warn_if_unscaled,
+)
 from ._config import FitConfig
 from ._datasource import StreamedRows, is_streamed
 from ._fitting import FitResult, fit_autoencoder
-from ._training import TrainingSnapshot
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus")
 LOSSES = ("mse", "binary_crossentropy")
@@ -407,15 +408,8 @@ class AutoencoderTransformer(BaseAutoencoder):
 
     def _validate_training_data(self, X, reset):
         """The validated data and the fit's configuration; warns about the data's scale."""
-        if self.neighbor_weight > 0 and is_streamed(X):
-            if not isinstance(X, np.memmap):
-                # A graph built block by block would depend on the order of
-                # the rows on disk, and pairs need a random read per row.
-                raise ValueError(
-                    "neighbor_weight > 0 needs the training rows in memory for their exact neighbour graph; "
-                    f"X is a {type(X).__name__} read block by block. Pass numpy.asarray(X), or neighbor_weight=0."
-                )
-            X = np.asarray(X)  # a memmap's rows are read at random like an array's
+        if self.neighbor_weight > 0:
+            X = rows_for_neighbor_graph(X)
         if is_streamed(X):
             check_streamed_shape(X)
             validate_data(self, X, reset=reset, skip_check_array=True)
@@ -428,11 +422,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         else:
             column_low, column_high = X.min(axis=0), X.max(axis=0)
         low, high = float(column_low.min()), float(column_high.max())
-        if self.loss == "binary_crossentropy" and (low < 0 or high > 1):
-            raise ValueError(
-                "loss='binary_crossentropy' needs every value of X in [0, 1]; got values "
-                f"in [{low:g}, {high:g}]. Scale X first (e.g. MinMaxScaler) or use loss='mse'."
-            )
+        if self.loss == "binary_crossentropy":
+            check_probability_range(low, high)
         check_float32_range(low, high)
         warn_if_unscaled(column_high - column_low)
         if self.decoder is None:
@@ -450,25 +441,3 @@ class AutoencoderTransformer(BaseAutoencoder):
         if self.random_state is None:
             return np.random.RandomState()
         return check_random_state(self.random_state)
-
-    @contextlib.contextmanager
-    def _unchanged_on_failure(self):
-        """Restore attributes, weights and optimizer state if the block raises.
-
-        Covers ``KeyboardInterrupt`` too: a failed or interrupted fit leaves
-        the previous fitted model usable, never a mix of old and new.
-        """
-        attributes = dict(vars(self))
-        state = getattr(self, "_training_state", None)
-        trainer = state.trainer if state is not None else None
-        snapshot = TrainingSnapshot(
-            [getattr(self, name) for name in ("encoder_", "decoder_") if hasattr(self, name)],
-            trainer.optimizer if trainer is not None else None,
-        )
-        try:
-            yield
-        except BaseException:
-            vars(self).clear()
-            vars(self).update(attributes)
-            snapshot.restore()
-            raise

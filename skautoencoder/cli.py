@@ -42,15 +42,8 @@ DEMO_SETTINGS = dict(
 # data (benchmarks/bench_maps.py). Gaussian corruption makes the encoder
 # generalise to new rows; the full 300 epochs beat early stopping on the map.
 MAP_SETTINGS = dict(
-    hidden_layer_sizes=(256, 128, 64),
-    activation="tanh",
-    epochs=300,
-    batch_size=16,
-    early_stopping=False,
-    init="random",
-    corruption="gaussian",
-    corruption_level=0.1,
-    neighbor_weight=1.0,
+    hidden_layer_sizes=(256, 128, 64), activation="tanh", epochs=300, batch_size=16, early_stopping=False,
+    init="random", corruption="gaussian", corruption_level=0.1, neighbor_weight=1.0,
 )
 # Settings for arbitrary CSV data, min-max scaled to [0, 1] by the command.
 CSV_SETTINGS = dict(hidden_layer_sizes=(128, 64), activation="tanh", output_activation="sigmoid", batch_size=16)

@@ -1,5 +1,7 @@
 """Importing, building and cloning the estimator never imports TensorFlow."""
 
+import pytest
+
 from ._helpers import run_python
 
 CODE = """
@@ -22,6 +24,7 @@ def test_import_build_get_set_params_and_clone_import_no_tensorflow():
     assert "heavy: []" in result.stdout
 
 
+@pytest.mark.slow  # a fresh process that fits
 def test_fit_prints_nothing_at_verbose_0_and_leaves_the_log_level_alone():
     code = (
         "import numpy as np; from skautoencoder import AutoencoderTransformer; "
