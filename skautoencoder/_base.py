@@ -214,7 +214,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def __setstate__(self, state):
         state = {
-            name: _persistence.model_from_bytes(value) if isinstance(value, _persistence.KerasModelBytes) else value
+            name: _persistence.model_from_bytes(value) if _persistence.holds_model_bytes(name, value) else value
             for name, value in state.items()
         }
         super().__setstate__(state)

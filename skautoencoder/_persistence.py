@@ -33,6 +33,19 @@ class KerasModelBytes(bytes):
     """The ``.keras`` archive of one model, as stored in a pickle."""
 
 
+# Where a pickled estimator holds Keras models (fitted, or given as parameters).
+_MODEL_NAMES = frozenset({"encoder_", "decoder_", "encoder", "decoder"})
+
+
+def holds_model_bytes(name, value):
+    """Whether the pickled state's ``name`` holds a model as ``.keras`` bytes.
+
+    Pickle gives back :class:`KerasModelBytes`; skops, which rebuilds
+    ``bytes`` subclasses as plain ``bytes``, gives plain bytes under a model's name.
+    """
+    return isinstance(value, KerasModelBytes) or (name in _MODEL_NAMES and type(value) is bytes)
+
+
 def is_keras_model(value):
     """Whether ``value`` is a Keras model, without importing Keras."""
     return any(cls.__module__.startswith("keras") and cls.__name__ in ("Model", "Functional", "Sequential")

@@ -208,3 +208,18 @@ def test_a_saved_file_gets_the_permissions_of_any_new_file(fitted, tmp_path):
     fitted.save(path)
     (tmp_path / "plain").write_bytes(b"")
     assert os.stat(path).st_mode & 0o777 == os.stat(tmp_path / "plain").st_mode & 0o777
+
+
+def test_skops_round_trips_a_fitted_estimator_and_a_pipeline_holding_it(fitted, tmp_path):
+    import skops.io
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    pipeline = make_pipeline(MinMaxScaler(), small()).fit(X * 100)
+    for estimator, rows in ((fitted, X), (pipeline, X * 100)):
+        path = tmp_path / "model.skops"
+        skops.io.dump(estimator, path)
+        trusted = skops.io.get_untrusted_types(file=path)
+        assert "skautoencoder._estimator.AutoencoderTransformer" in trusted
+        loaded = skops.io.load(path, trusted=trusted)
+        np.testing.assert_array_equal(loaded.transform(rows), estimator.transform(rows))
