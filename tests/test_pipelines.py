@@ -99,3 +99,43 @@ def test_set_output_pandas_inside_a_column_transformer(digits):
     out = columns.fit_transform(X)
     assert isinstance(out, pd.DataFrame)
     assert list(out.columns) == ["pixels__autoencodertransformer0", "pixels__autoencodertransformer1", "rest__age"]
+
+
+class CountingAutoencoder(AutoencoderTransformer):
+    """Records each fit, to tell how often a search refits the autoencoder."""
+
+    fits = []
+
+    def fit(self, X, y=None):
+        CountingAutoencoder.fits.append(self.n_components)
+        return super().fit(X, y)
+
+
+@pytest.mark.slow  # 18 fits
+def test_pipeline_memory_fits_the_autoencoder_once_per_fold_and_code_size(digits, tmp_path):
+    X, y = digits
+    reduce = CountingAutoencoder(hidden_layer_sizes=(8,), epochs=2, early_stopping=False, random_state=0)
+    grid = {"reduce__n_components": [2, 4], "classify__C": [0.1, 1.0, 10.0]}
+    for memory, expected_fits in ((None, 2 * 3 * 2 + 1), (str(tmp_path / "cache"), 2 * 2 + 1)):
+        CountingAutoencoder.fits.clear()
+        pipeline = Pipeline(
+            [("scale", MinMaxScaler()), ("reduce", reduce), ("classify", LogisticRegression(max_iter=200))],
+            memory=memory,
+        )
+        GridSearchCV(pipeline, grid, cv=2).fit(X, y)
+        assert len(CountingAutoencoder.fits) == expected_fits
+
+
+@pytest.mark.slow  # a search of 13 fits
+def test_halving_search_over_epochs_as_the_resource(digits):
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingGridSearchCV
+
+    X, _ = digits
+    search = HalvingGridSearchCV(
+        AutoencoderTransformer(early_stopping=False, random_state=0),
+        {"hidden_layer_sizes": [(8,), (16,)], "n_components": [2, 4]},
+        resource="epochs", min_resources=2, max_resources=6, factor=3, cv=2,
+    ).fit(X / 16)
+    assert list(search.n_resources_) == [2, 6]
+    assert search.best_params_["epochs"] == 6
