@@ -71,7 +71,10 @@ def import_keras():
     """
     if "keras" in sys.modules and "tensorflow" in sys.modules:
         return sys.modules["keras"]
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    backend = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if backend != "tensorflow":
+        # Refused before Keras imports the other backend's library, which may not even be installed.
+        raise ImportError(_wrong_backend_message(backend))
     captured = []
     with _stderr_captured(captured):
         import tensorflow
@@ -86,12 +89,15 @@ def import_keras():
         # Retracing notices name internals users cannot act on.
         tensorflow_logger.setLevel(logging.ERROR)
     if keras.backend.backend() != "tensorflow":
-        raise ImportError(
-            "skautoencoder trains with the TensorFlow backend of Keras; "
-            f"KERAS_BACKEND is {keras.backend.backend()!r}. Unset it or set it "
-            "to 'tensorflow'."
-        )
+        raise ImportError(_wrong_backend_message(keras.backend.backend()))
     return keras
+
+
+def _wrong_backend_message(backend):
+    return (
+        f"skautoencoder trains with the TensorFlow backend of Keras, but the backend is {backend!r} "
+        "(KERAS_BACKEND or ~/.keras/keras.json): unset KERAS_BACKEND or set it to 'tensorflow'."
+    )
 
 
 def import_tensorflow():

@@ -51,3 +51,22 @@ def test_startup_errors_stay_visible_and_chatter_does_not():
     assert errors_worth_showing("\n".join([chatter, no_driver, cuda_failure])) == []
     fatal = "F0000 00:00:3.0 1 some.cc:1] Check failed"
     assert errors_worth_showing(no_driver + "\n" + fatal) == [fatal]
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_another_keras_backend_is_refused_at_fit_in_one_sentence(backend):
+    code = (
+        "import os, numpy as np; os.environ['KERAS_BACKEND'] = " + repr(backend) + "\n"
+        "from skautoencoder import AutoencoderTransformer\n"
+        "estimator = AutoencoderTransformer(epochs=1)\n"
+        "try:\n"
+        "    estimator.fit(np.random.RandomState(0).rand(20, 3))\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+        "assert not hasattr(estimator, 'encoder_')\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    message = result.stdout.strip()
+    assert f"the backend is {backend!r}" in message and "set it to 'tensorflow'" in message
+    assert len(message.splitlines()) == 1
