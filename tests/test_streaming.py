@@ -36,7 +36,8 @@ def on_disk(X, kind, directory):
             file.create_dataset("X", data=X, chunks=(100, X.shape[1]))
         return h5py.File(directory / "X.h5", "r")["X"]
     if kind == "zarr":
-        array = zarr.create_array(directory / "X.zarr", shape=X.shape, dtype=X.dtype, chunks=(100, X.shape[1]))
+        # open_array, not zarr 3's create_array: zarr 2 (on Python 3.10) has it too.
+        array = zarr.open_array(str(directory / "X.zarr"), mode="w", shape=X.shape, dtype=X.dtype, chunks=(100, X.shape[1]))
         array[:] = X
         return zarr.open_array(directory / "X.zarr", mode="r")
     return da.from_array(X, chunks=(300, 32))
@@ -49,6 +50,18 @@ def computed(result):
     return result.compute() if isinstance(result, da.Array) else result
 
 
+def assert_same_rows(block_by_block, whole):
+    """Results computed a block of rows at a time equal those of one call, to float32 rounding.
+
+    A matrix product's rounding can depend on how many rows it multiplies at
+    once (seen with NumPy 1.26's OpenBLAS: one element in a thousand, by one
+    unit in the last place), so inference by blocks is compared with a
+    tolerance; training, which reads the same rows in the same order, is
+    compared exactly.
+    """
+    np.testing.assert_allclose(block_by_block, whole, rtol=1e-6, atol=1e-7)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_streamed_data_trains_exactly_like_the_array_in_memory(digits, kind, tmp_path):
     # The data fits in one block: the shuffle is the in-memory one, row for row.
@@ -57,8 +70,10 @@ def test_streamed_data_trains_exactly_like_the_array_in_memory(digits, kind, tmp
     streamed = AutoencoderTransformer(**SETTINGS).fit(X)
     assert streamed.n_features_in_ == 64
     assert streamed.loss_curve_ == in_memory.loss_curve_
-    np.testing.assert_array_equal(computed(streamed.transform(X)), in_memory.transform(digits))
-    np.testing.assert_allclose(streamed.score(X), in_memory.score(digits), rtol=1e-12)
+    for ours, theirs in zip(streamed.encoder_.get_weights(), in_memory.encoder_.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+    assert_same_rows(computed(streamed.transform(X)), in_memory.transform(digits))
+    np.testing.assert_allclose(streamed.score(X), in_memory.score(digits), rtol=1e-9)
 
 
 @pytest.fixture
@@ -73,14 +88,12 @@ def test_many_blocks_give_the_results_of_the_array_in_memory(digits, kind, tmp_p
     X = on_disk(digits, kind, tmp_path)
     autoencoder = AutoencoderTransformer(**SETTINGS).fit(digits)
     codes = computed(autoencoder.transform(X))
-    np.testing.assert_array_equal(codes, autoencoder.transform(digits))
-    np.testing.assert_array_equal(computed(autoencoder.score_samples(X)), autoencoder.score_samples(digits))
+    assert_same_rows(codes, autoencoder.transform(digits))
+    assert_same_rows(computed(autoencoder.score_samples(X)), autoencoder.score_samples(digits))
     codes_directory = tmp_path / "codes"
     codes_directory.mkdir()
     streamed_codes = on_disk(codes, kind, codes_directory)
-    np.testing.assert_array_equal(
-        computed(autoencoder.inverse_transform(streamed_codes)), autoencoder.inverse_transform(codes)
-    )
+    assert_same_rows(computed(autoencoder.inverse_transform(streamed_codes)), autoencoder.inverse_transform(codes))
 
 
 @pytest.mark.slow  # trains to convergence twice per kind
@@ -123,7 +136,7 @@ def test_dask_input_gives_lazy_dask_output(digits):
     assert codes.chunks[0] == X.chunks[0]
     reconstruction = autoencoder.inverse_transform(codes)
     assert isinstance(reconstruction, da.Array) and reconstruction.shape == (1797, 64)
-    np.testing.assert_array_equal(reconstruction.compute(), autoencoder.inverse_transform(codes.compute()))
+    assert_same_rows(reconstruction.compute(), autoencoder.inverse_transform(codes.compute()))
 
 
 @pytest.mark.parametrize("kind", ["h5py", "dask"])
