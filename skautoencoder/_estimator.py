@@ -153,8 +153,10 @@ class AutoencoderTransformer(BaseAutoencoder):
         and away from other rows' codes, t-SNE-like (InfoNCE under a
         Cauchy kernel, on one neighbour per row drawn each epoch and 16
         other rows of its batch). The term is scaled by the data's mean
-        column variance, so a weight means the same on any units; 0.3 to
-        1 trades a little reconstruction error for a much better 2-D map.
+        column variance, so a weight means the same on any units. On the
+        digits, weights of 0.3 to 1 gave a much better 2-D map of held-out
+        rows at no cost in reconstruction error
+        (``benchmarks/bench_maps.py``).
         ``transform`` stays the encoder and ``inverse_transform`` the
         decoder. It needs ``X`` in memory or in a NumPy memmap (an h5py,
         Zarr or Dask array is refused); with
