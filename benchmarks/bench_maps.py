@@ -147,10 +147,8 @@ def plot_maps(maps, path):
 
     from skautoencoder import plotting
 
-    names = [name for name in maps if name != "UMAP"] + (["UMAP"] if "UMAP" in maps else [])
-    figure, axes = plt.subplots(1, len(names), figsize=(5.5 * len(names), 5), layout="constrained")
-    for ax, name in zip(np.atleast_1d(axes), names):
-        codes, labels = maps[name]
+    figure, axes = plt.subplots(1, len(maps), figsize=(5.5 * len(maps), 5), layout="constrained")
+    for ax, (name, (codes, labels)) in zip(np.atleast_1d(axes), maps.items()):
         plotting.plot_codes(codes, labels, ax=ax, title=f"{name}: held-out digits")
     figure.savefig(path, dpi=90)
     plt.close(figure)

@@ -159,9 +159,9 @@ class AutoencoderTransformer(BaseAutoencoder):
         (``benchmarks/bench_maps.py``).
         ``transform`` stays the encoder and ``inverse_transform`` the
         decoder. It needs ``X`` in memory or in a NumPy memmap (an h5py,
-        Zarr or Dask array is refused); with
-        early stopping the validation rows' neighbours are found among the
-        training rows.
+        Zarr or Dask array is refused); with early stopping the validation
+        rows' neighbours are found among the training rows, and
+        ``partial_fit`` pairs rows within each chunk.
     n_neighbors : int, default=15
         Neighbours per training row for ``neighbor_weight``; capped at the
         number of training rows minus one.
