@@ -15,7 +15,13 @@ Compares, on the same data (digits scaled /16) and hyperparameters:
 (d) seconds per epoch and peak memory at 10k, 100k and 1M rows: epochs of
     ``partial_fit`` on one compiled function, and the peak resident memory
     training adds to a process already holding the data, for the first epoch
-    (which also starts TensorFlow's graph or XLA runtime) and later ones.
+    (which also starts TensorFlow's graph or XLA runtime) and later ones;
+(e) short fits with the default settings, once a fit of the same network
+    has run (warm): ``fit(epochs=1)``, ``fit(epochs=10)``, one
+    ``partial_fit`` call on a 256-row chunk (ten passes over five chunks,
+    against ``fit(epochs=10)`` on the same rows, with both held-out errors),
+    and a 12-fit ``GridSearchCV`` (2 layer sizes x 2 code sizes x 3 folds,
+    50 epochs) against the time its fits spent in the training loop.
 
 Times are medians over ``--repeats`` runs; ratios come from the same run.
 Prints a markdown table and writes JSON.
@@ -269,31 +275,109 @@ def bench_scaling(sizes):
     return results
 
 
+# -- short fits ----------------------------------------------------------------
+
+
+def bench_short_fits(X, repeats, grid_epochs):
+    from sklearn.model_selection import GridSearchCV, train_test_split
+
+    import skautoencoder._fitting as fitting
+    from skautoencoder import AutoencoderTransformer
+
+    X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
+
+    def held_out_mse(model):
+        return float(np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2))
+
+    results = {}
+    for epochs in (1, 10):
+        AutoencoderTransformer(2, epochs=epochs, random_state=0).fit(X_train)  # warm
+        results[f"fit(epochs={epochs}) s"] = median_seconds(
+            lambda: AutoencoderTransformer(2, epochs=epochs, random_state=0).fit(X_train), max(repeats, 5)
+        )
+    chunks = [X_train[start : start + 256] for start in range(0, 1280, 256)]
+    streamed = AutoencoderTransformer(2, random_state=0)
+    call_seconds = []
+    for _ in range(10):
+        for chunk in chunks:
+            start = time.perf_counter()
+            streamed.partial_fit(chunk)
+            call_seconds.append(time.perf_counter() - start)
+    whole = AutoencoderTransformer(2, epochs=10, early_stopping=False, random_state=0).fit(np.concatenate(chunks))
+    results.update({
+        "partial_fit first call s": call_seconds[0],
+        "partial_fit warm call ms": 1e3 * statistics.median(call_seconds[len(chunks) :]),
+        "50 partial_fit calls s": sum(call_seconds),
+        "partial_fit held-out MSE": held_out_mse(streamed),
+        "fit(epochs=10) held-out MSE": held_out_mse(whole),
+    })
+
+    training_seconds = []
+    train = fitting.train
+
+    def timed_train(*args, **kwargs):  # the training loop alone, compilation included
+        start = time.perf_counter()
+        try:
+            return train(*args, **kwargs)
+        finally:
+            training_seconds.append(time.perf_counter() - start)
+
+    search = GridSearchCV(
+        AutoencoderTransformer(epochs=grid_epochs, random_state=0),
+        {"hidden_layer_sizes": [(64,), (128, 64)], "n_components": [2, 8]},
+        cv=3, refit=False,
+    )
+    fitting.train = timed_train
+    try:
+        start = time.perf_counter()
+        search.fit(X)
+        grid_seconds = time.perf_counter() - start
+    finally:
+        fitting.train = train
+    results.update({
+        "grid fits": len(training_seconds),
+        "grid s": grid_seconds,
+        "grid training loop s": sum(training_seconds),
+        "grid / training loop": grid_seconds / sum(training_seconds),
+    })
+    for name, value in results.items():
+        print(f"  short fits | {name}: {value:.4g}", file=sys.stderr)
+    return results
+
+
 # -- report --------------------------------------------------------------------
 
 
 def markdown(results):
-    lines = ["| network | trainer | epochs | seconds (median) | vs skautoencoder | final MSE |", "|---|---|---|---|---|---|"]
+    """The parts that ran, each as a markdown table."""
+    lines = []
+    if results["training"]:
+        lines += ["| network | trainer | epochs | seconds (median) | vs skautoencoder | final MSE |", "|---|---|---|---|---|---|"]
     for name, by_trainer in results["training"].items():
         base = by_trainer["skautoencoder"]["seconds"]
         for trainer, r in by_trainer.items():
             lines.append(
                 f"| {name} | {trainer} | {r['epochs']} | {r['seconds']:.2f} | {r['seconds'] / base:.1f}x | {r['final_mse']:.4f} |"
             )
-    lines += ["", "| encoder of (a) | 1 row (ms) | 1,797 rows (ms) | rows/s on " f"{results['large_rows']:,} rows |", "|---|---|---|---|"]
+    if results["inference"]:
+        lines += ["", "| encoder of (a) | 1 row (ms) | 1,797 rows (ms) | rows/s on " f"{results['large_rows']:,} rows |", "|---|---|---|---|"]
     for name, r in results["inference"].items():
         lines.append(f"| {name} | {r['one_row_ms']:.3f} | {r['digits_ms']:.2f} | {r['large_rows_per_s']:,.0f} |")
-    lines += [
-        "",
-        "| rows | seconds per epoch | data (MB) | RSS with data (MB) | first epoch's peak extra (MB) | later epochs' peak extra (MB) |",
-        "|---|---|---|---|---|---|",
-    ]
+    if results["scaling"]:
+        lines += [
+            "",
+            "| rows | seconds per epoch | data (MB) | RSS with data (MB) | first epoch's peak extra (MB) | later epochs' peak extra (MB) |",
+            "|---|---|---|---|---|---|",
+        ]
     for r in results["scaling"]:
         lines.append(
             f"| {r['rows']:,} | {r['seconds_per_epoch']:.3f} | {r['data_mb']:.1f} | {r['rss_with_data_mb']:.0f} "
             f"| {r['first_epoch_extra_mb']:.0f} | {r['later_epoch_extra_mb']:.0f} |"
         )
-    return "\n".join(lines)
+    if results["short_fits"]:
+        lines += ["", "| short fits, warm (digits /16, default settings) | value |", "|---|---|"]
+        lines += [f"| {name} | {value:.4g} |" for name, value in results["short_fits"].items()]
+    return "\n".join(lines).strip()
 
 
 def main(argv=None):
@@ -301,7 +385,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that the script runs")
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing (default: 3)")
     parser.add_argument(
-        "--parts", default="training,inference,scaling", help="comma-separated parts to run (default: all three)"
+        "--parts", default="training,inference,scaling,short",
+        help="comma-separated parts to run (default: all four)",
     )
     parser.add_argument(
         "--trainers", default=",".join(TRAINERS),
@@ -315,9 +400,10 @@ def main(argv=None):
         parser.error(f"unknown trainers: {', '.join(unknown)}; choose among: {', '.join(TRAINERS)}")
     X = digits()
     if args.quick:
-        repeats, epochs_scale, n_large, sizes = 1, 0.004, 2000, [1000, 2000]
+        repeats, epochs_scale, n_large, sizes, grid_epochs = 1, 0.004, 2000, [1000, 2000], 2
     else:
         repeats, epochs_scale, n_large, sizes = args.repeats, 1.0, 1_000_000, [10_000, 100_000, 1_000_000]
+        grid_epochs = 50
     import sklearn
 
     from skautoencoder._backend import import_keras
@@ -332,6 +418,7 @@ def main(argv=None):
         "training": bench_training(X, repeats, epochs_scale, trainers) if "training" in parts else {},
         "inference": bench_inference(X, n_large) if "inference" in parts else {},
         "scaling": bench_scaling(sizes) if "scaling" in parts else [],
+        "short_fits": bench_short_fits(X, repeats, grid_epochs) if "short" in parts else {},
     }
     publish(results, markdown(results), args.output)
     return 0

@@ -89,7 +89,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
                 batch_size=config.batch_size, shuffle=config.shuffle, rng=rng,
                 make_optimizer=lambda: make_optimizer(config.optimizer, config.learning_rate),
             )
-        trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed)
+        trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed, continued=incremental)
     if config.neighbor_weight > 0:
         # The neighbourhood term trains on rows paired with a neighbour each.
         trainer.objective.data_variance.assign(mean_column_variance(X, rows))

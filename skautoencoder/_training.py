@@ -22,18 +22,30 @@ from ._backend import import_tensorflow
 from ._datasource import rows_per_block
 
 # How an epoch runs depends on how many steps the whole fit takes. Tracing a
-# TensorFlow graph costs about 0.5 s and then saves a few milliseconds per
-# step over running eagerly; XLA compilation costs about 0.8 s more and saves
-# about 0.3 ms per step over a plain graph. Each pays off only past its count.
-GRAPH_MIN_STEPS = 64
+# TensorFlow graph costs about 0.5 s and then saves about 0.1 s per step over
+# running eagerly (Keras's optimizers dispatch op by op); XLA compilation
+# costs about 0.8 s more and saves about 0.3 ms per step over a plain graph.
+# Each pays off only past its count. A trainer that has traced its graph
+# already (pooled for a search, or kept by partial_fit) uses it for fits of
+# any length: eager and graph steps compute the same numbers.
+GRAPH_MIN_STEPS = 8
 XLA_MIN_STEPS = 2500
 
 
-def execution_mode(n_steps):
-    """"eager", "graph" or "xla": the cheapest way to run ``n_steps`` steps."""
-    if n_steps < GRAPH_MIN_STEPS:
-        return "eager"
-    return "graph" if n_steps < XLA_MIN_STEPS else "xla"
+def execution_mode(n_steps, graph_traced=False):
+    """"eager", "graph" or "xla": the cheapest way to run ``n_steps`` steps.
+
+    Parameters
+    ----------
+    n_steps : int
+        Mini-batch steps the whole fit takes.
+    graph_traced : bool, default=False
+        Whether the trainer has traced its graph already, so that running
+        it costs nothing more.
+    """
+    if n_steps >= XLA_MIN_STEPS:
+        return "xla"
+    return "graph" if graph_traced or n_steps >= GRAPH_MIN_STEPS else "eager"
 
 
 class CompiledTrainer:
@@ -66,15 +78,22 @@ class CompiledTrainer:
             optimizer.build(objective.trainable_variables)
         self._fresh_optimizer = TrainingSnapshot([], optimizer)
         if strategy is None:
+            # reduce_retracing: after a second shape (another data size or
+            # batch size), one trace serves every shape.
             self._epoch_fns = {
                 "eager": self._epoch,
-                "graph": tf.function(self._epoch),
+                "graph": tf.function(self._epoch, reduce_retracing=True),
                 "xla": tf.function(self._epoch, jit_compile=True),
             }
         else:
             distributed_epoch = tf.function(self._distributed_epoch)
             self._epoch_fns = dict.fromkeys(("eager", "graph", "xla"), distributed_epoch)
-        self._loss_sum_fns = {"eager": self._loss_sum, "graph": tf.function(self._loss_sum)}
+        self._loss_sum_fns = {"eager": self._loss_sum, "graph": tf.function(self._loss_sum, reduce_retracing=True)}
+
+    @property
+    def graph_traced(self):
+        """Whether the plain-graph training steps have been traced already."""
+        return self._epoch_fns["graph"].experimental_get_tracing_count() > 0
 
     def start_from(self, encoder_weights, decoder_weights, seed):
         """Make this trainer's models and optimizer as if newly built.
@@ -350,7 +369,7 @@ def train(
     models = (trainer.objective.encoder, trainer.objective.decoder)
     best_weights = None
     epochs_without_improvement = 0
-    mode = execution_mode(epochs * -(-len(train_rows) // batch_size))
+    mode = execution_mode(epochs * -(-len(train_rows) // batch_size), trainer.graph_traced)
     if validation_rows is not None:
         # The starting state is a candidate too: a PCA-anchored network that
         # no epoch improves on stays the PCA it started from.

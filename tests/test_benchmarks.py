@@ -35,6 +35,9 @@ def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
         assert all(r["seconds"] > 0 and 0 < r["final_mse"] < 1 for r in by_trainer.values())
     assert set(report["inference"]) == {"skautoencoder transform", "PCA.transform", "Keras predict"}
     assert [r["rows"] for r in report["scaling"]] == [1000, 2000]
+    short = report["short_fits"]
+    assert short["grid fits"] == 12 and short["grid / training loop"] >= 1
+    assert short["partial_fit warm call ms"] > 0 and short["fit(epochs=1) s"] > 0
 
 
 def test_bench_vs_pca_quick_run_writes_table_json_and_plot(tmp_path):

@@ -209,3 +209,15 @@ def test_clear_cache_releases_pooled_trainers_and_fits_go_on(digits):
 def test_image_shape_needs_at_least_one_convolutional_block(digits):
     with pytest.raises(ValueError, match="give at least one, e.g. hidden_layer_sizes=\\(16, 32\\), not \\(\\)"):
         small(image_shape=(8, 8), hidden_layer_sizes=()).fit(digits)
+
+
+def test_partial_fit_calls_go_on_with_one_compiled_trainer(digits):
+    model = small()
+    chunks = [digits[:100], digits[100:200], digits[200:237]]
+    model.partial_fit(chunks[0])
+    trainer = model._training_state.trainer
+    for chunk in chunks[1:] + chunks:
+        model.partial_fit(chunk)
+        assert model._training_state.trainer is trainer
+    # Chunks of two sizes: after the second shape, one trace serves them all.
+    assert trainer._epoch_fns["graph"].experimental_get_tracing_count() <= 2

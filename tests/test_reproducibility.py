@@ -71,3 +71,35 @@ def test_fit_leaves_global_random_state_untouched():
     assert random.getstate() == python_state
     np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
     np.testing.assert_array_equal(generator.state.numpy(), keras_state)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {},
+        {"early_stopping": True},
+        {"corruption": "gaussian", "corruption_level": 0.1, "contractive_weight": 0.01},
+        {"neighbor_weight": 1.0, "n_neighbors": 5},
+    ],
+    ids=["plain", "early-stopping", "denoising-contractive", "neighbours"],
+)
+def test_short_fit_gives_the_same_codes_before_and_after_its_trainer_is_compiled(variant):
+    # A fit of a few steps runs eagerly until a compiled trainer for its
+    # network exists, then on that trainer's graph: both must agree exactly.
+    import skautoencoder
+    from skautoencoder._training import TRAINER_POOL
+
+    skautoencoder.clear_cache()
+    short = {**PARAMS, "epochs": 1, "batch_size": 32, **variant}  # 4 steps or fewer
+    eager = AutoencoderTransformer(**short).fit(X)
+    (trainer,) = TRAINER_POOL._local.trainers.values()
+    assert not trainer.graph_traced
+    AutoencoderTransformer(**{**short, "epochs": 10}).fit(X)  # traces the pooled trainer's graph
+    assert trainer.graph_traced
+    compiled = AutoencoderTransformer(**short).fit(X)
+    if "neighbor_weight" in variant:
+        # Equal up to float32 rounding (README: Reproducibility), not always bitwise.
+        np.testing.assert_allclose(compiled.transform(X), eager.transform(X), rtol=1e-4, atol=1e-5)
+    else:
+        assert compiled.loss_curve_ == eager.loss_curve_
+        np.testing.assert_array_equal(compiled.transform(X), eager.transform(X))
