@@ -207,6 +207,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: never alter the live estimator
         state.pop("_forward_cache", None)
+        if "callbacks_" in state:
+            state["callbacks_"] = None  # they hold live writers and models, e.g. TensorBoard's
         for name, value in state.items():
             if _persistence.is_keras_model(value):
                 state[name] = _persistence.model_to_bytes(value)

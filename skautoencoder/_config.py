@@ -4,6 +4,7 @@ import math
 from dataclasses import dataclass
 from numbers import Integral
 
+from ._callbacks import check_callbacks
 from ._networks import NetworkSpec
 
 # The parameters that change what a compiled training step computes: two
@@ -62,6 +63,8 @@ class FitConfig:
             For combinations that cannot work, naming the parameters.
         """
         p = params
+        if p["callbacks"]:
+            check_callbacks(p["callbacks"])
         image_shape = None if p["image_shape"] is None else resolve_image_shape(p["image_shape"], n_features)
         if p["loss"] == "binary_crossentropy" and p["output_activation"] != "sigmoid":
             raise ValueError(

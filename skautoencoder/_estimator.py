@@ -5,12 +5,9 @@ a fitted autoencoder does lives in :class:`~skautoencoder._base.BaseAutoencoder`
 and the fit itself in :func:`~skautoencoder._fitting.fit_autoencoder`.
 """
 
-from numbers import Integral, Real
-
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from ._base import BaseAutoencoder
@@ -21,11 +18,7 @@ from ._checks import (
 from ._config import FitConfig
 from ._datasource import StreamedRows, is_streamed
 from ._fitting import FitResult, fit_autoencoder
-
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus")
-LOSSES = ("mse", "binary_crossentropy")
-OPTIMIZERS = ("adam", "rmsprop", "sgd", "adagrad", "adadelta")
-
+from ._parameters import PARAMETER_CONSTRAINTS
 
 class AutoencoderTransformer(BaseAutoencoder):
     """Dimensionality reduction with a Keras autoencoder.
@@ -165,6 +158,20 @@ class AutoencoderTransformer(BaseAutoencoder):
     n_neighbors : int, default=15
         Neighbours per training row for ``neighbor_weight``; capped at the
         number of training rows minus one.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks, called as ``model.fit`` calls them when each epoch
+        is one compiled call (``steps_per_execution``): at every epoch's
+        start and end, with the logs ``loss`` and, with early stopping,
+        ``val_loss``. Their ``model`` is the autoencoder as one Keras model
+        compiled with the fit's optimizer: ``ModelCheckpoint`` saves it,
+        ``LearningRateScheduler`` and ``ReduceLROnPlateau`` set its learning
+        rate, ``CSVLogger``, ``TensorBoard`` and ``EarlyStopping`` work, and
+        setting ``model.stop_training`` ends the fit. Each ``fit`` calls
+        deep copies (so the list you pass never changes, as ``clone``
+        expects) and keeps them as ``callbacks_``; ``partial_fit`` goes on
+        with the same copies. A NaN or infinite loss always ends the fit
+        with an error, the estimator left as it was (``TerminateOnNaN``
+        has nothing to add).
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
         An int gives bitwise identical results on the same machine; None
@@ -195,6 +202,10 @@ class AutoencoderTransformer(BaseAutoencoder):
         Lowest validation loss with early stopping, else None.
     n_iter_ : int
         Epochs run.
+    callbacks_ : list of keras.callbacks.Callback or None
+        The copies of ``callbacks`` the last fit called, or None without
+        callbacks; their ``model`` shares its layers with ``encoder_`` and
+        ``decoder_``. Not kept by pickling or ``save``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -218,43 +229,7 @@ class AutoencoderTransformer(BaseAutoencoder):
     (1797, 64)
     """
 
-    _parameter_constraints = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "code_activation": [StrOptions(set(ACTIVATIONS))],
-        "output_activation": [StrOptions(set(ACTIVATIONS))],
-        "loss": [StrOptions(set(LOSSES))],
-        "optimizer": [StrOptions(set(OPTIMIZERS))],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "warm_start": ["boolean"],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "corruption": [StrOptions({"gaussian", "masking"}), None],
-        "corruption_level": [Interval(Real, 0, None, closed="left")],
-        "activity_l1": [Interval(Real, 0, None, closed="left")],
-        "contractive_weight": [Interval(Real, 0, None, closed="left")],
-        "variational": ["boolean"],
-        "beta": [Interval(Real, 0, None, closed="left")],
-        "image_shape": ["array-like", None],
-        "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
-        "tied_weights": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "batch_normalization": ["boolean"],
-        "encoder": [callable, None],
-        "decoder": [callable, None],
-        "distribution_strategy": [StrOptions({"mirrored"}), HasMethods(["scope", "run"]), None],
-        "init": [StrOptions({"auto", "pca", "random"})],
-        "neighbor_weight": [Interval(Real, 0, None, closed="left")],
-        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
-    }
+    _parameter_constraints = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -294,6 +269,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         init="auto",
         neighbor_weight=0.0,
         n_neighbors=15,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -330,6 +306,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.init = init
         self.neighbor_weight = neighbor_weight
         self.n_neighbors = n_neighbors
+        self.callbacks = callbacks
 
     # -- fitting -----------------------------------------------------------
 
@@ -396,6 +373,7 @@ class AutoencoderTransformer(BaseAutoencoder):
             previous = FitResult(
                 self.encoder_, self.decoder_, self.loss_curve_, self.validation_loss_curve_,
                 self.best_validation_loss_, getattr(self, "_training_state", None),
+                getattr(self, "callbacks_", None),
             )
         result = fit_autoencoder(
             config, X, rng=self._random_state(), epochs=epochs, previous=previous, incremental=incremental
@@ -406,6 +384,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.validation_loss_curve_ = result.validation_loss_curve
         self.best_validation_loss_ = result.best_validation_loss
         self._training_state = result.training_state
+        self.callbacks_ = result.callbacks
         self._forward_cache = {}
 
     def _validate_training_data(self, X, reset):

@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._anchor import fit_pca_anchor
+from ._callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._datasource import rows_of, rows_per_block
 from ._neighbors import PairedRows, mean_column_variance, neighbor_graph
 from ._networks import is_anchored, make_optimizer, set_pca_anchor
@@ -35,6 +36,8 @@ class FitResult:
     validation_loss_curve : list of float or None
     best_validation_loss : float or None
     training_state : TrainingState
+    callbacks : list of keras.callbacks.Callback or None
+        The copies of the user's callbacks this fit called, or None.
     """
 
     encoder: object
@@ -43,6 +46,7 @@ class FitResult:
     validation_loss_curve: list
     best_validation_loss: float
     training_state: object
+    callbacks: list = None
 
 
 def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False):
@@ -94,6 +98,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
         # The neighbourhood term trains on rows paired with a neighbour each.
         trainer.objective.data_variance.assign(mean_column_variance(X, rows))
         source = PairedRows(X, neighbor_graph(X, rows, validation_rows, config.n_neighbors))
+    callbacks = _callbacks_for(config, previous, trainer, incremental, epochs, len(rows))
     progress = TrainingProgress(config.verbose, epochs)
     result = train(
         trainer,
@@ -107,6 +112,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
         n_iter_no_change=config.n_iter_no_change,
         tol=config.tol,
         progress=progress,
+        callbacks=callbacks,
     )
     progress.close()
     if validation_rows is not None and not result.stopped_early:
@@ -124,6 +130,24 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
         validation_loss_curve=result.validation_loss_curve if validating else None,
         best_validation_loss=result.best_validation_loss if validating else None,
         training_state=state_after(trainer, encoder, decoder),
+        callbacks=callbacks.callbacks if callbacks is not None else None,
+    )
+
+
+def _callbacks_for(config, previous, trainer, incremental, epochs, n_rows):
+    """The fit's Keras callbacks: fresh copies, or ``partial_fit``'s earlier ones."""
+    if not config.callbacks:
+        return None
+    if incremental and previous is not None and previous.callbacks is not None:
+        copies = previous.callbacks
+    else:
+        copies = copy_callbacks(config.callbacks)
+    return EpochCallbacks(
+        copies,
+        autoencoder_model(trainer.objective.encoder, trainer.objective.decoder, trainer.optimizer),
+        epochs=epochs,
+        steps_per_epoch=-(-n_rows // min(config.batch_size, n_rows)),
+        first_epoch=len(previous.loss_curve) if incremental and previous is not None else 0,
     )
 
 

@@ -102,4 +102,5 @@ def load_with_extra(path):
         setattr(estimator, name, value)
     for name, model in models.items():
         setattr(estimator, name, model)
+    estimator.callbacks_ = None  # callbacks are not saved
     return estimator, metadata.get("extra", {})

@@ -128,13 +128,13 @@ def save_estimator(estimator, path, library_version, extra=None):
     keeps its input scaling there); :func:`load_with_extra` returns it.
     """
     params = estimator.get_params(deep=False)
-    # A RandomState, a user's model or builder function, or a distribution
-    # strategy object cannot be written as data; the fitted models
-    # themselves are saved below.
+    # A RandomState, a user's model or builder function, a distribution
+    # strategy object or Keras callbacks cannot be written as data; the
+    # fitted models themselves are saved below.
     for name, value in params.items():
         if name in ("random_state", "distribution_strategy") and not isinstance(value, (int, str, type(None))):
             params[name] = None
-        elif name in ("encoder", "decoder"):
+        elif name in ("encoder", "decoder", "callbacks"):
             params[name] = None
     models, attributes = {}, {}
     for name, value in vars(estimator).items():

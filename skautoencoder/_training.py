@@ -329,6 +329,7 @@ def train(
     n_iter_no_change=10,
     tol=1e-4,
     progress=None,
+    callbacks=None,
 ):
     """Train for up to ``epochs`` epochs, with early stopping on validation rows.
 
@@ -355,6 +356,9 @@ def train(
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
     progress : TrainingProgress, default=None
+    callbacks : EpochCallbacks, default=None
+        The user's Keras callbacks; one that sets ``stop_training`` ends
+        the fit after that epoch.
 
     Returns
     -------
@@ -376,30 +380,39 @@ def train(
         starting_loss = trainer.evaluate(source, validation_rows, mode)
         result.best_validation_loss = starting_loss if math.isfinite(starting_loss) else math.inf
         best_weights = [model.get_weights() for model in models]
-    for epoch in range(1, epochs + 1):
-        loss = trainer.train_epoch(source, train_rows, batch_size, shuffle=shuffle, rng=rng, mode=mode)
-        if not math.isfinite(loss):
-            raise TrainingDiverged(
-                f"Training diverged at epoch {epoch}: the loss became {loss}. "
-                "Lower learning_rate, or scale the input (e.g. StandardScaler)."
-            )
-        result.loss_curve.append(loss)
-        validation_loss = None
-        if validation_rows is not None:
-            validation_loss = trainer.evaluate(source, validation_rows, mode)
-            result.validation_loss_curve.append(validation_loss)
-            if validation_loss < result.best_validation_loss:
-                best_weights = [model.get_weights() for model in models]
-            if validation_loss < result.best_validation_loss - tol:
-                epochs_without_improvement = 0
-            else:
-                epochs_without_improvement += 1
-            result.best_validation_loss = min(result.best_validation_loss, validation_loss)
-        if progress is not None:
-            progress.update(epoch, loss, validation_loss)
-        if validation_rows is not None and epochs_without_improvement >= n_iter_no_change:
-            result.stopped_early = True
-            break
+    if callbacks is not None:
+        callbacks.train_begin()
+    try:
+        for epoch in range(1, epochs + 1):
+            if callbacks is not None:
+                callbacks.epoch_begin(epoch)
+            loss = trainer.train_epoch(source, train_rows, batch_size, shuffle=shuffle, rng=rng, mode=mode)
+            if not math.isfinite(loss):
+                raise TrainingDiverged(
+                    f"Training diverged at epoch {epoch}: the loss became {loss}. "
+                    "Lower learning_rate, or scale the input (e.g. StandardScaler)."
+                )
+            result.loss_curve.append(loss)
+            validation_loss = None
+            if validation_rows is not None:
+                validation_loss = trainer.evaluate(source, validation_rows, mode)
+                result.validation_loss_curve.append(validation_loss)
+                if validation_loss < result.best_validation_loss:
+                    best_weights = [model.get_weights() for model in models]
+                if validation_loss < result.best_validation_loss - tol:
+                    epochs_without_improvement = 0
+                else:
+                    epochs_without_improvement += 1
+                result.best_validation_loss = min(result.best_validation_loss, validation_loss)
+            if progress is not None:
+                progress.update(epoch, loss, validation_loss)
+            stop_asked = callbacks is not None and callbacks.epoch_end(epoch, loss, validation_loss)
+            if stop_asked or (validation_rows is not None and epochs_without_improvement >= n_iter_no_change):
+                result.stopped_early = True
+                break
+    finally:
+        if callbacks is not None:
+            callbacks.train_end()
     if best_weights is not None:
         for model, weights in zip(models, best_weights):
             model.set_weights(weights)

@@ -1,0 +1,53 @@
+"""The estimator's parameters and the values each may take.
+
+scikit-learn checks them against :data:`PARAMETER_CONSTRAINTS` at the start
+of every ``fit`` (never in ``__init__``); how they combine is checked by
+:class:`~skautoencoder._config.FitConfig`.
+"""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus")
+LOSSES = ("mse", "binary_crossentropy")
+OPTIMIZERS = ("adam", "rmsprop", "sgd", "adagrad", "adadelta")
+
+PARAMETER_CONSTRAINTS = {
+    "n_components": [Interval(Integral, 1, None, closed="left")],
+    "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "code_activation": [StrOptions(set(ACTIVATIONS))],
+    "output_activation": [StrOptions(set(ACTIVATIONS))],
+    "loss": [StrOptions(set(LOSSES))],
+    "optimizer": [StrOptions(set(OPTIMIZERS))],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "warm_start": ["boolean"],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "corruption": [StrOptions({"gaussian", "masking"}), None],
+    "corruption_level": [Interval(Real, 0, None, closed="left")],
+    "activity_l1": [Interval(Real, 0, None, closed="left")],
+    "contractive_weight": [Interval(Real, 0, None, closed="left")],
+    "variational": ["boolean"],
+    "beta": [Interval(Real, 0, None, closed="left")],
+    "image_shape": ["array-like", None],
+    "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
+    "tied_weights": ["boolean"],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "batch_normalization": ["boolean"],
+    "encoder": [callable, None],
+    "decoder": [callable, None],
+    "distribution_strategy": [StrOptions({"mirrored"}), HasMethods(["scope", "run"]), None],
+    "init": [StrOptions({"auto", "pca", "random"})],
+    "neighbor_weight": [Interval(Real, 0, None, closed="left")],
+    "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+    "callbacks": [list, tuple, None],
+}
