@@ -1,11 +1,11 @@
 """Checks of the data an autoencoder is given, and the warnings they raise."""
 
-import math
 import warnings
 
 import numpy as np
 
 from ._datasource import is_streamed
+from ._keras_objects import activation_range
 
 
 def check_streamed_shape(X):
@@ -80,25 +80,13 @@ def warn_if_unscaled(spans):
         )
 
 
-# What each bounded output activation can produce.
-_OUTPUT_RANGES = {
-    "sigmoid": (0.0, 1.0),
-    "tanh": (-1.0, 1.0),
-    "relu": (0.0, math.inf),
-    "softplus": (0.0, math.inf),
-    "elu": (-1.0, math.inf),
-    "selu": (-1.7581, math.inf),
-}
-
-
 def warn_if_outside_output_range(output_activation, low, high):
     """Warn when X holds values, in [low, high], the output activation cannot produce."""
-    if output_activation not in _OUTPUT_RANGES:
-        return
-    bottom, top = _OUTPUT_RANGES[output_activation]
-    if low < bottom or high > top:
+    bottom, top = activation_range(output_activation)
+    # A bound the activation only nears (softsign's 1) is reached closely enough.
+    if low < bottom - 1e-3 * max(1.0, abs(bottom)) or high > top + 1e-3 * max(1.0, abs(top)):
         warnings.warn(
-            f"output_activation={output_activation!r} gives values in [{bottom:g}, {top:g}], but X holds "
+            f"output_activation={output_activation!r} gives values in [{bottom:.4g}, {top:.4g}], but X holds "
             f"values in [{low:.3g}, {high:.3g}] that the reconstruction can never reach. Scale X into that "
             "range (e.g. MinMaxScaler for 'sigmoid') or use output_activation='linear'.",
             DataScaleWarning,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from numbers import Integral
 
 from ._callbacks import check_callbacks
+from ._keras_objects import check_keras_names, is_linear
 from ._networks import NetworkSpec
 
 # The parameters that change what a compiled training step computes: two
@@ -63,6 +64,7 @@ class FitConfig:
             For combinations that cannot work, naming the parameters.
         """
         p = params
+        check_keras_names(p)
         if p["callbacks"]:
             check_callbacks(p["callbacks"])
         image_shape = None if p["image_shape"] is None else resolve_image_shape(p["image_shape"], n_features)
@@ -125,8 +127,8 @@ def _uses_pca_anchor(p, image_shape):
             ("decoder=", p["decoder"] is not None),
             ("variational=True", p["variational"]),
             ("pretrain_epochs > 0", p["pretrain_epochs"] > 0),
-            (f"code_activation={p['code_activation']!r}", p["code_activation"] != "linear"),
-            (f"output_activation={p['output_activation']!r}", p["output_activation"] != "linear"),
+            (f"code_activation={p['code_activation']!r}", not is_linear(p["code_activation"])),
+            (f"output_activation={p['output_activation']!r}", not is_linear(p["output_activation"])),
         )
         if conflict
     ]

@@ -35,25 +35,33 @@ class AutoencoderTransformer(BaseAutoencoder):
     hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers, input side first. The decoder
         uses them in reverse. ``()`` gives an encoder of one layer.
-    activation : {"relu", "tanh", "sigmoid", "linear", "elu", "selu", \
-            "softplus"}, default="relu"
-        Activation of the hidden layers.
-    code_activation : same options as ``activation``, default="linear"
+    activation : str or callable, default="relu"
+        Activation of the hidden layers: any name Keras knows ("relu",
+        "tanh", "gelu", "silu"...) or a Keras activation function.
+    code_activation : str or callable, default="linear"
         Activation of the code layer.
-    output_activation : same options as ``activation``, default="linear"
+    output_activation : str or callable, default="linear"
         Activation of the reconstruction layer. "linear" suits data on any
         scale (raw or standardised columns); "sigmoid" only data in [0, 1]
         (e.g. after ``MinMaxScaler``) and "tanh" only data in [-1, 1]. A
         bounded output on data outside its range cannot reconstruct it and
         gives a ``DataScaleWarning``.
-    loss : {"mse", "binary_crossentropy"}, default="mse"
-        Training loss. Binary cross-entropy needs ``X`` in [0, 1] and
-        ``output_activation="sigmoid"``.
-    optimizer : {"adam", "rmsprop", "sgd", "adagrad", "adadelta"}, \
-            default="adam"
-        Keras optimizer, by name.
-    learning_rate : float, default=0.001
-        Step size of the optimizer.
+    loss : str or callable, default="mse"
+        Training loss per row: "mse", "binary_crossentropy" (which needs
+        ``X`` in [0, 1] and ``output_activation="sigmoid"``), any other
+        name Keras knows ("mae", "huber", "log_cosh"...), a Keras loss
+        object (``keras.losses.Huber(delta=0.5)``) or a function
+        ``loss(x, reconstruction)`` giving one value per row or per entry
+        (entries are averaged over the row). ``score`` stays the mean
+        squared error, as PCA's comparison needs.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Any optimizer name Keras knows ("adam", "nadam", "adamw", "sgd"...),
+        or an optimizer object, which each fit copies from its
+        configuration (the object itself is never built or changed).
+    learning_rate : float or None, default=None
+        Step size of the optimizer. None keeps the optimizer's own: Keras's
+        default for a name (0.001 for "adam", 0.01 for "sgd"), or the
+        object's.
     batch_size : int, default=32
         Rows per gradient step; capped at the number of training rows.
     epochs : int, default=300
@@ -241,7 +249,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         output_activation="linear",
         loss="mse",
         optimizer="adam",
-        learning_rate=0.001,
+        learning_rate=None,
         batch_size=32,
         epochs=300,
         shuffle=True,

@@ -17,7 +17,8 @@ from ._anchor import fit_pca_anchor
 from ._callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._datasource import rows_of, rows_per_block
 from ._neighbors import PairedRows, mean_column_variance, neighbor_graph
-from ._networks import is_anchored, make_optimizer, set_pca_anchor
+from ._keras_objects import make_optimizer
+from ._networks import is_anchored, set_pca_anchor
 from ._pretraining import pretrain_layerwise
 from ._progress import TrainingProgress
 from ._trainers import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks

@@ -342,8 +342,3 @@ def user_model(model_or_builder, input_width, output_width, role, seed):
         )
     return model
 
-
-def make_optimizer(name, learning_rate):
-    """Return a fresh Keras optimizer, e.g. ``make_optimizer("adam", 1e-3)``."""
-    keras = import_keras()
-    return keras.optimizers.get({"class_name": name, "config": {"learning_rate": learning_rate}})

@@ -22,6 +22,7 @@ seeded fit is reproducible and the whole epoch still compiles with XLA.
 """
 
 from ._backend import import_tensorflow
+from ._keras_objects import keras_loss_per_row
 
 
 def _mean_squared_error(tf, x, reconstruction):
@@ -110,7 +111,10 @@ class Objective:
         self._tf = import_tensorflow()
         self.encoder = encoder
         self.decoder = decoder
-        self._reconstruction_loss = RECONSTRUCTION_LOSSES[loss]
+        if isinstance(loss, str) and loss in RECONSTRUCTION_LOSSES:
+            self._reconstruction_loss = RECONSTRUCTION_LOSSES[loss]
+        else:
+            self._reconstruction_loss = keras_loss_per_row(loss)
         self.corruption = corruption
         self.corruption_level = corruption_level
         self.activity_l1 = activity_l1

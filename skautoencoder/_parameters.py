@@ -9,19 +9,17 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus")
-LOSSES = ("mse", "binary_crossentropy")
-OPTIMIZERS = ("adam", "rmsprop", "sgd", "adagrad", "adadelta")
+# Names are checked against Keras at fit (see _keras_objects.check_keras_names).
 
 PARAMETER_CONSTRAINTS = {
     "n_components": [Interval(Integral, 1, None, closed="left")],
     "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-    "activation": [StrOptions(set(ACTIVATIONS))],
-    "code_activation": [StrOptions(set(ACTIVATIONS))],
-    "output_activation": [StrOptions(set(ACTIVATIONS))],
-    "loss": [StrOptions(set(LOSSES))],
-    "optimizer": [StrOptions(set(OPTIMIZERS))],
-    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "activation": [str, callable],
+    "code_activation": [str, callable],
+    "output_activation": [str, callable],
+    "loss": [str, callable],
+    "optimizer": [str, HasMethods(["apply_gradients", "get_config"])],
+    "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "epochs": [Interval(Integral, 1, None, closed="left")],
     "shuffle": ["boolean"],

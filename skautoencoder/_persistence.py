@@ -16,6 +16,7 @@ import zipfile
 import numpy as np
 
 from ._backend import import_keras
+from ._keras_objects import from_config, to_config
 from ._networks import column_affine_class
 
 FORMAT_NAME = "skautoencoder"
@@ -27,6 +28,10 @@ FITTED_ATTRIBUTES = frozenset({
     "encoder_", "decoder_", "loss_curve_", "validation_loss_curve_", "best_validation_loss_",
     "n_iter_", "n_features_in_", "feature_names_in_",
 })
+
+
+# Parameters that may hold a Keras object or function, stored as its name or configuration.
+_KERAS_PARAMETERS = frozenset({"activation", "code_activation", "output_activation", "loss", "optimizer"})
 
 
 class KerasModelBytes(bytes):
@@ -108,6 +113,8 @@ def _to_json(value):
         return value.item()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, dict):  # a Keras configuration, JSON-ready already
+        return value
     raise TypeError(f"Cannot save a value of type {type(value).__name__}: {value!r}")
 
 
@@ -136,6 +143,8 @@ def save_estimator(estimator, path, library_version, extra=None):
             params[name] = None
         elif name in ("encoder", "decoder", "callbacks"):
             params[name] = None
+        elif name in _KERAS_PARAMETERS and not isinstance(value, str):
+            params[name] = to_config(name, value)
     models, attributes = {}, {}
     for name, value in vars(estimator).items():
         if name not in FITTED_ATTRIBUTES:
@@ -203,6 +212,9 @@ def read_saved(path):
                 reason = "it holds a Lambda layer, i.e. Python code, which safe loading never runs"
             raise ValueError(f"Could not load the Keras model {name!r} stored in {path!r}: {reason}.") from None
     metadata["params"] = {k: _from_json(v) for k, v in metadata["params"].items()}
+    for name in _KERAS_PARAMETERS & set(metadata["params"]):
+        if isinstance(metadata["params"][name], dict):
+            metadata["params"][name] = from_config(name, metadata["params"][name])
     metadata["attributes"] = {k: _from_json(v) for k, v in metadata["attributes"].items()}
     return metadata, models
 

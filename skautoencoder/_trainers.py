@@ -1,7 +1,8 @@
 """Which trainer a fit uses: pooled, its own, or distributed; and what it keeps after."""
 
 from ._backend import import_tensorflow
-from ._networks import build_networks, make_optimizer, mirrored_dense_pairs, user_model
+from ._keras_objects import make_optimizer
+from ._networks import build_networks, mirrored_dense_pairs, user_model
 from ._objectives import Objective
 from ._persistence import optimizer_state, restore_optimizer
 from ._training import TRAINER_POOL, CompiledTrainer
