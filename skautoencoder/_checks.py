@@ -1,8 +1,11 @@
 """Checks of the data an autoencoder is given, and the warnings they raise."""
 
+import os
+import sys
 import warnings
 
 import numpy as np
+import sklearn
 
 from ._datasource import is_streamed
 from ._keras_objects import activation_range
@@ -27,8 +30,28 @@ class DataScaleWarning(UserWarning):
     """
 
 
-# Columns whose value ranges differ by more than this factor train poorly.
-_SCALE_RATIO_WARNING = 1e4
+# Columns whose value ranges differ by more than this factor: the squared
+# error, and so the fit, follows the widest columns and ignores the rest.
+# Measured: iris 2.5, digits 16, diabetes unscaled 204, wine 2,645, breast
+# cancer 140,569; each scaled column set, 1 to 3.3.
+_SCALE_RATIO_WARNING = 100
+
+# Frames a warning passes through on its way to the user's line: this
+# package's, and scikit-learn's wrappers of fit (_fit_context,
+# fit_transform, set_output).
+_PASS_THROUGH = (
+    os.path.dirname(os.path.abspath(__file__)) + os.sep,
+    os.path.join(os.path.dirname(sklearn.__file__), "base.py"),
+    os.path.join(os.path.dirname(sklearn.__file__), "utils", "_set_output.py"),
+)
+
+
+def warn_at_caller(message, category):
+    """``warnings.warn`` pointing at the first line outside this package and fit's wrappers."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PASS_THROUGH):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def rows_for_neighbor_graph(X):
@@ -72,11 +95,11 @@ def warn_if_unscaled(spans):
     """Warn when the columns' value ranges ``spans`` differ by orders of magnitude."""
     spans = spans[spans > 0]
     if spans.size > 1 and spans.max() / spans.min() > _SCALE_RATIO_WARNING:
-        warnings.warn(
-            f"The columns of X span very different ranges (from {spans.min():.3g} to {spans.max():.3g}); "
-            "autoencoders train best on scaled data: put a StandardScaler or MinMaxScaler first.",
+        warn_at_caller(
+            f"The columns of X span very different ranges (from {spans.min():.3g} to {spans.max():.3g}): "
+            "the squared error, and so the fit, follows the widest columns; put a StandardScaler or "
+            "MinMaxScaler first.",
             DataScaleWarning,
-            stacklevel=6,  # here, _validate_training_data, _fit, fit, its _fit_context wrapper, the caller
         )
 
 
@@ -85,10 +108,9 @@ def warn_if_outside_output_range(output_activation, low, high):
     bottom, top = activation_range(output_activation)
     # A bound the activation only nears (softsign's 1) is reached closely enough.
     if low < bottom - 1e-3 * max(1.0, abs(bottom)) or high > top + 1e-3 * max(1.0, abs(top)):
-        warnings.warn(
+        warn_at_caller(
             f"output_activation={output_activation!r} gives values in [{bottom:.4g}, {top:.4g}], but X holds "
             f"values in [{low:.3g}, {high:.3g}] that the reconstruction can never reach. Scale X into that "
             "range (e.g. MinMaxScaler for 'sigmoid') or use output_activation='linear'.",
             DataScaleWarning,
-            stacklevel=6,  # here, _validate_training_data, _fit, fit, its _fit_context wrapper, the caller
         )

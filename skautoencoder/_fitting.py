@@ -7,7 +7,6 @@ It never touches the estimator, which sets its fitted attributes from the
 result in one place.
 """
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._anchor import fit_pca_anchor
 from ._callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
+from ._checks import warn_at_caller
 from ._datasource import rows_of, rows_per_block
 from ._neighbors import PairedRows, mean_column_variance, neighbor_graph
 from ._keras_objects import make_optimizer
@@ -117,11 +117,10 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
     )
     progress.close()
     if validation_rows is not None and not result.stopped_early:
-        warnings.warn(
+        warn_at_caller(
             f"Maximum epochs ({epochs}) reached and the validation loss has not "
             "converged yet. Raise epochs, or tol.",
             ConvergenceWarning,
-            stacklevel=5,  # here, _fit, fit, its _fit_context wrapper, the caller
         )
     validating = validation_rows is not None
     return FitResult(

@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import tempfile
+import warnings
 import zipfile
 
 import numpy as np
@@ -60,7 +61,10 @@ def is_keras_model(value):
 def model_to_bytes(model):
     """Serialize a Keras model to ``.keras`` archive bytes."""
     keras = import_keras()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        # Keras's TensorFlow backend converts variables with np.array(x),
+        # which NumPy 2 deprecates for them; nothing a caller could change.
+        warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
         path = os.path.join(folder, "model.keras")
         keras.saving.save_model(model, path)
         with open(path, "rb") as file:

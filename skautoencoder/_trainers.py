@@ -59,9 +59,11 @@ def objective_for(config, encoder, decoder, seed):
     )
 
 
-def _own_trainer(config, encoder, decoder, seed):
+def _own_trainer(config, encoder, decoder, seed, reused=False):
     optimizer = make_optimizer(config.optimizer, config.learning_rate)
-    return CompiledTrainer(objective_for(config, encoder, decoder, seed), optimizer, settings=config.training_settings)
+    return CompiledTrainer(
+        objective_for(config, encoder, decoder, seed), optimizer, settings=config.training_settings, reused=reused
+    )
 
 
 def trainer_for_new_networks(config, encoder, decoder, seed, *, continued=False):
@@ -78,7 +80,7 @@ def trainer_for_new_networks(config, encoder, decoder, seed, *, continued=False)
     if config.distribution_strategy is not None:
         return _distributed_trainer(config, encoder, decoder, seed)
     if not config.builds_own_networks or config.dropout or config.pretrain_epochs or config.callbacks or continued:
-        return _own_trainer(config, encoder, decoder, seed)
+        return _own_trainer(config, encoder, decoder, seed, reused=continued)
     key = (config.n_features, config.spec, config.training_settings)
     trainer = TRAINER_POOL.trainer(key, lambda: _own_trainer(config, *build_networks_for(config, 0), seed))
     trainer.start_from(encoder.get_weights(), decoder.get_weights(), seed)
@@ -111,7 +113,7 @@ def trainer_for_continuing(config, state, encoder, decoder, *, keep_optimizer, s
     if config.distribution_strategy is not None:
         new_trainer = _distributed_trainer(config, encoder, decoder, seed)
     else:
-        new_trainer = _own_trainer(config, encoder, decoder, seed)
+        new_trainer = _own_trainer(config, encoder, decoder, seed, reused=keep_optimizer)
     if keep_optimizer and trainer is None and state is not None and state.saved_optimizer is not None:
         restore_optimizer(new_trainer.optimizer, state.saved_optimizer)
     return new_trainer

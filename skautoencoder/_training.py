@@ -25,27 +25,27 @@ from ._datasource import rows_per_block
 # TensorFlow graph costs about 0.5 s and then saves about 0.1 s per step over
 # running eagerly (Keras's optimizers dispatch op by op); XLA compilation
 # costs about 0.8 s more and saves about 0.3 ms per step over a plain graph.
-# Each pays off only past its count. A trainer that has traced its graph
-# already (pooled for a search, or kept by partial_fit) uses it for fits of
-# any length: eager and graph steps compute the same numbers.
+# Each pays off only past its count. A trainer kept for later fits (pooled
+# for the next fit of its network, or kept by partial_fit) traces its graph
+# for fits of any length, since later fits reuse it: eager and graph steps
+# compute the same numbers.
 GRAPH_MIN_STEPS = 8
 XLA_MIN_STEPS = 2500
 
 
-def execution_mode(n_steps, graph_traced=False):
+def execution_mode(n_steps, reused=False):
     """"eager", "graph" or "xla": the cheapest way to run ``n_steps`` steps.
 
     Parameters
     ----------
     n_steps : int
         Mini-batch steps the whole fit takes.
-    graph_traced : bool, default=False
-        Whether the trainer has traced its graph already, so that running
-        it costs nothing more.
+    reused : bool, default=False
+        Whether the trainer is kept for later fits, which reuse its graph.
     """
     if n_steps >= XLA_MIN_STEPS:
         return "xla"
-    return "graph" if graph_traced or n_steps >= GRAPH_MIN_STEPS else "eager"
+    return "graph" if reused or n_steps >= GRAPH_MIN_STEPS else "eager"
 
 
 class CompiledTrainer:
@@ -65,15 +65,18 @@ class CompiledTrainer:
         Split each mini-batch across the strategy's devices; the objective's
         models and the optimizer must have been built in its scope. Steps
         then always run as a plain graph.
+    reused : bool, default=False
+        Whether the trainer is kept for later fits (see :func:`execution_mode`).
     """
 
-    def __init__(self, objective, optimizer, settings=None, strategy=None):
+    def __init__(self, objective, optimizer, settings=None, strategy=None, reused=False):
         tf = import_tensorflow()
         self._tf = tf
         self.objective = objective
         self.optimizer = optimizer
         self.settings = settings
         self.strategy = strategy
+        self.reused = reused
         if not optimizer.built:
             optimizer.build(objective.trainable_variables)
         self._fresh_optimizer = TrainingSnapshot([], optimizer)
@@ -90,10 +93,6 @@ class CompiledTrainer:
             self._epoch_fns = dict.fromkeys(("eager", "graph", "xla"), distributed_epoch)
         self._loss_sum_fns = {"eager": self._loss_sum, "graph": tf.function(self._loss_sum, reduce_retracing=True)}
 
-    @property
-    def graph_traced(self):
-        """Whether the plain-graph training steps have been traced already."""
-        return self._epoch_fns["graph"].experimental_get_tracing_count() > 0
 
     def start_from(self, encoder_weights, decoder_weights, seed):
         """Make this trainer's models and optimizer as if newly built.
@@ -256,6 +255,7 @@ class TrainerPool:
             trainers.move_to_end(key)
             return trainers[key]
         trainer = trainers[key] = make_trainer()
+        trainer.reused = True
         while len(trainers) > self.max_size:
             trainers.popitem(last=False)
         return trainer
@@ -373,7 +373,7 @@ def train(
     models = (trainer.objective.encoder, trainer.objective.decoder)
     best_weights = None
     epochs_without_improvement = 0
-    mode = execution_mode(epochs * -(-len(train_rows) // batch_size), trainer.graph_traced)
+    mode = execution_mode(epochs * -(-len(train_rows) // batch_size), trainer.reused)
     if validation_rows is not None:
         # The starting state is a candidate too: a PCA-anchored network that
         # no epoch improves on stays the PCA it started from.

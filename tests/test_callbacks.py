@@ -33,6 +33,7 @@ def test_csv_logger_gets_each_epochs_loss_and_validation_loss(tmp_path):
     np.testing.assert_allclose([float(row["val_loss"]) for row in rows], model.validation_loss_curve_, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_model_checkpoint_saves_the_best_epoch_the_estimator_keeps(tmp_path):
     path = tmp_path / "best.keras"
     checkpoint = keras.callbacks.ModelCheckpoint(path, monitor="val_loss", save_best_only=True)
@@ -63,6 +64,7 @@ def test_reduce_lr_on_plateau_lowers_the_rate_when_the_validation_loss_stalls():
     assert rate == pytest.approx(0.002 * 0.5 ** (model.n_iter_ - 1))
 
 
+@pytest.mark.slow
 def test_tensorboard_writes_training_and_validation_logs(tmp_path):
     pytest.importorskip("tensorboard")
     small(callbacks=[keras.callbacks.TensorBoard(tmp_path)]).fit(X)
@@ -89,6 +91,7 @@ def test_stop_training_ends_the_fit_without_a_convergence_warning(recwarn):
     assert not [w for w in recwarn if "Maximum epochs" in str(w.message)]
 
 
+@pytest.mark.slow
 def test_keras_early_stopping_works_without_the_estimators(recwarn):
     stopper = keras.callbacks.EarlyStopping(monitor="loss", min_delta=1e9, patience=1)
     model = small(epochs=50, early_stopping=False, callbacks=[stopper]).fit(X)
@@ -133,6 +136,7 @@ def test_something_else_in_the_list_is_refused_by_position():
     assert not hasattr(model, "encoder_")
 
 
+@pytest.mark.slow
 def test_pickling_and_saving_keep_the_model_but_not_the_callbacks(tmp_path):
     model = small(callbacks=[keras.callbacks.CSVLogger(tmp_path / "log.csv")]).fit(X)
     model.save(tmp_path / "model.skae")

@@ -67,6 +67,7 @@ def test_an_optimizer_object_is_copied_with_its_settings_and_never_changed():
     assert clone(model).optimizer is not given
 
 
+@pytest.mark.slow
 def test_learning_rate_none_keeps_the_optimizers_own():
     for name, rate in (("adam", 0.001), ("sgd", 0.01)):
         model = small(optimizer=name, callbacks=[OptimizerSeen()]).fit(X)
@@ -103,6 +104,7 @@ def test_a_bounded_activation_of_any_name_warns_on_data_outside_its_range():
         small(output_activation="gelu", epochs=1).fit(X)
 
 
+@pytest.mark.slow
 def test_keras_objects_survive_save_load_and_pickling(tmp_path):
     model = small(
         optimizer=keras.optimizers.Nadam(learning_rate=0.002), loss=keras.losses.MeanAbsoluteError(),
@@ -128,6 +130,7 @@ def test_saving_refuses_code_of_the_users_own_and_writes_nothing(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_saving_never_loses_a_setting_the_keras_configuration_leaves_out(tmp_path):
     # Some Keras versions leave Huber's delta out of its configuration.
     model = small(loss=keras.losses.Huber(delta=0.5), epochs=1).fit(X)

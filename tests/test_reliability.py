@@ -1,12 +1,16 @@
 """Faults and hostile input: nothing lost, nothing silently wrong."""
 
+import pickle
 import threading
+import warnings
 import zipfile
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.datasets import load_diabetes, load_digits, load_iris, load_wine
+from sklearn.exceptions import ConvergenceWarning
 
 from skautoencoder import AutoencoderTransformer, DataScaleWarning, load
 from skautoencoder.cli import main as cli_main
@@ -240,3 +244,47 @@ def test_the_command_never_overwrites_a_saved_model_without_force(tmp_path, caps
     assert cli_main(["embed", str(path), "--output", str(tmp_path), "--save-model", str(model)]) == 1
     assert "exists; pass --force" in capsys.readouterr().err
     assert model.read_bytes() == b"precious"
+
+
+@pytest.mark.parametrize(
+    "name, data, warns",
+    [
+        ("wine, raw (ratio 2,645)", lambda: load_wine().data, True),
+        ("diabetes, unscaled (ratio 204)", lambda: load_diabetes(scaled=False).data, True),
+        ("digits, raw (ratio 16)", lambda: load_digits().data, False),
+        ("iris, raw (ratio 2.5)", lambda: load_iris().data, False),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_the_scale_warning_catches_the_unscaled_data_sets_that_ship_with_scikit_learn(name, data, warns):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        small(epochs=1).fit(data())
+    spans = [w for w in caught if w.category is DataScaleWarning and "very different ranges" in str(w.message)]
+    assert len(spans) == int(warns), name
+
+
+@pytest.mark.parametrize("call", ["fit", "partial_fit", "fit_transform", "pandas fit_transform"])
+def test_warnings_point_at_the_callers_line(call):
+    lopsided = X.copy()
+    lopsided[:, 2] *= 1e6
+    model = AutoencoderTransformer(2, hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if call == "pandas fit_transform":
+            model.set_output(transform="pandas").fit_transform(lopsided)
+        else:
+            getattr(model, call)(lopsided)
+    ours = [w for w in caught if w.category in (DataScaleWarning, ConvergenceWarning)]
+    expected = {DataScaleWarning} if call == "partial_fit" else {DataScaleWarning, ConvergenceWarning}
+    assert {w.category for w in ours} == expected
+    assert {w.filename for w in ours} == {__file__}
+
+
+def test_fitting_saving_and_pickling_emit_no_deprecation_warning(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        model = small(epochs=2).fit(X)
+        model.save(tmp_path / "model.skae")
+        restored = pickle.loads(pickle.dumps(load(tmp_path / "model.skae")))
+    np.testing.assert_array_equal(restored.transform(X), model.transform(X))

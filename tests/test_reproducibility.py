@@ -77,29 +77,34 @@ def test_fit_leaves_global_random_state_untouched():
     "variant",
     [
         {},
-        {"early_stopping": True},
-        {"corruption": "gaussian", "corruption_level": 0.1, "contractive_weight": 0.01},
-        {"neighbor_weight": 1.0, "n_neighbors": 5},
+        pytest.param({"early_stopping": True}, marks=pytest.mark.slow),
+        pytest.param({"corruption": "gaussian", "corruption_level": 0.1, "contractive_weight": 0.01}, marks=pytest.mark.slow),
+        pytest.param({"neighbor_weight": 1.0, "n_neighbors": 5}, marks=pytest.mark.slow),
     ],
     ids=["plain", "early-stopping", "denoising-contractive", "neighbours"],
 )
-def test_short_fit_gives_the_same_codes_before_and_after_its_trainer_is_compiled(variant):
-    # A fit of a few steps runs eagerly until a compiled trainer for its
-    # network exists, then on that trainer's graph: both must agree exactly.
-    import skautoencoder
-    from skautoencoder._training import TRAINER_POOL
+def test_eager_and_compiled_steps_give_the_same_fit(variant, monkeypatch):
+    # Whether a short fit runs eagerly or on a compiled graph depends on
+    # whether its trainer is kept for later fits; the result must not.
+    from skautoencoder import _training
 
-    skautoencoder.clear_cache()
     short = {**PARAMS, "epochs": 1, "batch_size": 32, **variant}  # 4 steps or fewer
-    eager = AutoencoderTransformer(**short).fit(X)
-    (trainer,) = TRAINER_POOL._local.trainers.values()
-    assert not trainer.graph_traced
-    AutoencoderTransformer(**{**short, "epochs": 10}).fit(X)  # traces the pooled trainer's graph
-    assert trainer.graph_traced
     compiled = AutoencoderTransformer(**short).fit(X)
+    monkeypatch.setattr(_training, "execution_mode", lambda n_steps, reused=False: "eager")
+    eager = AutoencoderTransformer(**short).fit(X)
     if "neighbor_weight" in variant:
         # Equal up to float32 rounding (README: Reproducibility), not always bitwise.
         np.testing.assert_allclose(compiled.transform(X), eager.transform(X), rtol=1e-4, atol=1e-5)
     else:
         assert compiled.loss_curve_ == eager.loss_curve_
         np.testing.assert_array_equal(compiled.transform(X), eager.transform(X))
+
+
+def test_a_short_fit_on_a_pooled_trainer_runs_compiled_and_a_one_off_eagerly():
+    from skautoencoder._training import TRAINER_POOL, execution_mode
+
+    assert execution_mode(4) == "eager" and execution_mode(4, reused=True) == "graph"
+    assert execution_mode(8) == "graph" and execution_mode(2500) == "xla"
+    AutoencoderTransformer(**{**PARAMS, "epochs": 1, "batch_size": 32}).fit(X)
+    (trainer,) = [t for key, t in TRAINER_POOL._local.trainers.items() if key[0] == X.shape[1]][-1:]
+    assert trainer.reused and trainer._epoch_fns["graph"].experimental_get_tracing_count() >= 1
