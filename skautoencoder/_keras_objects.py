@@ -51,8 +51,9 @@ def make_optimizer(optimizer, learning_rate):
     Examples
     --------
     >>> from skautoencoder._keras_objects import make_optimizer
-    >>> round(float(make_optimizer("sgd", None).learning_rate), 6)
-    0.01
+    >>> optimizer = make_optimizer("sgd", None)
+    >>> type(optimizer).__name__, round(optimizer.get_config()["learning_rate"], 6)
+    ('SGD', 0.01)
     """
     keras = import_keras()
     if isinstance(optimizer, str):

@@ -76,6 +76,7 @@ def test_early_stopping_keeps_the_untrained_pca_when_no_epoch_beats_it():
         assert not any(np.any(w) for w in model.get_layer(name).get_weights())
 
 
+@pytest.mark.slow  # over 5 s: the whole suite runs it
 def test_raw_columns_give_a_held_out_error_within_two_percent_of_pca():
     X_train, X_test = train_test_split(WINE, test_size=0.25, random_state=0)
     for k in (2, 4):

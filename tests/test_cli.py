@@ -35,6 +35,7 @@ def iris_csv(tmp_path):
     return path
 
 
+@pytest.mark.slow  # over 5 s: the whole suite runs it
 def test_demo_prints_a_table_and_writes_figures(tmp_path, capsys):
     assert main(["demo", "--output", str(tmp_path / "out"), "--epochs", "3"]) == 0
     out = capsys.readouterr().out

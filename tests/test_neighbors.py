@@ -68,6 +68,7 @@ def held_out_digits():
     return train_test_split(X[:800] / 16, y[:800], test_size=0.25, random_state=0, stratify=y[:800])
 
 
+@pytest.mark.slow  # over 5 s: the whole suite runs it
 def test_the_term_raises_held_out_trustworthiness_over_the_plain_model(held_out_digits):
     X_train, X_test, _, _ = held_out_digits
     settings = dict(hidden_layer_sizes=(64,), epochs=40, early_stopping=False, random_state=0)

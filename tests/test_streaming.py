@@ -109,6 +109,7 @@ def test_block_shuffled_training_learns_as_well_as_in_memory(digits, kind, tmp_p
     assert again.loss_curve_ == streamed.loss_curve_  # and a seeded fit is still reproducible
 
 
+@pytest.mark.slow  # over 5 s: the whole suite runs it
 def test_streamed_early_stopping_holds_out_rows(digits, tmp_path, small_blocks):
     X = on_disk(digits, "memmap", tmp_path)
     autoencoder = AutoencoderTransformer(**dict(SETTINGS, early_stopping=True, epochs=50, n_iter_no_change=3)).fit(X)
@@ -163,6 +164,7 @@ def test_streamed_input_of_the_wrong_shape_is_refused(digits, tmp_path):
         AutoencoderTransformer().fit(da.zeros((0, 4)))
 
 
+@pytest.mark.slow  # over 5 s: the whole suite runs it
 def test_pretraining_reads_streamed_rows_like_an_array(digits, tmp_path, small_blocks):
     settings = dict(SETTINGS, pretrain_epochs=2, shuffle=False)
     streamed = AutoencoderTransformer(**settings).fit(on_disk(digits, "h5py", tmp_path))
