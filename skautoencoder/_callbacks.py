@@ -29,8 +29,7 @@ def check_callbacks(callbacks):
 
 
 def copy_callbacks(callbacks):
-    """Copies of the callbacks for one fit, so the estimator's parameter never changes."""
-    check_callbacks(callbacks)
+    """Copies of the (checked) callbacks for one fit, so the estimator's parameter never changes."""
     return copy.deepcopy(list(callbacks))
 
 

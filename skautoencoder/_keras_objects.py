@@ -73,6 +73,13 @@ def keras_loss_per_row(loss):
 
     def loss_per_row(tf, x, reconstruction):
         values = per_sample(x, reconstruction)
+        if len(values.shape) == 0:
+            # One number for the whole batch would weigh padding rows and
+            # sum wrongly over validation rows.
+            raise ValueError(
+                f"loss={loss!r} gives one number for the whole batch; it must give one value per row "
+                "or per entry (e.g. return keras.ops.mean(..., axis=-1), not a full mean)."
+            )
         # A loss given per entry is averaged over the row, as "mse" is.
         return tf.reduce_mean(values, axis=-1) if len(values.shape) > 1 else values
 

@@ -27,8 +27,9 @@ from ._datasource import rows_per_block
 # costs about 0.8 s more and saves about 0.3 ms per step over a plain graph.
 # Each pays off only past its count. A trainer kept for later fits (pooled
 # for the next fit of its network, or kept by partial_fit) traces its graph
-# for fits of any length, since later fits reuse it: eager and graph steps
-# compute the same numbers.
+# for fits of any length, since later fits reuse it. The mode depends on the
+# configuration only, so seeded fits stay bitwise reproducible; eager and
+# graph steps agree to float32 rounding.
 GRAPH_MIN_STEPS = 8
 XLA_MIN_STEPS = 2500
 
