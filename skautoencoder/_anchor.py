@@ -4,7 +4,7 @@ A PCA-anchored network (see :func:`skautoencoder._networks.build_anchored_networ
 computes its code as PCA's projection plus a non-linear correction and its
 reconstruction as PCA's reconstruction plus another; the corrections start at
 zero, so before training the network *is* this PCA. This module fits that
-PCA on the training rows, with scikit-learn's :class:`~sklearn.decomposition.PCA`
+PCA on the rows given to ``fit`` (validation rows included), with scikit-learn's :class:`~sklearn.decomposition.PCA`
 for an array in memory or streamed data of a single block, and with
 :class:`~sklearn.decomposition.IncrementalPCA`, block by block, for larger
 data read from disk; and it gathers the column statistics the corrections
@@ -58,7 +58,7 @@ def fit_pca_anchor(source, rows, n_components, seed):
     source : InMemoryRows or StreamedRows
         The data (see :mod:`skautoencoder._datasource`).
     rows : ndarray of int
-        Sorted indices of the training rows.
+        Sorted indices of the rows to fit the PCA on.
     n_components : int
         Code size. PCA gets at most ``min(n_features, n_rows - 1)``
         components; the other code units start with zero linear paths.

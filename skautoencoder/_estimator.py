@@ -138,7 +138,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         How the networks start. "pca": PCA-anchored, the code is PCA's
         projection plus a non-linear correction and the reconstruction
         PCA's reconstruction plus another; the corrections start at zero,
-        so the untrained model is the PCA of the training rows, and
+        so the untrained model is the PCA of every row given to ``fit``
+        (validation rows included: the PCA you would compare with), and
         everything then trains end to end (with early stopping, the
         untrained state is kept if no epoch beats it on the validation
         rows). It needs a dense network of the estimator's own with linear

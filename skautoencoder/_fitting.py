@@ -73,7 +73,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
     """
     network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
     source = rows_of(X)
-    rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
+    all_rows = rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
     validation_rows = None
     if config.early_stopping and not incremental:
         rows, validation_rows = split_rows(rows, config.validation_fraction, rng)
@@ -85,7 +85,10 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
     else:
         encoder, decoder = build_networks_for(config, network_seed)
         if is_anchored(encoder):
-            set_pca_anchor(encoder, decoder, fit_pca_anchor(source, rows, config.n_components, network_seed))
+            # The PCA of every row, validation rows included: the network
+            # then starts at the PCA a user fits on the same rows, which
+            # early stopping keeps when no epoch beats it.
+            set_pca_anchor(encoder, decoder, fit_pca_anchor(source, all_rows, config.n_components, network_seed))
         if config.pretrain_epochs:
             # Pretraining holds the training rows, and their codes, in memory.
             inputs = np.concatenate(list(source.chunks(rows, rows_per_block(X.shape[1]))))

@@ -74,6 +74,14 @@ def test_early_stopping_keeps_the_untrained_pca_when_no_epoch_beats_it():
     assert autoencoder.best_validation_loss_ < min(autoencoder.validation_loss_curve_)
     for model, name in ((autoencoder.encoder_, "encoder_correction"), (autoencoder.decoder_, "decoder_correction")):
         assert not any(np.any(w) for w in model.get_layer(name).get_weights())
+    # The start is the PCA of every row given to fit, validation rows included:
+    # the PCA a user compares with.
+    pca = PCA(2).fit(WINE)
+    scale = np.abs(WINE).max()
+    np.testing.assert_allclose(autoencoder.transform(WINE), pca.transform(WINE), atol=1e-6 * scale)
+    np.testing.assert_allclose(
+        autoencoder.inverse_transform(autoencoder.transform(WINE)), pca_reconstruction(pca, WINE), atol=1e-6 * scale
+    )
 
 
 @pytest.mark.slow  # over 5 s: the whole suite runs it
