@@ -60,6 +60,8 @@ CANDIDATES = {
                       "epochs": 300, "hidden_layer_sizes": (256, 128, 64)},
     "pca-es20-batch16": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
                                         "epochs": 300, "batch_size": 16},
+    "pca-es20-wide-batch16": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
+                              "epochs": 300, "hidden_layer_sizes": (256, 128), "batch_size": 16},
     "pca-es20-deep-tanh-b16-noise": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
                                      "epochs": 300, "hidden_layer_sizes": (256, 128, 64), "activation": "tanh",
                                      "batch_size": 16, "corruption": "gaussian", "corruption_level": 0.1},

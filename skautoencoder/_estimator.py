@@ -32,7 +32,7 @@ class AutoencoderTransformer(BaseAutoencoder):
     ----------
     n_components : int, default=2
         Size of the code (the bottleneck).
-    hidden_layer_sizes : array-like of int, default=(128, 64)
+    hidden_layer_sizes : array-like of int, default=(256, 128)
         Widths of the encoder's hidden layers, input side first. The decoder
         uses them in reverse. ``()`` gives an encoder of one layer.
     activation : str or callable, default="relu"
@@ -244,7 +244,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self,
         n_components=2,
         *,
-        hidden_layer_sizes=(128, 64),
+        hidden_layer_sizes=(256, 128),
         activation="relu",
         code_activation="linear",
         output_activation="linear",

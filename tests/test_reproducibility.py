@@ -10,7 +10,8 @@ from skautoencoder import AutoencoderTransformer
 from ._helpers import run_python
 
 X = np.random.RandomState(1).rand(120, 8)
-PARAMS = dict(n_components=3, hidden_layer_sizes=(6,), epochs=4, batch_size=16, random_state=7)
+# Without early stopping: it could keep the PCA start, the same for every seed.
+PARAMS = dict(n_components=3, hidden_layer_sizes=(6,), epochs=4, batch_size=16, early_stopping=False, random_state=7)
 
 
 def test_same_seed_gives_bitwise_identical_codes_in_one_process():
@@ -86,7 +87,8 @@ def test_fit_leaves_global_random_state_untouched():
     "variant",
     [
         {},
-        pytest.param({"early_stopping": True}, marks=pytest.mark.slow),
+        # From a random start: from PCA's, one epoch may not beat the start.
+        pytest.param({"early_stopping": True, "init": "random"}, marks=pytest.mark.slow),
         pytest.param({"corruption": "gaussian", "corruption_level": 0.1, "contractive_weight": 0.01}, marks=pytest.mark.slow),
         pytest.param({"neighbor_weight": 1.0, "n_neighbors": 5}, marks=pytest.mark.slow),
     ],
