@@ -4,8 +4,9 @@ A PCA-anchored network (see :func:`skautoencoder._networks.build_anchored_networ
 computes its code as PCA's projection plus a non-linear correction and its
 reconstruction as PCA's reconstruction plus another; the corrections start at
 zero, so before training the network *is* this PCA. This module fits that
-PCA on the rows given to ``fit`` (validation rows included), with scikit-learn's :class:`~sklearn.decomposition.PCA`
-for an array in memory or streamed data of a single block, and with
+PCA on the rows given to ``fit`` (validation rows included), with
+scikit-learn's :class:`~sklearn.decomposition.PCA` for an array in memory
+or streamed data of a single block, and with
 :class:`~sklearn.decomposition.IncrementalPCA`, block by block, for larger
 data read from disk; and it gathers the column statistics the corrections
 use to see their inputs on a common scale.
@@ -21,12 +22,12 @@ from ._datasource import InMemoryRows, rows_per_block
 
 @dataclass(frozen=True)
 class PcaAnchor:
-    """PCA's parameters and the training rows' column statistics.
+    """PCA's parameters and the column statistics of the rows it was fitted on.
 
     Attributes
     ----------
     mean : ndarray of shape (n_features,)
-        Column means of the training rows (PCA's ``mean_``).
+        Column means of those rows (PCA's ``mean_``).
     components : ndarray of shape (n_components, n_features)
         PCA's ``components_``; rows beyond the rank the data allow (more
         code units than features or rows) are zero.
