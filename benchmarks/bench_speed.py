@@ -21,7 +21,13 @@ Compares, on the same data (digits scaled /16) and hyperparameters:
     ``partial_fit`` call on a 256-row chunk (ten passes over five chunks,
     against ``fit(epochs=10)`` on the same rows, with both held-out errors),
     and a 12-fit ``GridSearchCV`` (2 layer sizes x 2 code sizes x 3 folds,
-    50 epochs) against the time its fits spent in the training loop.
+    50 epochs) against the time its fits spent in the training loop;
+(f) seconds per epoch once compiled (median of a fit's epochs after its
+    first) for each variant setting (dropout, batch normalisation,
+    corruption, contractive, sparse, variational, tied weights), alone and
+    with the neighbourhood term, on a (256, 128, 64) tanh network at batch
+    16, 60 epochs on 75% of the digits, each combination's overhead over
+    the plain network against the sum of its parts' overheads.
 
 Times are medians over ``--repeats`` runs; ratios come from the same run.
 Prints a markdown table and writes JSON.
@@ -345,6 +351,75 @@ def bench_short_fits(X, repeats, grid_epochs):
     return results
 
 
+# -- variant combinations ------------------------------------------------------
+
+# Each variant's settings on top of VARIANT_NETWORK; the neighbourhood term
+# combines with each.
+VARIANTS = {
+    "plain": {},
+    "dropout": {"dropout": 0.1},
+    "batch normalisation": {"batch_normalization": True},
+    "gaussian corruption": {"corruption": "gaussian"},
+    "masking corruption": {"corruption": "masking"},
+    "contractive": {"contractive_weight": 0.01},
+    "sparse": {"activity_l1": 1e-4},
+    "variational": {"variational": True},
+    "tied weights": {"tied_weights": True},
+}
+VARIANT_NETWORK = dict(
+    hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_size=16, early_stopping=False, init="random",
+    random_state=0,
+)
+
+
+def epoch_seconds(settings, X, epochs):
+    """Median seconds of a fit's epochs after the first (which compiles)."""
+    from skautoencoder import AutoencoderTransformer
+    from skautoencoder._backend import import_keras
+
+    keras = import_keras()
+
+    class EpochTimes(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.seconds = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._start)
+
+    model = AutoencoderTransformer(2, **VARIANT_NETWORK, **settings, epochs=epochs, callbacks=[EpochTimes()])
+    model.fit(X)
+    return statistics.median(model.callbacks_[0].seconds[1:])
+
+
+def bench_variant_combinations(X, epochs):
+    from sklearn.model_selection import train_test_split
+
+    X_train, _ = train_test_split(X, test_size=0.25, random_state=0)
+    seconds = {}
+    for name, settings in VARIANTS.items():
+        for neighbors in (False, True):
+            combined = {**settings, "neighbor_weight": 1.0} if neighbors else settings
+            seconds[name, neighbors] = epoch_seconds(combined, X_train, epochs)
+            print(f"  variants | {name}{' + neighbours' if neighbors else ''}: "
+                  f"{seconds[name, neighbors]:.4f} s per epoch", file=sys.stderr)
+    plain, neighbor_overhead = seconds["plain", False], seconds["plain", True] - seconds["plain", False]
+    rows = []
+    for name in VARIANTS:
+        own_overhead = seconds[name, False] - plain
+        rows.append({
+            "variant": name,
+            "epoch s": seconds[name, False],
+            "epoch s with neighbours": seconds[name, True],
+            # The combination against the plain network plus both parts'
+            # overheads over it, added up.
+            "with neighbours / sum of parts": seconds[name, True] / (plain + own_overhead + neighbor_overhead),
+        })
+    return rows
+
+
 # -- report --------------------------------------------------------------------
 
 
@@ -377,6 +452,17 @@ def markdown(results):
     if results["short_fits"]:
         lines += ["", "| short fits, warm (digits /16, default settings) | value |", "|---|---|"]
         lines += [f"| {name} | {value:.4g} |" for name, value in results["short_fits"].items()]
+    if results["variants"]:
+        lines += [
+            "",
+            "| variant (seconds per epoch, compiled) | alone | with neighbor_weight=1 | with neighbours / sum of parts |",
+            "|---|---|---|---|",
+        ]
+    for r in results["variants"]:
+        lines.append(
+            f"| {r['variant']} | {r['epoch s']:.4f} | {r['epoch s with neighbours']:.4f} "
+            f"| {r['with neighbours / sum of parts']:.2f} |"
+        )
     return "\n".join(lines).strip()
 
 
@@ -385,8 +471,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that the script runs")
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing (default: 3)")
     parser.add_argument(
-        "--parts", default="training,inference,scaling,short",
-        help="comma-separated parts to run (default: all four)",
+        "--parts", default="training,inference,scaling,short,variants",
+        help="comma-separated parts to run (default: all five)",
     )
     parser.add_argument(
         "--trainers", default=",".join(TRAINERS),
@@ -400,10 +486,10 @@ def main(argv=None):
         parser.error(f"unknown trainers: {', '.join(unknown)}; choose among: {', '.join(TRAINERS)}")
     X = digits()
     if args.quick:
-        repeats, epochs_scale, n_large, sizes, grid_epochs = 1, 0.004, 2000, [1000, 2000], 2
+        repeats, epochs_scale, n_large, sizes, grid_epochs, variant_epochs = 1, 0.004, 2000, [1000, 2000], 2, 3
     else:
         repeats, epochs_scale, n_large, sizes = args.repeats, 1.0, 1_000_000, [10_000, 100_000, 1_000_000]
-        grid_epochs = 50
+        grid_epochs, variant_epochs = 50, 60
     import sklearn
 
     from skautoencoder._backend import import_keras
@@ -419,6 +505,7 @@ def main(argv=None):
         "inference": bench_inference(X, n_large) if "inference" in parts else {},
         "scaling": bench_scaling(sizes) if "scaling" in parts else [],
         "short_fits": bench_short_fits(X, repeats, grid_epochs) if "short" in parts else {},
+        "variants": bench_variant_combinations(X[: 400 if args.quick else None], variant_epochs) if "variants" in parts else [],
     }
     publish(results, markdown(results), args.output)
     return 0

@@ -38,6 +38,9 @@ def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
     short = report["short_fits"]
     assert short["grid fits"] == 12 and short["grid / training loop"] >= 1
     assert short["partial_fit warm call ms"] > 0 and short["fit(epochs=1) s"] > 0
+    assert {r["variant"] for r in report["variants"]} >= {"plain", "dropout", "variational", "tied weights"}
+    assert all(r["epoch s"] > 0 and r["epoch s with neighbours"] > 0 for r in report["variants"])
+    assert "| variant (seconds per epoch, compiled) |" in result.stdout
 
 
 def test_bench_vs_pca_quick_run_writes_table_json_and_plot(tmp_path):

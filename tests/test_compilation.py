@@ -1,0 +1,55 @@
+"""Every variant, alone and with the neighbourhood term, trains in a compiled graph traced once per shape."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+import skautoencoder._training as training
+from skautoencoder import AutoencoderTransformer
+
+VARIANTS = {
+    "plain": {},
+    "dropout": {"dropout": 0.1},
+    "batch normalisation": {"batch_normalization": True},
+    "gaussian corruption": {"corruption": "gaussian"},
+    "contractive": {"contractive_weight": 0.01},
+    "variational": {"variational": True},
+    "tied weights": {"tied_weights": True},
+}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits().data[:300] / 16
+
+
+@pytest.fixture
+def epoch_calls(monkeypatch):
+    """(trainer, mode) of every epoch that a fit runs."""
+    calls = []
+    train_epoch = training.CompiledTrainer.train_epoch
+
+    def recording(self, *args, **kwargs):
+        calls.append((self, kwargs["mode"]))
+        return train_epoch(self, *args, **kwargs)
+
+    monkeypatch.setattr(training.CompiledTrainer, "train_epoch", recording)
+    return calls
+
+
+@pytest.mark.parametrize("neighbor_weight", [0.0, 1.0], ids=["alone", "with neighbours"])
+@pytest.mark.parametrize("variant", VARIANTS.values(), ids=VARIANTS.keys())
+def test_each_epoch_runs_one_compiled_function_traced_once(digits, epoch_calls, variant, neighbor_weight):
+    # 300 rows at batch 32, 6 epochs: 60 steps, past the eager threshold.
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(16,), epochs=6, batch_size=32, early_stopping=False, init="random",
+        neighbor_weight=neighbor_weight, random_state=0, **variant,
+    ).fit(digits)
+    assert np.isfinite(model.score(digits))
+    assert len(epoch_calls) == 6
+    (trainer,) = {trainer for trainer, _ in epoch_calls}
+    (mode,) = {mode for _, mode in epoch_calls}
+    assert mode in ("graph", "xla")
+    # One full call per epoch and one for its last, shorter batch: two
+    # shapes at most, however many epochs run.
+    assert 1 <= trainer._epoch_fns[mode].experimental_get_tracing_count() <= 2
