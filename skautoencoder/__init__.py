@@ -5,7 +5,7 @@
 package does not import TensorFlow; training or loading a model does.
 """
 
-from ._checks import DataScaleWarning
+from ._checks import DataScaleWarning, NeighborhoodWarning
 from ._estimator import AutoencoderTransformer
 from ._loading import load
 from ._training import clear_cache
@@ -15,6 +15,7 @@ from .metrics import reconstruction_error, reconstruction_scorer
 __all__ = [
     "AutoencoderTransformer",
     "DataScaleWarning",
+    "NeighborhoodWarning",
     "clear_cache",
     "load",
     "reconstruction_error",

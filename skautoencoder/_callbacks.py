@@ -46,7 +46,7 @@ def autoencoder_model(encoder, decoder, optimizer):
 
 
 class EpochCallbacks:
-    """A fit's Keras callbacks, with the hooks :func:`~skautoencoder._training.train` calls.
+    """A fit's Keras callbacks, with the hooks :func:`~skautoencoder._epochs.train` calls.
 
     Parameters
     ----------

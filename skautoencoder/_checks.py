@@ -46,6 +46,16 @@ _PASS_THROUGH = (
 )
 
 
+class NeighborhoodWarning(UserWarning):
+    """The neighbourhood term cost reconstruction that PCA keeps.
+
+    With ``neighbor_weight > 0`` the fit keeps the best epoch whose
+    reconstruction error on the validation rows stays within 2% of PCA's;
+    this warning says when that was the untrained PCA start, or when no
+    state met the bound.
+    """
+
+
 def warn_at_caller(message, category):
     """``warnings.warn`` pointing at the first line outside this package and fit's wrappers."""
     frame, level = sys._getframe(1), 2

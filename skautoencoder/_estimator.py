@@ -154,11 +154,15 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``n_neighbors`` nearest training rows (Euclidean, in input space)
         and away from other rows' codes, t-SNE-like (InfoNCE under a
         Cauchy kernel, on one neighbour per row drawn each epoch and 16
-        other rows of its batch). The term is scaled by the data's mean
-        column variance, so a weight means the same on any units. On the
-        digits, weights of 0.3 to 1 gave a much better 2-D map of held-out
-        rows at no cost in reconstruction error
-        (``benchmarks/bench_maps.py``).
+        other rows of its batch). The term is counted in units of the mean
+        squared error that PCA with ``n_components`` leaves on the training
+        rows, so a weight means the same on any units and the map cannot
+        outweigh what a linear code explains. With early stopping, the
+        kept epoch is the best, by the combined validation loss, of those
+        that reconstruct the validation rows within 2% of PCA's error (a
+        PCA start always does); a ``NeighborhoodWarning`` says when that
+        was the untrained start, or when no state met the bound (without
+        early stopping, checked on the training rows).
         ``transform`` stays the encoder and ``inverse_transform`` the
         decoder. It needs ``X`` in memory or in a NumPy memmap (an h5py,
         Zarr or Dask array is refused); with early stopping the validation

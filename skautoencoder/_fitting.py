@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._anchor import fit_pca_anchor
 from ._callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
-from ._checks import warn_at_caller
+from ._checks import NeighborhoodWarning, warn_at_caller
 from ._datasource import rows_of, rows_per_block
 from ._neighbors import PairedRows, mean_column_variance, neighbor_graph
 from ._keras_objects import make_optimizer
@@ -22,7 +22,11 @@ from ._networks import is_anchored, set_pca_anchor
 from ._pretraining import pretrain_layerwise
 from ._progress import TrainingProgress
 from ._trainers import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
-from ._training import train
+from ._epochs import train
+
+# A kept epoch's validation reconstruction error may exceed PCA's by at most
+# this factor when the loss also holds the neighbourhood term.
+PCA_MARGIN = 1.02
 
 
 @dataclass
@@ -98,10 +102,20 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
                 make_optimizer=lambda: make_optimizer(config.optimizer, config.learning_rate),
             )
         trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed, continued=incremental)
+    squared_error_limit = None
     if config.neighbor_weight > 0:
         # The neighbourhood term trains on rows paired with a neighbour each.
         trainer.objective.data_variance.assign(mean_column_variance(X, rows))
         source = PairedRows(X, neighbor_graph(X, rows, validation_rows, config.n_neighbors))
+        # The kept epoch must reconstruct the validation rows (without early
+        # stopping, the training rows) within 2% of the PCA a user compares
+        # with, fitted on every row; the term is weighed in units of the
+        # error that PCA leaves.
+        pca = fit_pca_anchor(rows_of(X), all_rows, config.n_components, network_seed)
+        trainer.objective.pca_squared_error.assign(pca_squared_error(pca, X[rows]))
+        checked = X[rows if validation_rows is None else validation_rows]
+        # Plus float32 rounding, for data that PCA reconstructs exactly.
+        squared_error_limit = PCA_MARGIN * pca_squared_error(pca, checked) + 1e-7 * mean_column_variance(X, rows)
     callbacks = _callbacks_for(config, previous, trainer, incremental, epochs, len(rows))
     progress = TrainingProgress(config.verbose, epochs)
     result = train(
@@ -115,6 +129,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
         validation_rows=validation_rows,
         n_iter_no_change=config.n_iter_no_change,
         tol=config.tol,
+        squared_error_limit=squared_error_limit,
         progress=progress,
         callbacks=callbacks,
     )
@@ -124,6 +139,11 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
             f"Maximum epochs ({epochs}) reached and the validation loss has not "
             "converged yet. Raise epochs, or tol.",
             ConvergenceWarning,
+        )
+    if squared_error_limit is not None and not incremental:
+        _warn_about_neighborhood_cost(
+            config, trainer, source, rows if validation_rows is None else validation_rows, result,
+            squared_error_limit, anchored=is_anchored(encoder), validating=validation_rows is not None,
         )
     validating = validation_rows is not None
     return FitResult(
@@ -135,6 +155,39 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
         training_state=state_after(trainer, encoder, decoder),
         callbacks=callbacks.callbacks if callbacks is not None else None,
     )
+
+
+def pca_squared_error(pca, X):
+    """Mean squared reconstruction error of the rows ``X`` under the anchor's PCA."""
+    centred = np.asarray(X, dtype=np.float64) - pca.mean
+    residual = centred - (centred @ pca.components.T) @ pca.components
+    return float(np.mean(np.square(residual)))
+
+
+def _warn_about_neighborhood_cost(
+    config, trainer, source, checked_rows, result, squared_error_limit, *, anchored, validating
+):
+    """Say so when the neighbourhood term could not keep PCA's reconstruction.
+
+    ``checked_rows`` are the validation rows, or without early stopping the
+    training rows, whose error the limit bounds.
+    """
+    error = trainer.evaluate_squared_error(source, checked_rows)
+    if result.over_squared_error_limit or error > squared_error_limit:
+        rows = "validation" if validating else "training"
+        warn_at_caller(
+            f"With neighbor_weight={config.neighbor_weight}, the fit reconstructs the {rows} rows with "
+            f"{error / max(squared_error_limit / PCA_MARGIN, 1e-30):.3g}x PCA's error, more than 2% above it; scale "
+            "the columns (e.g. StandardScaler) or lower neighbor_weight.",
+            NeighborhoodWarning,
+        )
+    elif anchored and result.kept_start and len(result.loss_curve):
+        warn_at_caller(
+            f"With neighbor_weight={config.neighbor_weight}, no trained epoch improved the map while "
+            "reconstructing the validation rows within 2% of PCA's error, so the fit kept its PCA start; "
+            "scale the columns (e.g. StandardScaler) or lower neighbor_weight.",
+            NeighborhoodWarning,
+        )
 
 
 def _callbacks_for(config, previous, trainer, incremental, epochs, n_rows):

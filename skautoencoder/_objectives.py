@@ -88,8 +88,10 @@ class Objective:
     neighbor_weight : float, default=0.0
         Weight of :func:`neighbor_loss`. When positive, each row of ``x``
         is a row followed by its neighbour (twice the width), and the term
-        is multiplied by ``data_variance``, so that it keeps its weight
-        against the reconstruction error whatever the data's units.
+        is multiplied by ``pca_squared_error``, the mean squared error PCA
+        leaves on the training rows, so that a weight means the same
+        against the reconstruction error whatever the data's units, and
+        the map never outweighs what a linear code cannot explain.
     """
 
     def __init__(
@@ -122,9 +124,12 @@ class Objective:
         self.variational = variational
         self.beta = beta
         self.neighbor_weight = neighbor_weight
-        # The training rows' mean column variance, set by each fit (see
-        # ``neighbor_loss``): a variable, so pooled trainers serve any data.
+        # The training rows' mean column variance (the codes' scale in
+        # ``neighbor_loss``) and the squared error PCA leaves on them (the
+        # term's unit), set by each fit: variables, so pooled trainers serve
+        # any data.
         self.data_variance = self._tf.Variable(1.0, dtype=self._tf.float32, trainable=False)
+        self.pca_squared_error = self._tf.Variable(1.0, dtype=self._tf.float32, trainable=False)
         # A variable, not a constant of the compiled steps: a pooled trainer
         # (see ``TrainerPool``) serves fits of every seed without retracing.
         self.seed = self._tf.Variable(seed, dtype=self._tf.int32, trainable=False)
@@ -166,6 +171,17 @@ class Objective:
             mean, log_variance = outputs
             return mean, log_variance
         return outputs, None
+
+    def squared_error_per_row(self, x):
+        """Mean squared reconstruction error of each row of ``x``, as ``score`` measures it.
+
+        For a neighbourhood objective, ``x`` holds rows followed by their
+        neighbours; only the rows count.
+        """
+        if self.neighbor_weight > 0:
+            x = x[:, : x.shape[-1] // 2]
+        code, _ = self._encode(x, training=False)
+        return _mean_squared_error(self._tf, x, self.decoder(code, training=False))
 
     def per_row(self, x, step, training):
         """Loss of each row of ``x`` (a float32 tensor) at this step."""
@@ -211,5 +227,5 @@ class Objective:
             loss += self.contractive_weight * contraction
         if neighbor_code is not None:
             scale = tf.sqrt(self.data_variance)
-            loss += self.neighbor_weight * self.data_variance * neighbor_loss(tf, code, neighbor_code, scale)
+            loss += self.neighbor_weight * self.pca_squared_error * neighbor_loss(tf, code, neighbor_code, scale)
         return loss

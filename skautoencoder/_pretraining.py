@@ -6,7 +6,8 @@ from ._backend import import_keras
 from ._datasource import InMemoryRows
 from ._networks import mirrored_dense_pairs
 from ._objectives import Objective
-from ._training import CompiledTrainer, train
+from ._epochs import train
+from ._training import CompiledTrainer
 
 
 def pretrain_layerwise(encoder, decoder, inputs, *, loss, epochs, batch_size, shuffle, rng, make_optimizer):

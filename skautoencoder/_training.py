@@ -12,9 +12,7 @@ layer keeps working.
 """
 
 import collections
-import math
 import threading
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -93,6 +91,9 @@ class CompiledTrainer:
             distributed_epoch = tf.function(self._distributed_epoch)
             self._epoch_fns = dict.fromkeys(("eager", "graph", "xla"), distributed_epoch)
         self._loss_sum_fns = {"eager": self._loss_sum, "graph": tf.function(self._loss_sum, reduce_retracing=True)}
+        self._squared_error_sum_fns = {
+            "eager": self._squared_error_sum, "graph": tf.function(self._squared_error_sum, reduce_retracing=True)
+        }
 
 
     def start_from(self, encoder_weights, decoder_weights, seed):
@@ -166,6 +167,10 @@ class CompiledTrainer:
         x = self._tf.convert_to_tensor(x)
         return self._tf.reduce_sum(self.objective.per_row(x, 0, training=False))
 
+    def _squared_error_sum(self, x):
+        x = self._tf.convert_to_tensor(x)
+        return self._tf.reduce_sum(self.objective.squared_error_per_row(x))
+
     def train_epoch(self, source, rows, batch_size, *, shuffle, rng, mode):
         """Run one epoch of mini-batch steps over ``rows`` of ``source``.
 
@@ -226,9 +231,16 @@ class CompiledTrainer:
 
     def evaluate(self, source, rows, mode="graph"):
         """Return the mean loss over ``rows`` of ``source`` without training."""
-        loss_sum = self._loss_sum_fns["eager" if mode == "eager" else "graph"]
+        return self._mean_over(self._loss_sum_fns, source, rows, mode)
+
+    def evaluate_squared_error(self, source, rows, mode="graph"):
+        """Return the mean squared reconstruction error over ``rows`` of ``source``."""
+        return self._mean_over(self._squared_error_sum_fns, source, rows, mode)
+
+    def _mean_over(self, sum_fns, source, rows, mode):
+        sum_fn = sum_fns["eager" if mode == "eager" else "graph"]
         chunks = source.chunks(rows, rows_per_block(source.n_features))
-        return sum(float(loss_sum(chunk)) for chunk in chunks) / len(rows)
+        return sum(float(sum_fn(chunk)) for chunk in chunks) / len(rows)
 
 
 class TrainerPool:
@@ -301,120 +313,3 @@ class TrainingSnapshot:
             model.set_weights(weights)
         for variable, value in self._optimizer_values:
             variable.assign(value)
-
-
-@dataclass
-class TrainingResult:
-    """What one call of :func:`train` observed."""
-
-    loss_curve: list = field(default_factory=list)
-    validation_loss_curve: list = field(default_factory=list)
-    best_validation_loss: float = math.inf
-    stopped_early: bool = False
-
-
-class TrainingDiverged(ValueError):
-    """The training loss became NaN or infinite."""
-
-
-def train(
-    trainer,
-    source,
-    train_rows,
-    *,
-    epochs,
-    batch_size,
-    shuffle,
-    rng,
-    validation_rows=None,
-    n_iter_no_change=10,
-    tol=1e-4,
-    progress=None,
-    callbacks=None,
-):
-    """Train for up to ``epochs`` epochs, with early stopping on validation rows.
-
-    With ``validation_rows``, training stops once the validation loss has not
-    improved by at least ``tol`` for ``n_iter_no_change`` epochs in a row, and
-    the weights of the best validation epoch are restored; the weights before
-    the first epoch count as a candidate, so the result is never worse on the
-    validation rows than the starting point. Without them, all
-    ``epochs`` run.
-
-    Parameters
-    ----------
-    trainer : CompiledTrainer
-    source : InMemoryRows or StreamedRows
-        The data (see :mod:`skautoencoder._datasource`).
-    train_rows : ndarray of int
-        Sorted rows of ``source`` to train on.
-    epochs, batch_size : int
-    shuffle : bool
-        Whether to visit ``train_rows`` in a new random order each epoch.
-    rng : numpy.random.RandomState
-        Source of the shuffling order.
-    validation_rows : ndarray of int, default=None
-    n_iter_no_change : int, default=10
-    tol : float, default=1e-4
-    progress : TrainingProgress, default=None
-    callbacks : EpochCallbacks, default=None
-        The user's Keras callbacks; one that sets ``stop_training`` ends
-        the fit after that epoch.
-
-    Returns
-    -------
-    TrainingResult
-
-    Raises
-    ------
-    TrainingDiverged
-        When an epoch's loss is NaN or infinite.
-    """
-    result = TrainingResult()
-    models = (trainer.objective.encoder, trainer.objective.decoder)
-    best_weights = None
-    epochs_without_improvement = 0
-    mode = execution_mode(epochs * -(-len(train_rows) // batch_size), trainer.reused)
-    if validation_rows is not None:
-        # The starting state is a candidate too: a PCA-anchored network that
-        # no epoch improves on stays the PCA it started from.
-        starting_loss = trainer.evaluate(source, validation_rows, mode)
-        result.best_validation_loss = starting_loss if math.isfinite(starting_loss) else math.inf
-        best_weights = [model.get_weights() for model in models]
-    if callbacks is not None:
-        callbacks.train_begin()
-    try:
-        for epoch in range(1, epochs + 1):
-            if callbacks is not None:
-                callbacks.epoch_begin(epoch)
-            loss = trainer.train_epoch(source, train_rows, batch_size, shuffle=shuffle, rng=rng, mode=mode)
-            if not math.isfinite(loss):
-                raise TrainingDiverged(
-                    f"Training diverged at epoch {epoch}: the loss became {loss}. "
-                    "Lower learning_rate, or scale the input (e.g. StandardScaler)."
-                )
-            result.loss_curve.append(loss)
-            validation_loss = None
-            if validation_rows is not None:
-                validation_loss = trainer.evaluate(source, validation_rows, mode)
-                result.validation_loss_curve.append(validation_loss)
-                if validation_loss < result.best_validation_loss:
-                    best_weights = [model.get_weights() for model in models]
-                if validation_loss < result.best_validation_loss - tol:
-                    epochs_without_improvement = 0
-                else:
-                    epochs_without_improvement += 1
-                result.best_validation_loss = min(result.best_validation_loss, validation_loss)
-            if progress is not None:
-                progress.update(epoch, loss, validation_loss)
-            stop_asked = callbacks is not None and callbacks.epoch_end(epoch, loss, validation_loss)
-            if stop_asked or (validation_rows is not None and epochs_without_improvement >= n_iter_no_change):
-                result.stopped_early = True
-                break
-    finally:
-        if callbacks is not None:
-            callbacks.train_end()
-    if best_weights is not None:
-        for model, weights in zip(models, best_weights):
-            model.set_weights(weights)
-    return result

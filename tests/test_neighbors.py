@@ -123,3 +123,79 @@ def test_partial_fit_pairs_rows_within_each_chunk(held_out_digits):
     for chunk in np.array_split(X_train, 3):
         autoencoder.partial_fit(chunk)
     assert autoencoder.n_iter_ == 3 and np.all(np.isfinite(autoencoder.loss_curve_))
+
+
+def validation_split(n_rows, random_state, validation_fraction=0.1):
+    """The training and validation rows a fit with this seed draws (as ``fit_autoencoder`` does)."""
+    from skautoencoder._fitting import split_rows
+
+    rng = np.random.RandomState(random_state)
+    rng.randint(np.iinfo(np.int32).max // 2, size=2)  # the network's and the noise's seeds
+    return split_rows(np.arange(n_rows), validation_fraction, rng)
+
+
+def pca_validation_error(X, validation_rows, n_components):
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components).fit(X)  # on every row, as the anchor
+    rows = X[validation_rows]
+    return float(np.mean((pca.inverse_transform(pca.transform(rows)) - rows) ** 2))
+
+
+@pytest.mark.parametrize("neighbor_weight", [0.0, 1.0, 30.0])
+def test_the_kept_epoch_reconstructs_validation_rows_within_2_percent_of_pca(neighbor_weight):
+    from sklearn.datasets import load_wine
+
+    X = load_wine().data  # raw columns, one of them in the thousands
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(16,), epochs=30, neighbor_weight=neighbor_weight, n_iter_no_change=30, random_state=0
+    )
+    with pytest.warns() as caught:
+        model.fit(X)
+    _, validation_rows = validation_split(len(X), 0)
+    rows = X[validation_rows]
+    kept_error = float(np.mean((model.inverse_transform(model.transform(rows)) - rows) ** 2))
+    assert kept_error <= 1.02 * pca_validation_error(X, validation_rows, 2) * (1 + 1e-5)
+    from skautoencoder import NeighborhoodWarning
+
+    neighborhood_warnings = [w for w in caught if issubclass(w.category, NeighborhoodWarning)]
+    assert all("within 2% of PCA's error" in str(w.message) for w in neighborhood_warnings)
+
+
+def test_a_kept_pca_start_is_said_in_one_warning():
+    from sklearn.datasets import load_wine
+    from sklearn.decomposition import PCA
+
+    from skautoencoder import NeighborhoodWarning
+
+    X = load_wine().data  # raw columns: the map costs reconstruction on every trained epoch
+    model = AutoencoderTransformer(2, hidden_layer_sizes=(16,), epochs=30, n_iter_no_change=30, neighbor_weight=1.0,
+                                   random_state=0)
+    with pytest.warns(NeighborhoodWarning, match=r"so the fit kept its PCA start; scale the columns"):
+        model.fit(X)
+    pca = PCA(2).fit(X)
+    np.testing.assert_allclose(model.transform(X), pca.transform(X), rtol=1e-4, atol=1e-3 * np.abs(pca.transform(X)).max())
+
+
+def test_a_map_worse_than_pca_without_early_stopping_is_said_in_one_warning():
+    from sklearn.datasets import load_wine
+
+    from skautoencoder import NeighborhoodWarning
+
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(16,), epochs=30, neighbor_weight=30.0, early_stopping=False, random_state=0
+    )
+    with pytest.warns(NeighborhoodWarning, match=r"reconstructs the training rows with \S+x PCA's error, more than 2%"):
+        model.fit(load_wine().data)
+
+
+def test_the_term_is_counted_in_units_of_pcas_error():
+    # The same rows in other units: the term keeps its weight, so the codes
+    # follow the units (up to float32 rounding and the optimizer's epsilon).
+    X = load_digits().data[:300] / 16
+    settings = dict(hidden_layer_sizes=(16,), epochs=3, neighbor_weight=1.0, early_stopping=False, random_state=0)
+    small_units = AutoencoderTransformer(2, **settings).fit(X)
+    large_units = AutoencoderTransformer(2, **settings).fit(X * 100)
+    np.testing.assert_allclose(
+        large_units.transform(X * 100) / 100, small_units.transform(X), rtol=2e-2, atol=2e-3
+    )

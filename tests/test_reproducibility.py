@@ -99,11 +99,11 @@ def test_eager_and_compiled_steps_give_the_same_fit(variant, monkeypatch):
     # whether its trainer is kept for later fits (so a configuration always
     # runs the same way); the two agree to float32 rounding (bitwise on the
     # newest versions, within 1e-7 on TensorFlow 2.16).
-    from skautoencoder import _training
+    from skautoencoder import _epochs
 
     short = {**PARAMS, "epochs": 1, "batch_size": 32, **variant}  # 4 steps or fewer
     compiled = AutoencoderTransformer(**short).fit(X)
-    monkeypatch.setattr(_training, "execution_mode", lambda n_steps, reused=False: "eager")
+    monkeypatch.setattr(_epochs, "execution_mode", lambda n_steps, reused=False: "eager")
     eager = AutoencoderTransformer(**short).fit(X)
     np.testing.assert_allclose(compiled.loss_curve_, eager.loss_curve_, rtol=1e-5)
     np.testing.assert_allclose(compiled.transform(X), eager.transform(X), rtol=1e-4, atol=1e-5)

@@ -1,0 +1,174 @@
+"""The epoch loop: training epochs, early stopping, and which state a fit keeps.
+
+:func:`train` runs a :class:`~skautoencoder._training.CompiledTrainer`'s
+epochs over the training rows, scores the validation rows after each, stops
+when they stop improving, and restores the best state seen, the untrained
+start included, so that a PCA-anchored fit is never worse on the validation
+rows than the PCA it started from.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from ._training import execution_mode
+
+
+@dataclass
+class TrainingResult:
+    """What one call of :func:`train` observed."""
+
+    loss_curve: list = field(default_factory=list)
+    validation_loss_curve: list = field(default_factory=list)
+    best_validation_loss: float = math.inf
+    stopped_early: bool = False
+    # With a squared-error limit: the kept state's validation squared error,
+    # whether it is the untrained start, and whether no state met the limit.
+    kept_squared_error: float = None
+    kept_start: bool = False
+    over_squared_error_limit: bool = False
+
+
+class _BestState:
+    """The lowest validation loss seen so far among some states, and their weights."""
+
+    def __init__(self):
+        self.loss, self.weights, self.squared_error, self.epoch = math.inf, None, None, None
+
+    def offer(self, loss, models, epoch, squared_error=None):
+        if loss < self.loss or self.weights is None:
+            self.loss, self.squared_error, self.epoch = loss, squared_error, epoch
+            self.weights = [model.get_weights() for model in models]
+
+
+class TrainingDiverged(ValueError):
+    """The training loss became NaN or infinite."""
+
+
+def train(
+    trainer,
+    source,
+    train_rows,
+    *,
+    epochs,
+    batch_size,
+    shuffle,
+    rng,
+    validation_rows=None,
+    n_iter_no_change=10,
+    tol=1e-4,
+    squared_error_limit=None,
+    progress=None,
+    callbacks=None,
+):
+    """Train for up to ``epochs`` epochs, with early stopping on validation rows.
+
+    With ``validation_rows``, training stops once the validation loss has not
+    improved by at least ``tol`` for ``n_iter_no_change`` epochs in a row, and
+    the weights of the best validation epoch are restored; the weights before
+    the first epoch count as a candidate, so the result is never worse on the
+    validation rows than the starting point. Without them, all
+    ``epochs`` run.
+
+    Parameters
+    ----------
+    trainer : CompiledTrainer
+    source : InMemoryRows or StreamedRows
+        The data (see :mod:`skautoencoder._datasource`).
+    train_rows : ndarray of int
+        Sorted rows of ``source`` to train on.
+    epochs, batch_size : int
+    shuffle : bool
+        Whether to visit ``train_rows`` in a new random order each epoch.
+    rng : numpy.random.RandomState
+        Source of the shuffling order.
+    validation_rows : ndarray of int, default=None
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    squared_error_limit : float, default=None
+        With ``validation_rows``: the kept state is the best, by validation
+        loss, of those whose validation mean squared reconstruction error is
+        at most this (the untrained start included); only when none is, the
+        best of all, and the result says so. For an objective whose loss is
+        not the reconstruction error alone (the neighbourhood term).
+    progress : TrainingProgress, default=None
+    callbacks : EpochCallbacks, default=None
+        The user's Keras callbacks; one that sets ``stop_training`` ends
+        the fit after that epoch.
+
+    Returns
+    -------
+    TrainingResult
+
+    Raises
+    ------
+    TrainingDiverged
+        When an epoch's loss is NaN or infinite.
+    """
+    result = TrainingResult()
+    models = (trainer.objective.encoder, trainer.objective.decoder)
+    best, best_within_limit = _BestState(), _BestState()
+    limited = validation_rows is not None and squared_error_limit is not None
+    improved_on = math.inf
+    epochs_without_improvement = 0
+    mode = execution_mode(epochs * -(-len(train_rows) // batch_size), trainer.reused)
+
+    def offer(loss, epoch):
+        loss = loss if math.isfinite(loss) else math.inf
+        best.offer(loss, models, epoch)
+        if limited:
+            squared_error = trainer.evaluate_squared_error(source, validation_rows, mode)
+            if squared_error <= squared_error_limit:
+                best_within_limit.offer(loss, models, epoch, squared_error)
+
+    if validation_rows is not None:
+        # The starting state is a candidate too: a PCA-anchored network that
+        # no epoch improves on stays the PCA it started from.
+        starting_loss = trainer.evaluate(source, validation_rows, mode)
+        offer(starting_loss, 0)
+        improved_on = best.loss
+    if callbacks is not None:
+        callbacks.train_begin()
+    try:
+        for epoch in range(1, epochs + 1):
+            if callbacks is not None:
+                callbacks.epoch_begin(epoch)
+            loss = trainer.train_epoch(source, train_rows, batch_size, shuffle=shuffle, rng=rng, mode=mode)
+            if not math.isfinite(loss):
+                raise TrainingDiverged(
+                    f"Training diverged at epoch {epoch}: the loss became {loss}. "
+                    "Lower learning_rate, or scale the input (e.g. StandardScaler)."
+                )
+            result.loss_curve.append(loss)
+            validation_loss = None
+            if validation_rows is not None:
+                validation_loss = trainer.evaluate(source, validation_rows, mode)
+                result.validation_loss_curve.append(validation_loss)
+                if validation_loss < best.loss or (limited and validation_loss < best_within_limit.loss):
+                    offer(validation_loss, epoch)
+                if validation_loss < improved_on - tol:
+                    epochs_without_improvement = 0
+                else:
+                    epochs_without_improvement += 1
+                improved_on = min(improved_on, validation_loss)
+            if progress is not None:
+                progress.update(epoch, loss, validation_loss)
+            stop_asked = callbacks is not None and callbacks.epoch_end(epoch, loss, validation_loss)
+            if stop_asked or (validation_rows is not None and epochs_without_improvement >= n_iter_no_change):
+                result.stopped_early = True
+                break
+    finally:
+        if callbacks is not None:
+            callbacks.train_end()
+    kept = best
+    if limited:
+        if best_within_limit.weights is not None:
+            kept = best_within_limit
+        else:
+            result.over_squared_error_limit = True
+        result.kept_squared_error = kept.squared_error
+        result.kept_start = kept.epoch == 0
+    if kept.weights is not None:
+        result.best_validation_loss = kept.loss
+        for model, weights in zip(models, kept.weights):
+            model.set_weights(weights)
+    return result
