@@ -68,6 +68,9 @@ CANDIDATES = {
     "pca-es30-map": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 30,
                      "epochs": 300, "hidden_layer_sizes": (256, 128, 64), "activation": "tanh",
                      "batch_size": 16, "corruption": "gaussian", "corruption_level": 0.1, "neighbor_weight": 1.0},
+    "pca-es30-map-clean": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 30,
+                           "epochs": 300, "hidden_layer_sizes": (256, 128, 64), "activation": "tanh",
+                           "batch_size": 16, "neighbor_weight": 1.0},
 }
 
 

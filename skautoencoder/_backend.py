@@ -61,6 +61,40 @@ def errors_worth_showing(startup_output):
     ]
 
 
+@contextlib.contextmanager
+def native_logs_filtered():
+    """Hold back TensorFlow's C++ log lines written meanwhile; show their errors after.
+
+    The runtime logs information lines at the first graph trace and the
+    first XLA compilation of a process, besides its start-up; only error
+    lines (see :func:`errors_worth_showing`) reach the user.
+    """
+    captured = []
+    try:
+        with _stderr_captured(captured):
+            yield
+    finally:
+        for line in errors_worth_showing("".join(captured)):
+            print(line, file=sys.stderr)
+
+
+_FIRST_CALLS_DONE = set()
+
+
+def call_quietly_the_first_time(kind, function, *args):
+    """``function(*args)``, with native log lines filtered on the process's first call of this ``kind``.
+
+    ``kind`` names what the runtime logs about once per process (e.g.
+    ``"graph"`` or ``"xla"``); later calls run as they are.
+    """
+    if kind in _FIRST_CALLS_DONE:
+        return function(*args)
+    with native_logs_filtered():
+        result = function(*args)
+    _FIRST_CALLS_DONE.add(kind)
+    return result
+
+
 def import_keras():
     """Return the ``keras`` module, importing TensorFlow quietly on first use.
 
@@ -75,15 +109,12 @@ def import_keras():
     if backend != "tensorflow":
         # Refused before Keras imports the other backend's library, which may not even be installed.
         raise ImportError(_wrong_backend_message(backend))
-    captured = []
-    with _stderr_captured(captured):
+    with native_logs_filtered():
         import tensorflow
         import keras
 
         # Finding the devices here lets their start-up errors be sorted too.
         tensorflow.config.list_physical_devices()
-    for line in errors_worth_showing("".join(captured)):
-        print(line, file=sys.stderr)
     tensorflow_logger = logging.getLogger("tensorflow")
     if tensorflow_logger.level == logging.NOTSET:
         # Retracing notices name internals users cannot act on.

@@ -44,6 +44,11 @@ class TrainingDiverged(ValueError):
     """The training loss became NaN or infinite."""
 
 
+def _improvement_bound(best_loss, tol):
+    """The validation loss below which an epoch counts as an improvement on ``best_loss``."""
+    return best_loss - tol * abs(best_loss) if math.isfinite(best_loss) else math.inf
+
+
 def train(
     trainer,
     source,
@@ -63,7 +68,8 @@ def train(
     """Train for up to ``epochs`` epochs, with early stopping on validation rows.
 
     With ``validation_rows``, training stops once the validation loss has not
-    improved by at least ``tol`` for ``n_iter_no_change`` epochs in a row, and
+    improved by at least ``tol`` times its best value for ``n_iter_no_change``
+    epochs in a row (a relative tolerance, the same on any units), and
     the weights of the best validation epoch are restored; the weights before
     the first epoch count as a candidate, so the result is never worse on the
     validation rows than the starting point. Without them, all
@@ -84,6 +90,8 @@ def train(
     validation_rows : ndarray of int, default=None
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
+        Relative: an epoch improves if its validation loss is below the best
+        so far minus ``tol`` times that best's magnitude.
     squared_error_limit : float, default=None
         With ``validation_rows``: the kept state is the best, by validation
         loss, of those whose validation mean squared reconstruction error is
@@ -145,7 +153,7 @@ def train(
                 result.validation_loss_curve.append(validation_loss)
                 if validation_loss < best.loss or (limited and validation_loss < best_within_limit.loss):
                     offer(validation_loss, epoch)
-                if validation_loss < improved_on - tol:
+                if validation_loss < _improvement_bound(improved_on, tol):
                     epochs_without_improvement = 0
                 else:
                     epochs_without_improvement += 1

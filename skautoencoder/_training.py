@@ -16,7 +16,7 @@ import threading
 
 import numpy as np
 
-from ._backend import import_tensorflow
+from ._backend import call_quietly_the_first_time, import_tensorflow
 from ._datasource import rows_per_block
 
 # How an epoch runs depends on how many steps the whole fit takes. Tracing a
@@ -211,13 +211,13 @@ class CompiledTrainer:
         for chunk in source.training_chunks(rows, call_rows, shuffle, rng):
             pending = np.concatenate([pending, chunk]) if len(pending) else chunk
             while len(pending) >= call_rows:
-                total += self._run_batches(epoch, pending[:call_rows], batch_size)
+                total += self._run_batches(epoch, mode, pending[:call_rows], batch_size)
                 pending = pending[call_rows:]
         if len(pending):
-            total += self._run_batches(epoch, pending, batch_size)
+            total += self._run_batches(epoch, mode, pending, batch_size)
         return total / n_rows
 
-    def _run_batches(self, epoch, x, batch_size):
+    def _run_batches(self, epoch, mode, x, batch_size):
         """One compiled call over the rows ``x``, cut into batches; the loss sum."""
         n_batches = -(-len(x) // batch_size)
         row_weights = np.ones(n_batches * batch_size, dtype=np.float32)
@@ -227,7 +227,7 @@ class CompiledTrainer:
             last_batch = x[(n_batches - 1) * batch_size :]
             x = np.concatenate([x, np.resize(last_batch, (padding, x.shape[1]))])
         x = x.reshape(n_batches, batch_size, -1)
-        return float(epoch(x, row_weights.reshape(n_batches, batch_size)))
+        return float(call_quietly_the_first_time(mode, epoch, x, row_weights.reshape(n_batches, batch_size)))
 
     def evaluate(self, source, rows, mode="graph"):
         """Return the mean loss over ``rows`` of ``source`` without training."""
@@ -238,9 +238,9 @@ class CompiledTrainer:
         return self._mean_over(self._squared_error_sum_fns, source, rows, mode)
 
     def _mean_over(self, sum_fns, source, rows, mode):
-        sum_fn = sum_fns["eager" if mode == "eager" else "graph"]
+        mode = "eager" if mode == "eager" else "graph"
         chunks = source.chunks(rows, rows_per_block(source.n_features))
-        return sum(float(sum_fn(chunk)) for chunk in chunks) / len(rows)
+        return sum(float(call_quietly_the_first_time(mode, sum_fns[mode], chunk)) for chunk in chunks) / len(rows)
 
 
 class TrainerPool:

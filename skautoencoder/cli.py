@@ -27,26 +27,14 @@ from ._saved_models import match_model_columns as _match_model_columns
 from ._saved_models import save_pipeline as _save_pipeline
 from ._staged import CommandError, StagedOutputs
 
-# Settings the demo uses on the 8x8 digits (values scaled to [0, 1]); chosen
-# on held-out data to beat PCA's trustworthiness and neighbour accuracy at k=2.
-DEMO_SETTINGS = dict(
-    hidden_layer_sizes=(256, 128, 64),
-    activation="tanh",
-    output_activation="sigmoid",
-    epochs=300,
-    batch_size=16,
-    early_stopping=True,
-    n_iter_no_change=30,
-)
-# Neighbourhood-preserving codes for 2-D maps of the digits; chosen on held-out
-# data (benchmarks/bench_maps.py). Gaussian corruption makes the encoder
-# generalise to new rows; the full 300 epochs beat early stopping on the map.
-MAP_SETTINGS = dict(
-    hidden_layer_sizes=(256, 128, 64), activation="tanh", epochs=300, batch_size=16, early_stopping=False,
-    init="random", corruption="gaussian", corruption_level=0.1, neighbor_weight=1.0,
-)
-# Settings for arbitrary CSV data, min-max scaled to [0, 1] by the command.
-CSV_SETTINGS = dict(hidden_layer_sizes=(128, 64), activation="tanh", output_activation="sigmoid", batch_size=16)
+# The command fits the library's public settings: ``AutoencoderTransformer(k)``
+# (and, in the demo, ``AutoencoderTransformer.for_maps(k)``) as a Python
+# user gets them, with the scaling each subcommand states.
+
+
+def _epochs(args):
+    """``epochs=`` for the estimator: the command's ``--epochs``, or the library's default."""
+    return {} if args.epochs is None else {"epochs": args.epochs}
 
 
 # -- shared steps ------------------------------------------------------------
@@ -115,14 +103,13 @@ def run_demo(args):
         X, y = digits.data / 16.0, digits.target
         X_train, X_test, y_train, y_test = _split(X, y, 0.25, args.random_state)
         print(f"Digits: {len(X_train)} training and {len(X_test)} held-out images of 8x8 pixels.")
-        print(f"Fitting PCA and two autoencoders with n_components={args.n_components}...")
-        autoencoder = AutoencoderTransformer(
-            args.n_components, **{**DEMO_SETTINGS, "epochs": args.epochs}, random_state=args.random_state, verbose=1
+        print(f"Fitting PCA and two autoencoders with n_components={args.n_components} (pixels scaled to [0, 1]): "
+              f"AutoencoderTransformer({args.n_components}) and AutoencoderTransformer.for_maps({args.n_components})...")
+        autoencoder = AutoencoderTransformer(args.n_components, **_epochs(args), random_state=args.random_state, verbose=1)
+        mapper = AutoencoderTransformer.for_maps(
+            args.n_components, **_epochs(args), random_state=args.random_state, verbose=1
         )
-        mapper = AutoencoderTransformer(
-            args.n_components, **{**MAP_SETTINGS, "epochs": args.epochs}, random_state=args.random_state, verbose=1
-        )
-        reducers = {"PCA": PCA(args.n_components), "autoencoder": autoencoder, "autoencoder + neighbours": mapper}
+        reducers = {"PCA": PCA(args.n_components), "autoencoder": autoencoder, "autoencoder for maps": mapper}
         results = _compare_on_split(reducers, X_train, X_test, y_train, y_test)
         rows = [row for row, _ in results.values()]
         print()
@@ -232,11 +219,9 @@ def _fit_embedding(table, args):
 
     if len(table.X) < 2:
         raise CommandError(f"{args.data} has {len(table.X)} row; fitting needs at least 2.")
-    autoencoder = AutoencoderTransformer(
-        args.n_components, **{**CSV_SETTINGS, "epochs": args.epochs}, random_state=args.random_state, verbose=1
-    )
+    autoencoder = AutoencoderTransformer(args.n_components, **_epochs(args), random_state=args.random_state, verbose=1)
     print(f"Fitting an autoencoder with n_components={args.n_components} on {len(table.X)} rows of "
-          f"{_describe_columns(table)}.")
+          f"{_describe_columns(table)}, each column min-max scaled to [0, 1] on these rows.")
     model = Pipeline([("scale", MinMaxScaler()), ("autoencoder", autoencoder)]).fit(table.X)
     if table.has_header:
         model[0].feature_names_in_ = np.asarray(table.names, dtype=object)
@@ -269,7 +254,7 @@ def run_compare(args):
     with StagedOutputs(destinations, args.force) as outputs:
         table = _read_table(args)
         X = table.X
-        print(f"Comparing on {_describe_columns(table)}.")
+        print(f"Comparing on {_describe_columns(table)}, each column min-max scaled to [0, 1] on the training rows.")
         sizes = [k for k in args.n_components if k <= X.shape[1]]
         dropped = [k for k in args.n_components if k > X.shape[1]]
         if not sizes:
@@ -286,7 +271,7 @@ def run_compare(args):
             print(f"[{step}/{len(sizes)}] n_components={k}")
             pca = PCA(min(k, *X_train.shape)).fit(X_train)
             errors["PCA"].append(reconstruction_error(pca, X_test))
-            autoencoder = AutoencoderTransformer(k, epochs=args.epochs, random_state=args.random_state, verbose=1)
+            autoencoder = AutoencoderTransformer(k, **_epochs(args), random_state=args.random_state, verbose=1)
             errors["autoencoder"].append(reconstruction_error(autoencoder.fit(X_train), X_test))
         rows = [[k, errors["PCA"][i], errors["autoencoder"][i]] for i, k in enumerate(sizes)]
         header = ["n_components", "PCA held-out MSE", "autoencoder held-out MSE"]
@@ -372,7 +357,7 @@ def build_parser():
     demo = commands.add_parser("demo", help="autoencoder vs PCA on the digits shipped with scikit-learn")
     demo.add_argument("--output", default="demo-output", help="folder for the figures (default: demo-output)")
     demo.add_argument("--n-components", type=_positive, default=2, help="code size (default: 2)")
-    demo.add_argument("--epochs", type=_positive, default=DEMO_SETTINGS["epochs"], help="training epochs (default: 300)")
+    demo.add_argument("--epochs", type=_positive, help="most training epochs (default: the library's, 300)")
     demo.set_defaults(run=run_demo)
 
     def add_data_options(command):
@@ -392,7 +377,7 @@ def build_parser():
             "--delimiter", help="column separator, e.g. ';' or 'whitespace' (default: found from the first lines)"
         )
         command.add_argument("--output", default=".", help="folder for the files written (default: .)")
-        command.add_argument("--epochs", type=_positive, default=200, help="training epochs (default: 200)")
+        command.add_argument("--epochs", type=_positive, help="most training epochs (default: the library's, 300)")
 
     embed = commands.add_parser("embed", help="codes and a scatter plot of a CSV's rows")
     add_data_options(embed)

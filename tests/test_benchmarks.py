@@ -100,7 +100,9 @@ def test_bench_maps_quick_run_measures_every_method_and_draws_the_maps(tmp_path)
     assert "| data | method | trustworthiness | 5-NN accuracy |" in result.stdout
     report = json.loads((tmp_path / "bench_maps.json").read_text())
     methods = {r["method"] for r in report["results"]}
-    assert {"PCA", "autoencoder (defaults)", "autoencoder, neighbor_weight=1"} <= methods
+    assert methods == {
+        "PCA", "autoencoder (defaults)", "autoencoder, neighbor_weight=1", "AutoencoderTransformer.for_maps", "UMAP"
+    }
     assert {r["data"] for r in report["results"]} == {"digits [0, 1]", "S-curve in 64-D"}
     assert all(0 < r["trustworthiness"] <= 1 and r["one-row transform ms"] > 0 for r in report["results"])
     assert (tmp_path / "bench_maps.png").stat().st_size > 10_000

@@ -90,6 +90,19 @@ def test_early_stopping_keeps_the_best_validation_epoch(digits):
     assert autoencoder.loss_curve_ and len(autoencoder.loss_curve_) == len(curve)
 
 
+def test_early_stopping_stops_at_the_same_epoch_in_any_units(digits):
+    # tol is relative: the same rows in units 1,000 times larger (losses a
+    # million times larger) stop at the same epoch; an absolute tolerance
+    # would count every epoch's decrease there as an improvement.
+    settings = dict(epochs=150, early_stopping=True, n_iter_no_change=5, tol=1e-2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        small_units = small(**settings).fit(digits)
+        large_units = small(**settings).fit(digits * 1000)
+    assert small_units.n_iter_ < 150
+    assert large_units.n_iter_ == small_units.n_iter_
+
+
 def test_early_stopping_restores_weights_of_the_best_epoch():
     rng = np.random.RandomState(0)
     X = rng.rand(200, 8)

@@ -25,11 +25,17 @@ def test_import_build_get_set_params_and_clone_import_no_tensorflow():
 
 
 @pytest.mark.slow  # a fresh process that fits
-def test_fit_prints_nothing_at_verbose_0_and_leaves_the_log_level_alone():
+@pytest.mark.parametrize(
+    "rows, epochs", [(50, 2), (400, 10), (400, 60)], ids=["eager steps", "a graph", "XLA"]
+)
+def test_fit_prints_nothing_at_verbose_0_and_leaves_the_log_level_alone(rows, epochs):
+    # At batch 8, 10 epochs of 400 rows run as a graph and 60 with XLA,
+    # whose first trace and compilation log lines from TensorFlow's runtime.
     code = (
         "import numpy as np; from skautoencoder import AutoencoderTransformer; "
-        "X = np.random.RandomState(0).rand(50, 4); "
-        "m = AutoencoderTransformer(epochs=2, early_stopping=False, random_state=0).fit(X); m.transform(X); m.score(X); "
+        f"X = np.random.RandomState(0).rand({rows}, 4); "
+        f"m = AutoencoderTransformer(hidden_layer_sizes=(8,), batch_size=8, epochs={epochs}, n_iter_no_change={epochs}, "
+        "random_state=0); import warnings; warnings.simplefilter('ignore'); m.fit(X); m.transform(X); m.score(X); "
         "assert 'TF_CPP_MIN_LOG_LEVEL' not in os.environ, 'the log level must stay as the user set it'"
     )
     # Stricter than the test environment: no log level set beforehand.

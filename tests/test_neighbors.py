@@ -199,3 +199,35 @@ def test_the_term_is_counted_in_units_of_pcas_error():
     np.testing.assert_allclose(
         large_units.transform(X * 100) / 100, small_units.transform(X), rtol=2e-2, atol=2e-3
     )
+
+
+def test_for_maps_is_an_ordinary_estimator_with_its_settings_shown():
+    from sklearn.base import clone
+
+    mapper = AutoencoderTransformer.for_maps(3, batch_size=64, random_state=1)
+    params = mapper.get_params()
+    assert params["n_components"] == 3 and params["neighbor_weight"] == 1.0
+    assert params["hidden_layer_sizes"] == (256, 128, 64) and params["activation"] == "tanh"
+    assert params["batch_size"] == 64  # given here: replaces the map's 16
+    assert clone(mapper).get_params() == params
+
+
+@pytest.mark.slow  # two fits of the map's deeper network
+def test_for_maps_keeps_held_out_neighbours_better_than_the_defaults():
+    from sklearn.datasets import make_s_curve
+
+    manifold, _ = make_s_curve(800, noise=0.05, random_state=0)
+    X = manifold @ np.random.RandomState(0).normal(size=(3, 10))  # the S-curve in 10-D
+    X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
+    shorter = dict(epochs=40, random_state=0)
+    plain = AutoencoderTransformer(2, **shorter).fit(X_train)
+    mapper = AutoencoderTransformer.for_maps(2, **shorter).fit(X_train)
+    plain_score = trustworthiness(X_test, plain.transform(X_test), n_neighbors=5)
+    mapped_score = trustworthiness(X_test, mapper.transform(X_test), n_neighbors=5)
+    assert mapped_score > plain_score, (plain_score, mapped_score)
+    # Its kept epoch reconstructs within PCA's bound, so new rows do too, within noise.
+    from sklearn.decomposition import PCA
+
+    pca = PCA(2).fit(X_train)
+    pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+    assert -mapper.score(X_test) <= 1.1 * pca_error

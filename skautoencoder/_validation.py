@@ -1,0 +1,62 @@
+"""The training data a fit is given, checked, and the fit's configuration made from them."""
+
+import numpy as np
+from sklearn.utils.validation import validate_data
+
+from ._checks import (
+    check_float32_range, check_probability_range, check_streamed_shape, rows_for_neighbor_graph,
+    warn_if_outside_output_range, warn_if_unscaled,
+)
+from ._config import FitConfig
+from ._datasource import StreamedRows, is_streamed
+
+
+def validated_training_data(estimator, X, reset):
+    """The validated data and the fit's configuration; warns about the data's scale.
+
+    Parameters
+    ----------
+    estimator : AutoencoderTransformer
+        Its parameters, and its fitted input checks (``n_features_in_``,
+        ``feature_names_in_``), which ``reset`` sets anew.
+    X : array-like or streamed array
+    reset : bool
+        Whether this fit starts afresh (as opposed to continuing).
+
+    Returns
+    -------
+    X : validated array in memory, or the streamed array
+    config : FitConfig
+
+    Raises
+    ------
+    ValueError
+        For data the fit cannot use, naming the problem.
+    """
+    params = estimator.get_params(deep=False)
+    if params["neighbor_weight"] > 0:
+        X = rows_for_neighbor_graph(X)
+    if is_streamed(X):
+        check_streamed_shape(X)
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
+    else:
+        X = validate_data(estimator, X, reset=reset, dtype=[np.float64, np.float32])
+    config = FitConfig.from_params(params, X.shape[1])
+    if is_streamed(X):
+        # One pass over the blocks checks every value and gives the ranges.
+        column_low, column_high = StreamedRows(X).column_ranges()
+    else:
+        column_low, column_high = X.min(axis=0), X.max(axis=0)
+    low, high = float(column_low.min()), float(column_high.max())
+    if params["loss"] == "binary_crossentropy":
+        check_probability_range(low, high)
+    check_float32_range(low, high)
+    warn_if_unscaled(column_high - column_low)
+    if params["decoder"] is None:
+        warn_if_outside_output_range(params["output_activation"], low, high)
+    if params["early_stopping"] and X.shape[0] < 2:
+        raise ValueError(
+            f"early_stopping=True needs at least 2 samples to hold out validation rows; "
+            f"got n_samples={X.shape[0]}."
+        )
+    return X, config
