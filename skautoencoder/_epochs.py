@@ -21,9 +21,8 @@ class TrainingResult:
     validation_loss_curve: list = field(default_factory=list)
     best_validation_loss: float = math.inf
     stopped_early: bool = False
-    # With a squared-error limit: the kept state's validation squared error,
-    # whether it is the untrained start, and whether no state met the limit.
-    kept_squared_error: float = None
+    # With a squared-error limit: whether the kept state is the untrained
+    # start, and whether no state met the limit.
     kept_start: bool = False
     over_squared_error_limit: bool = False
 
@@ -32,11 +31,11 @@ class _BestState:
     """The lowest validation loss seen so far among some states, and their weights."""
 
     def __init__(self):
-        self.loss, self.weights, self.squared_error, self.epoch = math.inf, None, None, None
+        self.loss, self.weights, self.epoch = math.inf, None, None
 
-    def offer(self, loss, models, epoch, squared_error=None):
+    def offer(self, loss, models, epoch):
         if loss < self.loss or self.weights is None:
-            self.loss, self.squared_error, self.epoch = loss, squared_error, epoch
+            self.loss, self.epoch = loss, epoch
             self.weights = [model.get_weights() for model in models]
 
 
@@ -124,9 +123,8 @@ def train(
         loss = loss if math.isfinite(loss) else math.inf
         best.offer(loss, models, epoch)
         if limited:
-            squared_error = trainer.evaluate_squared_error(source, validation_rows, mode)
-            if squared_error <= squared_error_limit:
-                best_within_limit.offer(loss, models, epoch, squared_error)
+            if trainer.evaluate_squared_error(source, validation_rows, mode) <= squared_error_limit:
+                best_within_limit.offer(loss, models, epoch)
 
     if validation_rows is not None:
         # The starting state is a candidate too: a PCA-anchored network that
@@ -173,7 +171,6 @@ def train(
             kept = best_within_limit
         else:
             result.over_squared_error_limit = True
-        result.kept_squared_error = kept.squared_error
         result.kept_start = kept.epoch == 0
     if kept.weights is not None:
         result.best_validation_loss = kept.loss

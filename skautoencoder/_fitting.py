@@ -78,7 +78,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
     network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
     source = rows_of(X)
     all_rows = rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
-    validation_rows = None
+    validation_rows = anchor = None
     if config.early_stopping and not incremental:
         rows, validation_rows = split_rows(rows, config.validation_fraction, rng)
     if previous is not None:
@@ -92,7 +92,8 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
             # The PCA of every row, validation rows included: the network
             # then starts at the PCA a user fits on the same rows, which
             # early stopping keeps when no epoch beats it.
-            set_pca_anchor(encoder, decoder, fit_pca_anchor(source, all_rows, config.n_components, network_seed))
+            anchor = fit_pca_anchor(source, all_rows, config.n_components, network_seed)
+            set_pca_anchor(encoder, decoder, anchor)
         if config.pretrain_epochs:
             # Pretraining holds the training rows, and their codes, in memory.
             inputs = np.concatenate(list(source.chunks(rows, rows_per_block(X.shape[1]))))
@@ -105,17 +106,18 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
     squared_error_limit = None
     if config.neighbor_weight > 0:
         # The neighbourhood term trains on rows paired with a neighbour each.
-        trainer.objective.data_variance.assign(mean_column_variance(X, rows))
+        data_variance = mean_column_variance(X, rows)
+        trainer.objective.data_variance.assign(data_variance)
         source = PairedRows(X, neighbor_graph(X, rows, validation_rows, config.n_neighbors))
         # The kept epoch must reconstruct the validation rows (without early
         # stopping, the training rows) within 2% of the PCA a user compares
         # with, fitted on every row; the term is weighed in units of the
         # error that PCA leaves.
-        pca = fit_pca_anchor(rows_of(X), all_rows, config.n_components, network_seed)
+        pca = anchor if anchor is not None else fit_pca_anchor(rows_of(X), all_rows, config.n_components, network_seed)
         trainer.objective.pca_squared_error.assign(pca_squared_error(pca, X[rows]))
         checked = X[rows if validation_rows is None else validation_rows]
         # Plus float32 rounding, for data that PCA reconstructs exactly.
-        squared_error_limit = PCA_MARGIN * pca_squared_error(pca, checked) + 1e-7 * mean_column_variance(X, rows)
+        squared_error_limit = PCA_MARGIN * pca_squared_error(pca, checked) + 1e-7 * data_variance
     callbacks = _callbacks_for(config, previous, trainer, incremental, epochs, len(rows))
     progress = TrainingProgress(config.verbose, epochs)
     result = train(

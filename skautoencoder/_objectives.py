@@ -192,7 +192,7 @@ class Objective:
             x, neighbors = x[:, :n_features], x[:, n_features:]
             # The neighbours go through the encoder in a call of their own:
             # under XLA, Keras's dropout on rows and neighbours concatenated
-            # into one batch ran 15 times slower than on each half. With
+            # into one batch ran 16 times slower than on each half. With
             # batch normalisation, each call uses its own batch's statistics.
             partners = self._corrupt(neighbors, step, stream=3) if training else neighbors
             neighbor_code, _ = self._encode(partners, training)
