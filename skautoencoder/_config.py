@@ -28,7 +28,8 @@ class FitConfig:
     ----------
     params : dict
         The estimator's parameters, as ``get_params(deep=False)`` gives
-        them; each also reads as an attribute (``config.batch_size``).
+        them with each ``"auto"`` resolved (:func:`~skautoencoder._defaults.resolve_auto`);
+        each also reads as an attribute (``config.batch_size``).
     spec : NetworkSpec
         The shape of the networks the estimator builds itself.
     n_features : int

@@ -14,10 +14,6 @@ from ._fitting import FitResult, fit_autoencoder
 from ._parameters import PARAMETER_CONSTRAINTS
 from ._validation import validated_training_data
 
-# What AutoencoderTransformer.for_maps changes from the defaults.
-MAP_PARAMS = dict(hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_size=16, neighbor_weight=1.0, n_iter_no_change=30)
-
-
 class AutoencoderTransformer(BaseAutoencoder):
     """Dimensionality reduction with a Keras autoencoder.
 
@@ -29,13 +25,19 @@ class AutoencoderTransformer(BaseAutoencoder):
     Parameters
     ----------
     n_components : int, default=2
-        Size of the code (the bottleneck).
-    hidden_layer_sizes : array-like of int, default=(256, 128)
+        Size of the code (the bottleneck). A code of 2 or 3 values is taken
+        as a picture of the data: the ``"auto"`` defaults then make a map
+        that keeps neighbours (see ``neighbor_weight``); wider codes get the
+        settings that reconstruct best.
+    hidden_layer_sizes : "auto" or array-like of int, default="auto"
         Widths of the encoder's hidden layers, input side first. The decoder
-        uses them in reverse. ``()`` gives an encoder of one layer.
-    activation : str or callable, default="relu"
+        uses them in reverse. ``()`` gives an encoder of one layer. "auto"
+        is ``(256, 128, 64)`` when the neighbourhood term is on, else
+        ``(256, 128)``.
+    activation : "auto", str or callable, default="auto"
         Activation of the hidden layers: any name Keras knows ("relu",
-        "tanh", "gelu", "silu"...) or a Keras activation function.
+        "tanh", "gelu", "silu"...) or a Keras activation function. "auto" is
+        "tanh" when the neighbourhood term is on, else "relu".
     code_activation : str or callable, default="linear"
         Activation of the code layer.
     output_activation : str or callable, default="linear"
@@ -60,8 +62,9 @@ class AutoencoderTransformer(BaseAutoencoder):
         Step size of the optimizer. None keeps the optimizer's own: Keras's
         default for a name (0.001 for "adam", 0.01 for "sgd"), or the
         object's.
-    batch_size : int, default=32
+    batch_size : "auto" or int, default="auto"
         Rows per gradient step; capped at the number of training rows.
+        "auto" is 16 when the neighbourhood term is on, else 32.
     epochs : int, default=300
         Most passes over the training data. Without early stopping, exactly
         this many run.
@@ -75,8 +78,9 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``init="pca"``: PCA).
     validation_fraction : float, default=0.1
         Share of rows held out for early stopping, in (0, 1).
-    n_iter_no_change : int, default=20
-        Epochs without improvement before early stopping.
+    n_iter_no_change : "auto" or int, default="auto"
+        Epochs without improvement before early stopping. "auto" is 30 when
+        the neighbourhood term is on, else 20.
     tol : float, default=1e-4
         Smallest relative decrease of the validation loss that counts as
         improvement: an epoch improves on the best loss so far, ``best``,
@@ -150,7 +154,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         linear paths. "random": every layer starts from seeded random
         weights. "auto" is "pca" wherever the settings allow it, else
         "random".
-    neighbor_weight : float, default=0.0
+    neighbor_weight : "auto" or float, default="auto"
         Neighbourhood-preserving codes, for maps: weight of a contrastive
         term that keeps each training row's code near the codes of its
         ``n_neighbors`` nearest training rows (Euclidean, in input space)
@@ -169,7 +173,12 @@ class AutoencoderTransformer(BaseAutoencoder):
         decoder. It needs ``X`` in memory or in a NumPy memmap (an h5py,
         Zarr or Dask array is refused); with early stopping the validation
         rows' neighbours are found among the training rows, and
-        ``partial_fit`` pairs rows within each chunk.
+        ``partial_fit`` pairs rows within each chunk. "auto" is 1.0 for a
+        map (``n_components`` of at most 3) fitted on at most 100,000 rows
+        in memory, else 0.0: above that the exact neighbour graph costs
+        minutes, and data read block by block cannot give the term its
+        pairs. Set it to 0.0 for an autoencoder tuned for reconstruction
+        alone at any ``n_components``.
     n_neighbors : int, default=15
         Neighbours per training row for ``neighbor_weight``; capped at the
         number of training rows minus one.
@@ -250,19 +259,19 @@ class AutoencoderTransformer(BaseAutoencoder):
         self,
         n_components=2,
         *,
-        hidden_layer_sizes=(256, 128),
-        activation="relu",
+        hidden_layer_sizes="auto",
+        activation="auto",
         code_activation="linear",
         output_activation="linear",
         loss="mse",
         optimizer="adam",
         learning_rate=None,
-        batch_size=32,
+        batch_size="auto",
         epochs=300,
         shuffle=True,
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=20,
+        n_iter_no_change="auto",
         tol=1e-4,
         warm_start=False,
         random_state=None,
@@ -282,7 +291,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         decoder=None,
         distribution_strategy=None,
         init="auto",
-        neighbor_weight=0.0,
+        neighbor_weight="auto",
         n_neighbors=15,
         callbacks=None,
     ):
@@ -322,41 +331,6 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.neighbor_weight = neighbor_weight
         self.n_neighbors = n_neighbors
         self.callbacks = callbacks
-
-    @classmethod
-    def for_maps(cls, n_components=2, **params):
-        """An autoencoder set up for 2-D or 3-D maps that keep neighbours, with a decoder.
-
-        The defaults with ``neighbor_weight=1.0``, a deeper tanh network
-        ``hidden_layer_sizes=(256, 128, 64)``, ``batch_size=16`` and
-        ``n_iter_no_change=30``; any parameter given here replaces its
-        value. It stays PCA-anchored, so with early stopping the kept epoch
-        reconstructs the validation rows within 2% of PCA's error. Chosen on
-        held-out rows of the digits and checked against PCA on every data
-        set of ``benchmarks/bench_defaults.py`` (its ``pca-es30-map-clean``
-        candidate; README, "How the defaults were chosen"). Wider codes are
-        better served by the defaults. The result is an ordinary estimator:
-        ``get_params`` shows every setting, and ``clone`` and searches work
-        as usual.
-
-        Parameters
-        ----------
-        n_components : int, default=2
-        **params
-            Any other parameter of the estimator.
-
-        Returns
-        -------
-        AutoencoderTransformer
-
-        Examples
-        --------
-        >>> from skautoencoder import AutoencoderTransformer
-        >>> mapper = AutoencoderTransformer.for_maps(random_state=0)
-        >>> mapper.neighbor_weight, mapper.hidden_layer_sizes
-        (1.0, (256, 128, 64))
-        """
-        return cls(n_components, **{**MAP_PARAMS, **params})
 
     # -- fitting -----------------------------------------------------------
 

@@ -178,14 +178,14 @@ def _warn_about_neighborhood_cost(
     if result.over_squared_error_limit or error > squared_error_limit:
         rows = "validation" if validating else "training"
         warn_at_caller(
-            f"With neighbor_weight={config.neighbor_weight}, the fit reconstructs the {rows} rows with "
+            f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), the fit reconstructs the {rows} rows with "
             f"{error / max(squared_error_limit / PCA_MARGIN, 1e-30):.3g}x PCA's error, more than 2% above it; scale "
             "the columns (e.g. StandardScaler) or lower neighbor_weight.",
             NeighborhoodWarning,
         )
     elif anchored and result.kept_start and len(result.loss_curve):
         warn_at_caller(
-            f"With neighbor_weight={config.neighbor_weight}, no trained epoch improved the map while "
+            f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), no trained epoch improved the map while "
             "reconstructing the validation rows within 2% of PCA's error, so the fit kept its PCA start; "
             "scale the columns (e.g. StandardScaler) or lower neighbor_weight.",
             NeighborhoodWarning,

@@ -9,6 +9,7 @@ from ._checks import (
 )
 from ._config import FitConfig
 from ._datasource import StreamedRows, is_streamed
+from ._defaults import resolve_auto
 
 
 def validated_training_data(estimator, X, reset):
@@ -27,6 +28,7 @@ def validated_training_data(estimator, X, reset):
     -------
     X : validated array in memory, or the streamed array
     config : FitConfig
+        Made from the parameters with each ``"auto"`` resolved for ``X``.
 
     Raises
     ------
@@ -34,13 +36,15 @@ def validated_training_data(estimator, X, reset):
         For data the fit cannot use, naming the problem.
     """
     params = estimator.get_params(deep=False)
-    if params["neighbor_weight"] > 0:
+    if params["neighbor_weight"] != "auto" and params["neighbor_weight"] > 0:
         X = rows_for_neighbor_graph(X)
-    if is_streamed(X):
+    streamed = is_streamed(X)
+    if streamed:
         check_streamed_shape(X)
         validate_data(estimator, X, reset=reset, skip_check_array=True)
     else:
         X = validate_data(estimator, X, reset=reset, dtype=[np.float64, np.float32])
+    params = resolve_auto(params, n_samples=X.shape[0], streamed=streamed)
     config = FitConfig.from_params(params, X.shape[1])
     if is_streamed(X):
         # One pass over the blocks checks every value and gives the ranges.

@@ -27,9 +27,8 @@ from ._saved_models import match_model_columns as _match_model_columns
 from ._saved_models import save_pipeline as _save_pipeline
 from ._staged import CommandError, StagedOutputs
 
-# The command fits the library's public settings: ``AutoencoderTransformer(k)``
-# (and, in the demo, ``AutoencoderTransformer.for_maps(k)``) as a Python
-# user gets them, with the scaling each subcommand states.
+# The command fits the library's defaults, ``AutoencoderTransformer(k)`` as a
+# Python user gets it, with the scaling each subcommand states.
 
 
 def _epochs(args):
@@ -103,13 +102,13 @@ def run_demo(args):
         X, y = digits.data / 16.0, digits.target
         X_train, X_test, y_train, y_test = _split(X, y, 0.25, args.random_state)
         print(f"Digits: {len(X_train)} training and {len(X_test)} held-out images of 8x8 pixels.")
-        print(f"Fitting PCA and two autoencoders with n_components={args.n_components} (pixels scaled to [0, 1]): "
-              f"AutoencoderTransformer({args.n_components}) and AutoencoderTransformer.for_maps({args.n_components})...")
-        autoencoder = AutoencoderTransformer(args.n_components, **_epochs(args), random_state=args.random_state, verbose=1)
-        mapper = AutoencoderTransformer.for_maps(
-            args.n_components, **_epochs(args), random_state=args.random_state, verbose=1
-        )
-        reducers = {"PCA": PCA(args.n_components), "autoencoder": autoencoder, "autoencoder for maps": mapper}
+        k = args.n_components
+        print(f"Fitting PCA and two autoencoders with n_components={k} (pixels scaled to [0, 1]): "
+              f"AutoencoderTransformer({k}), the defaults, and AutoencoderTransformer({k}, neighbor_weight=0), "
+              "which trains for reconstruction alone...")
+        autoencoder = AutoencoderTransformer(k, **_epochs(args), random_state=args.random_state, verbose=1)
+        plain = AutoencoderTransformer(k, neighbor_weight=0.0, **_epochs(args), random_state=args.random_state, verbose=1)
+        reducers = {"PCA": PCA(k), "autoencoder": autoencoder, "autoencoder, neighbor_weight=0": plain}
         results = _compare_on_split(reducers, X_train, X_test, y_train, y_test)
         rows = [row for row, _ in results.values()]
         print()

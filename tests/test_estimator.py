@@ -17,7 +17,9 @@ def digits():
 
 
 def small(**params):
-    defaults = dict(n_components=2, hidden_layer_sizes=(16,), epochs=5, early_stopping=False, random_state=0)
+    defaults = dict(
+        n_components=2, hidden_layer_sizes=(16,), neighbor_weight=0.0, epochs=5, early_stopping=False, random_state=0
+    )
     return AutoencoderTransformer(**{**defaults, **params})
 
 

@@ -15,7 +15,9 @@ X = (load_digits().data / 16)[:300]
 
 
 def small(**params):
-    defaults = dict(n_components=2, hidden_layer_sizes=(16,), epochs=3, early_stopping=False, random_state=0)
+    defaults = dict(
+        n_components=2, hidden_layer_sizes=(16,), neighbor_weight=0.0, epochs=3, early_stopping=False, random_state=0
+    )
     return AutoencoderTransformer(**{**defaults, **params})
 
 

@@ -72,7 +72,7 @@ def held_out_digits():
 def test_the_term_raises_held_out_trustworthiness_over_the_plain_model(held_out_digits):
     X_train, X_test, _, _ = held_out_digits
     settings = dict(hidden_layer_sizes=(64,), epochs=40, early_stopping=False, random_state=0)
-    plain = AutoencoderTransformer(2, **settings).fit(X_train)
+    plain = AutoencoderTransformer(2, neighbor_weight=0.0, **settings).fit(X_train)
     mapped = AutoencoderTransformer(2, neighbor_weight=1.0, **settings).fit(X_train)
     plain_score = trustworthiness(X_test, plain.transform(X_test), n_neighbors=5)
     mapped_score = trustworthiness(X_test, mapped.transform(X_test), n_neighbors=5)
@@ -95,8 +95,8 @@ def test_codes_are_reproducible_with_a_seed_and_early_stopping(held_out_digits):
 
 def test_the_validation_loss_includes_the_term(held_out_digits):
     X_train = held_out_digits[0]
-    settings = dict(hidden_layer_sizes=(16,), epochs=1, random_state=0)
-    plain = AutoencoderTransformer(2, **settings).fit(X_train)
+    settings = dict(hidden_layer_sizes=(16,), batch_size=16, epochs=1, random_state=0)
+    plain = AutoencoderTransformer(2, neighbor_weight=0.0, **settings).fit(X_train)
     mapped = AutoencoderTransformer(2, neighbor_weight=1.0, **settings).fit(X_train)
     # Same start (PCA) and same validation rows: the term adds to every epoch's loss.
     assert mapped.validation_loss_curve_[0] > plain.validation_loss_curve_[0]
@@ -111,6 +111,8 @@ def test_blocks_on_disk_are_refused_with_the_way_out_and_a_memmap_is_read_as_an_
         file["X"] = X
         with pytest.raises(ValueError, match=r"neighbor_weight > 0 needs the training rows in memory.*numpy.asarray"):
             AutoencoderTransformer(2, **settings).fit(file["X"])
+        # The default, "auto", leaves the term off for blocks on disk.
+        AutoencoderTransformer(2, **{**settings, "neighbor_weight": "auto"}).fit(file["X"])
     memmap = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32, shape=X.shape)
     memmap[:] = X
     from_disk = AutoencoderTransformer(2, **settings).fit(memmap).transform(X)
@@ -193,7 +195,10 @@ def test_the_term_is_counted_in_units_of_pcas_error():
     # The same rows in other units: the term keeps its weight, so the codes
     # follow the units (up to float32 rounding and the optimizer's epsilon).
     X = load_digits().data[:300] / 16
-    settings = dict(hidden_layer_sizes=(16,), epochs=3, neighbor_weight=1.0, early_stopping=False, random_state=0)
+    settings = dict(
+        hidden_layer_sizes=(16,), activation="relu", batch_size=32, epochs=3, neighbor_weight=1.0,
+        early_stopping=False, random_state=0,
+    )
     small_units = AutoencoderTransformer(2, **settings).fit(X)
     large_units = AutoencoderTransformer(2, **settings).fit(X * 100)
     np.testing.assert_allclose(
@@ -201,27 +206,50 @@ def test_the_term_is_counted_in_units_of_pcas_error():
     )
 
 
-def test_for_maps_is_an_ordinary_estimator_with_its_settings_shown():
-    from sklearn.base import clone
+@pytest.mark.parametrize(
+    "n_components, given, n_samples, streamed, expected",
+    [
+        (2, {}, 500, False, dict(neighbor_weight=1.0, hidden_layer_sizes=(256, 128, 64), activation="tanh",
+                                 batch_size=16, n_iter_no_change=30)),
+        (3, {"batch_size": 64}, 500, False, dict(neighbor_weight=1.0, batch_size=64, activation="tanh")),
+        (4, {}, 500, False, dict(neighbor_weight=0.0, hidden_layer_sizes=(256, 128), activation="relu",
+                                 batch_size=32, n_iter_no_change=20)),
+        (2, {"neighbor_weight": 0.0}, 500, False, dict(neighbor_weight=0.0, hidden_layer_sizes=(256, 128))),
+        (8, {"neighbor_weight": 0.5}, 500, False, dict(neighbor_weight=0.5, hidden_layer_sizes=(256, 128, 64))),
+        (2, {}, 100_001, False, dict(neighbor_weight=0.0, batch_size=32)),
+        (2, {}, 500, True, dict(neighbor_weight=0.0, activation="relu")),
+    ],
+)
+def test_auto_defaults_make_a_map_for_a_picture_and_reconstruct_otherwise(
+    n_components, given, n_samples, streamed, expected
+):
+    from skautoencoder._defaults import resolve_auto
 
-    mapper = AutoencoderTransformer.for_maps(3, batch_size=64, random_state=1)
-    params = mapper.get_params()
-    assert params["n_components"] == 3 and params["neighbor_weight"] == 1.0
-    assert params["hidden_layer_sizes"] == (256, 128, 64) and params["activation"] == "tanh"
-    assert params["batch_size"] == 64  # given here: replaces the map's 16
-    assert clone(mapper).get_params() == params
+    params = AutoencoderTransformer(n_components, **given).get_params()
+    resolved = resolve_auto(params, n_samples=n_samples, streamed=streamed)
+    assert {name: resolved[name] for name in expected} == expected
+    assert "auto" not in [resolved[name] for name in ("hidden_layer_sizes", "activation", "batch_size",
+                                                      "n_iter_no_change", "neighbor_weight")]
+    assert params == AutoencoderTransformer(n_components, **given).get_params()  # never changed
+
+
+def test_a_default_fit_of_a_2d_code_trains_the_map_network():
+    model = AutoencoderTransformer(2, epochs=1, random_state=0).fit(load_digits().data[:200] / 16)
+    assert model.get_params()["neighbor_weight"] == "auto"
+    hidden = [layer.units for layer in model.encoder_.layers if layer.name.startswith("encoder_hidden")]
+    assert hidden == [256, 128, 64]
 
 
 @pytest.mark.slow  # two fits of the map's deeper network
-def test_for_maps_keeps_held_out_neighbours_better_than_the_defaults(held_out_digits):
+def test_the_default_2d_code_keeps_held_out_neighbours_better_than_reconstruction_alone(held_out_digits):
     from sklearn.decomposition import PCA
 
     from skautoencoder.metrics import knn_accuracy
 
     X_train, X_test, y_train, y_test = held_out_digits
     shorter = dict(epochs=60, random_state=0)
-    plain = AutoencoderTransformer(2, **shorter).fit(X_train)
-    mapper = AutoencoderTransformer.for_maps(2, **shorter).fit(X_train)
+    plain = AutoencoderTransformer(2, neighbor_weight=0.0, **shorter).fit(X_train)
+    mapper = AutoencoderTransformer(2, **shorter).fit(X_train)
     plain_score = trustworthiness(X_test, plain.transform(X_test), n_neighbors=5)
     mapped_score = trustworthiness(X_test, mapper.transform(X_test), n_neighbors=5)
     assert mapped_score > plain_score + 0.01, (plain_score, mapped_score)

@@ -41,7 +41,8 @@ def encoder_jacobian_norm(autoencoder, X):
 def test_linear_autoencoder_finds_the_pca_subspace(digits, k):
     linear = AutoencoderTransformer(
         k, hidden_layer_sizes=(), activation="linear", code_activation="linear", output_activation="linear",
-        learning_rate=0.01, batch_size=64, epochs=300, early_stopping=False, init="random", random_state=0,
+        learning_rate=0.01, batch_size=64, epochs=300, early_stopping=False, init="random", neighbor_weight=0.0,
+        random_state=0,
     ).fit(digits)
     pca = PCA(k).fit(digits)
     pca_error = reconstruction_error(pca, digits)

@@ -1,0 +1,54 @@
+"""The values the ``"auto"`` parameters take: a map for a picture, else the best reconstruction.
+
+A code of at most :data:`MAX_MAP_COMPONENTS` values is a picture, so by
+default it is a map that keeps neighbours (the neighbourhood term on, with
+the network it was chosen with); a wider code gets the settings that
+reconstruct best. Both sets were chosen on held-out rows and checked
+against PCA on every data set of ``benchmarks/bench_defaults.py``
+(README, "How the defaults were chosen").
+"""
+
+MAX_MAP_COMPONENTS = 3
+
+# Above this many rows the exact neighbour graph costs minutes (its cost
+# grows with the square of the rows), so "auto" leaves the term off.
+MAX_MAP_ROWS = 100_000
+
+MAP_NEIGHBOR_WEIGHT = 1.0
+MAP_SETTINGS = dict(hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_size=16, n_iter_no_change=30)
+RECONSTRUCTION_SETTINGS = dict(hidden_layer_sizes=(256, 128), activation="relu", batch_size=32, n_iter_no_change=20)
+
+
+def resolve_auto(params, *, n_samples, streamed):
+    """``params`` with every ``"auto"`` replaced by its value for this fit.
+
+    ``neighbor_weight="auto"`` is :data:`MAP_NEIGHBOR_WEIGHT` for a code of
+    at most :data:`MAX_MAP_COMPONENTS` values fitted on at most
+    :data:`MAX_MAP_ROWS` rows in memory (data read block by block cannot
+    give the term its pairs), else 0. The other ``"auto"`` parameters take
+    :data:`MAP_SETTINGS` when the term is on, else
+    :data:`RECONSTRUCTION_SETTINGS`.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's parameters, as ``get_params(deep=False)`` gives them.
+    n_samples : int
+        Rows given to this fit.
+    streamed : bool
+        Whether the rows are read block by block (a memmap, h5py, Zarr or Dask).
+
+    Returns
+    -------
+    params : dict
+        A new dict; the estimator's parameters are never changed.
+    """
+    resolved = dict(params)
+    if resolved["neighbor_weight"] == "auto":
+        is_map = resolved["n_components"] <= MAX_MAP_COMPONENTS and n_samples <= MAX_MAP_ROWS and not streamed
+        resolved["neighbor_weight"] = MAP_NEIGHBOR_WEIGHT if is_map else 0.0
+    settings = MAP_SETTINGS if resolved["neighbor_weight"] > 0 else RECONSTRUCTION_SETTINGS
+    for name, value in settings.items():
+        if isinstance(resolved[name], str) and resolved[name] == "auto":
+            resolved[name] = value
+    return resolved
