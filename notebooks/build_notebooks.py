@@ -250,24 +250,22 @@ plotting.plot_codes(codes, y_test, title="held-out digits in the 2-D code space"
         ("code", """\
 low, high = np.percentile(codes, [2, 98], axis=0)
 plotting.plot_decoded_grid(autoencoder, (8, 8), n_per_side=15, code_range=((low[0], high[0]), (low[1], high[1])));"""),
-        ("md", """## A map that keeps neighbours: `neighbor_weight`
+        ("md", """## A map that keeps neighbours: the defaults for a 2-D code
 
-With `neighbor_weight > 0` the training loss adds a t-SNE-like term that keeps each digit's code near
-the codes of its nearest training digits (in pixel space) and away from the others'. `transform` is
-still the encoder and `inverse_transform` still the decoder. The held-out digits' maps from PCA, the
-plain autoencoder above and this setting, side by side, with the held-out trustworthiness (5
-neighbours) of each:"""),
+With a code of 2 or 3 values and its own PCA-anchored network, the estimator's defaults add a
+t-SNE-like term to the training loss (`neighbor_weight="auto"` is 1.0 there) that keeps each digit's
+code near the codes of its nearest training digits (in pixel space) and away from the others'.
+`transform` is still the encoder and `inverse_transform` still the decoder. The tutorial's network
+above, with its sigmoid output, trains for reconstruction alone. The held-out digits' maps from PCA,
+that network and `AutoencoderTransformer(n_components=2)`, side by side, with the held-out
+trustworthiness (5 neighbours) of each:"""),
         ("code", """from sklearn.decomposition import PCA
 from skautoencoder.metrics import trustworthiness_score
 
-mapper = AutoencoderTransformer(
-    n_components=2, hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_size=16, epochs=300,
-    early_stopping=False, init="random", corruption="gaussian", corruption_level=0.1,
-    neighbor_weight=1.0, random_state=0,
-).fit(X_train)
+mapper = AutoencoderTransformer(n_components=2, random_state=0).fit(X_train)
 pca = PCA(2).fit(X_train)
 figure, axes = plt.subplots(1, 3, figsize=(16, 5), layout="constrained")
-for ax, (name, reducer) in zip(axes, [("PCA", pca), ("autoencoder", autoencoder), ("neighbor_weight=1", mapper)]):
+for ax, (name, reducer) in zip(axes, [("PCA", pca), ("tutorial network", autoencoder), ("defaults", mapper)]):
     held_out_codes = reducer.transform(X_test)
     trust = trustworthiness_score(X_test, held_out_codes)
     error = np.mean((reducer.inverse_transform(held_out_codes) - X_test) ** 2)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from numbers import Integral
 
 from ._callbacks import check_callbacks
+from ._defaults import resolve_auto
 from ._keras_objects import check_keras_names, is_linear
 from ._networks import NetworkSpec
 
@@ -21,8 +22,9 @@ class FitConfig:
     """What one call of ``fit`` or ``partial_fit`` does, as plain values.
 
     Made by :meth:`from_params` after the data are validated (an image
-    shape of -1 needs the number of features); every check of how
-    parameters combine happens there, once.
+    shape of -1 needs the number of features, and the ``"auto"`` values
+    depend on the data); every check of how parameters combine happens
+    there, once.
 
     Attributes
     ----------
@@ -56,19 +58,29 @@ class FitConfig:
         return self.params["encoder"] is None and self.params["decoder"] is None
 
     @classmethod
-    def from_params(cls, params, n_features):
-        """Check how ``params`` combine and make the configuration.
+    def from_params(cls, params, n_features, *, n_samples, streamed=False):
+        """Resolve each ``"auto"``, check how ``params`` combine and make the configuration.
+
+        Parameters
+        ----------
+        params : dict
+            The estimator's parameters, as ``get_params(deep=False)`` gives them.
+        n_features, n_samples : int
+            The shape of the data given to the fit.
+        streamed : bool, default=False
+            Whether the rows are read block by block.
 
         Raises
         ------
         ValueError
             For combinations that cannot work, naming the parameters.
         """
-        p = params
+        image_shape = None if params["image_shape"] is None else resolve_image_shape(params["image_shape"], n_features)
+        pca_anchored = _uses_pca_anchor(params, image_shape)
+        p = resolve_auto(params, n_samples=n_samples, streamed=streamed, pca_anchored=pca_anchored)
         check_keras_names(p)
         if p["callbacks"]:
             check_callbacks(p["callbacks"])
-        image_shape = None if p["image_shape"] is None else resolve_image_shape(p["image_shape"], n_features)
         if p["loss"] == "binary_crossentropy" and p["output_activation"] != "sigmoid":
             raise ValueError(
                 "loss='binary_crossentropy' needs output_activation='sigmoid'; "
@@ -93,7 +105,7 @@ class FitConfig:
                     "image_shape, variational=True, encoder= or decoder=."
                 )
         spec = NetworkSpec(
-            pca_anchored=_uses_pca_anchor(p, image_shape),
+            pca_anchored=pca_anchored,
             n_components=p["n_components"],
             hidden_layer_sizes=_hidden_layer_sizes(p["hidden_layer_sizes"]),
             activation=p["activation"],
@@ -104,7 +116,7 @@ class FitConfig:
             dropout=p["dropout"],
             batch_normalization=p["batch_normalization"],
         )
-        return cls(params=dict(params), spec=spec, n_features=n_features)
+        return cls(params=p, spec=spec, n_features=n_features)
 
 
 def _hidden_layer_sizes(sizes):

@@ -19,14 +19,16 @@ MAP_SETTINGS = dict(hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_
 RECONSTRUCTION_SETTINGS = dict(hidden_layer_sizes=(256, 128), activation="relu", batch_size=32, n_iter_no_change=20)
 
 
-def resolve_auto(params, *, n_samples, streamed):
+def resolve_auto(params, *, n_samples, streamed, pca_anchored):
     """``params`` with every ``"auto"`` replaced by its value for this fit.
 
-    ``neighbor_weight="auto"`` is :data:`MAP_NEIGHBOR_WEIGHT` for a code of
-    at most :data:`MAX_MAP_COMPONENTS` values fitted on at most
-    :data:`MAX_MAP_ROWS` rows in memory (data read block by block cannot
-    give the term its pairs), else 0. The other ``"auto"`` parameters take
-    :data:`MAP_SETTINGS` when the term is on, else
+    ``neighbor_weight="auto"`` is :data:`MAP_NEIGHBOR_WEIGHT` for a
+    PCA-anchored network with a code of at most :data:`MAX_MAP_COMPONENTS`
+    values, fitted on at most :data:`MAX_MAP_ROWS` rows in memory (data read
+    block by block cannot give the term its pairs), else 0. The anchor is
+    what bounds the term's cost: a kept epoch must reconstruct within 2% of
+    PCA, and the PCA start always does. The other ``"auto"`` parameters
+    take :data:`MAP_SETTINGS` when the term is on, else
     :data:`RECONSTRUCTION_SETTINGS`.
 
     Parameters
@@ -37,6 +39,8 @@ def resolve_auto(params, *, n_samples, streamed):
         Rows given to this fit.
     streamed : bool
         Whether the rows are read block by block (a memmap, h5py, Zarr or Dask).
+    pca_anchored : bool
+        Whether the networks start from PCA (``init``).
 
     Returns
     -------
@@ -45,7 +49,10 @@ def resolve_auto(params, *, n_samples, streamed):
     """
     resolved = dict(params)
     if resolved["neighbor_weight"] == "auto":
-        is_map = resolved["n_components"] <= MAX_MAP_COMPONENTS and n_samples <= MAX_MAP_ROWS and not streamed
+        is_map = (
+            pca_anchored and resolved["n_components"] <= MAX_MAP_COMPONENTS
+            and n_samples <= MAX_MAP_ROWS and not streamed
+        )
         resolved["neighbor_weight"] = MAP_NEIGHBOR_WEIGHT if is_map else 0.0
     settings = MAP_SETTINGS if resolved["neighbor_weight"] > 0 else RECONSTRUCTION_SETTINGS
     for name, value in settings.items():

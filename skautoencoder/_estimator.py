@@ -174,11 +174,12 @@ class AutoencoderTransformer(BaseAutoencoder):
         Zarr or Dask array is refused); with early stopping the validation
         rows' neighbours are found among the training rows, and
         ``partial_fit`` pairs rows within each chunk. "auto" is 1.0 for a
-        map (``n_components`` of at most 3) fitted on at most 100,000 rows
-        in memory, else 0.0: above that the exact neighbour graph costs
-        minutes, and data read block by block cannot give the term its
-        pairs. Set it to 0.0 for an autoencoder tuned for reconstruction
-        alone at any ``n_components``.
+        map (``n_components`` of at most 3) of a PCA-anchored network (see
+        ``init``: the anchor bounds the term's cost) fitted on at most
+        100,000 rows in memory, else 0.0: above that the exact neighbour
+        graph costs minutes, and data read block by block cannot give the
+        term its pairs. Set it to 0.0 for an autoencoder tuned for
+        reconstruction alone at any ``n_components``.
     n_neighbors : int, default=15
         Neighbours per training row for ``neighbor_weight``; capped at the
         number of training rows minus one.

@@ -9,7 +9,6 @@ from ._checks import (
 )
 from ._config import FitConfig
 from ._datasource import StreamedRows, is_streamed
-from ._defaults import resolve_auto
 
 
 def validated_training_data(estimator, X, reset):
@@ -44,8 +43,7 @@ def validated_training_data(estimator, X, reset):
         validate_data(estimator, X, reset=reset, skip_check_array=True)
     else:
         X = validate_data(estimator, X, reset=reset, dtype=[np.float64, np.float32])
-    params = resolve_auto(params, n_samples=X.shape[0], streamed=streamed)
-    config = FitConfig.from_params(params, X.shape[1])
+    config = FitConfig.from_params(params, X.shape[1], n_samples=X.shape[0], streamed=streamed)
     if is_streamed(X):
         # One pass over the blocks checks every value and gives the ranges.
         column_low, column_high = StreamedRows(X).column_ranges()

@@ -40,7 +40,7 @@ def test_demo_prints_a_table_and_writes_figures(tmp_path, capsys):
     assert main(["demo", "--output", str(tmp_path / "out"), "--epochs", "3"]) == 0
     out = capsys.readouterr().out
     assert "| method | held-out MSE | trustworthiness (k=5) | 5-NN accuracy | fit s |" in out
-    assert "| PCA |" in out and "| autoencoder |" in out and "| autoencoder for maps |" in out
+    assert "| PCA |" in out and "| autoencoder |" in out and "| autoencoder, neighbor_weight=0 |" in out
     for name in ("codes.png", "reconstructions.png", "loss_curve.png"):
         assert_png(tmp_path / "out" / name)
 

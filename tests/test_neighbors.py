@@ -218,15 +218,17 @@ def test_the_term_is_counted_in_units_of_pcas_error():
         (8, {"neighbor_weight": 0.5}, 500, False, dict(neighbor_weight=0.5, hidden_layer_sizes=(256, 128, 64))),
         (2, {}, 100_001, False, dict(neighbor_weight=0.0, batch_size=32)),
         (2, {}, 500, True, dict(neighbor_weight=0.0, activation="relu")),
+        (2, {"init": "random"}, 500, False, dict(neighbor_weight=0.0, batch_size=32)),
+        (2, {"output_activation": "sigmoid"}, 500, False, dict(neighbor_weight=0.0, n_iter_no_change=20)),
     ],
 )
 def test_auto_defaults_make_a_map_for_a_picture_and_reconstruct_otherwise(
     n_components, given, n_samples, streamed, expected
 ):
-    from skautoencoder._defaults import resolve_auto
+    from skautoencoder._config import FitConfig
 
     params = AutoencoderTransformer(n_components, **given).get_params()
-    resolved = resolve_auto(params, n_samples=n_samples, streamed=streamed)
+    resolved = FitConfig.from_params(params, 10, n_samples=n_samples, streamed=streamed).params
     assert {name: resolved[name] for name in expected} == expected
     assert "auto" not in [resolved[name] for name in ("hidden_layer_sizes", "activation", "batch_size",
                                                       "n_iter_no_change", "neighbor_weight")]
