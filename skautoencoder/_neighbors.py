@@ -39,14 +39,48 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors):
     neighbors = np.repeat(np.arange(X.shape[0])[:, None], k, axis=1)
     if len(train_rows) < 2:
         return neighbors
-    index = NearestNeighbors(n_neighbors=k + 1).fit(X[train_rows])
-    # Each training row's nearest training row is itself (or a duplicate of
-    # it, which is as good a neighbour): drop the first column.
-    neighbors[train_rows] = train_rows[index.kneighbors(X[train_rows], return_distance=False)[:, 1:]]
+    indexed = X[train_rows]
+    index = NearestNeighbors().fit(indexed)
+    grid = 1e-9 * max(float(np.mean(np.square(indexed, dtype=np.float64).sum(axis=1))), 1e-300)
+    # Each training row is its own nearest training row: it is listed first
+    # and dropped (a duplicate of it, as good a neighbour, may stand in).
+    own = np.arange(len(train_rows))
+    neighbors[train_rows] = train_rows[_nearest(index, indexed, k + 1, grid, own)[:, 1:]]
     if validation_rows is not None and len(validation_rows):
-        found = index.kneighbors(X[validation_rows], n_neighbors=k, return_distance=False)
-        neighbors[validation_rows] = train_rows[found]
+        neighbors[validation_rows] = train_rows[_nearest(index, X[validation_rows], k, grid)]
     return neighbors
+
+
+def _nearest(index, queries, k, grid, own=None):
+    """The ``k`` nearest indexed rows of each query, the same under any thread count.
+
+    The distances come from a matrix product whose rounding depends on how
+    BLAS splits it between threads, so two nearly equal distances could
+    swap and a seeded fit change with the number of threads. Squared
+    distances are therefore rounded to ``grid``, far coarser than that
+    rounding (1e-9 of the rows' mean squared norm), and ties broken by row
+    index; where ties reach past the candidates asked for, more are asked.
+    ``own`` gives each query's own indexed row, listed first.
+    """
+    n_indexed = index.n_samples_fit_
+    found = np.empty((len(queries), k), dtype=np.int64)
+    pending = np.arange(len(queries))
+    n_candidates = min(k + 8, n_indexed)
+    while len(pending):
+        distances, candidates = index.kneighbors(queries[pending], n_neighbors=n_candidates)
+        keys = np.round(np.square(distances, dtype=np.float64) / grid)
+        if own is not None:
+            keys[candidates == own[pending, None]] = -1.0
+        order = np.lexsort((candidates, keys), axis=-1)
+        candidates = np.take_along_axis(candidates, order, axis=1)
+        keys = np.take_along_axis(keys, order, axis=1)
+        # A tie at the k-th place that reaches the last candidate may hide
+        # more rows at that distance: ask again with more candidates.
+        unsure = (keys[:, k - 1] == keys[:, -1]) & (n_candidates < n_indexed)
+        found[pending[~unsure]] = candidates[~unsure, :k]
+        pending = pending[unsure]
+        n_candidates = min(2 * n_candidates, n_indexed)
+    return found
 
 
 def mean_column_variance(X, rows):

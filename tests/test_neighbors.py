@@ -20,6 +20,24 @@ def test_training_rows_get_their_nearest_other_training_rows():
     np.testing.assert_array_equal(neighbors[validation_rows], [[0, 1], [3, 2]])
 
 
+def test_the_graph_is_the_same_under_any_thread_count_and_breaks_ties_by_row():
+    from threadpoolctl import threadpool_limits
+
+    # The digits' pixels take 17 values: many distances tie, and BLAS
+    # rounds the others differently with one thread (181 of 1,198 rows
+    # changed before ties were settled).
+    X = load_digits().data / 16
+    train_rows, validation_rows = np.arange(1198), np.arange(1198, len(X))
+    threaded = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15)
+    with threadpool_limits(1):
+        single = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15)
+    np.testing.assert_array_equal(threaded, single)
+    assert not np.any(threaded[train_rows] == train_rows[:, None])  # never a row's own neighbour
+    # Ten rows at the same distance from the first: the lowest indices win.
+    tied = np.vstack([np.zeros((1, 2)), np.tile([[1.0, 0.0]], (10, 1)), [[5.0, 5.0]]])
+    np.testing.assert_array_equal(neighbor_graph(tied, np.arange(12), None, n_neighbors=3)[0], [1, 2, 3])
+
+
 def test_the_graph_caps_its_size_at_the_training_rows():
     X = np.arange(6.0).reshape(3, 2)
     assert neighbor_graph(X, np.array([0, 1, 2]), None, n_neighbors=15).shape == (3, 2)
