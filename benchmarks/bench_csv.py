@@ -2,7 +2,7 @@
 
 Writes a CSV of random numbers (about 100 MB: 20 float columns and an
 integer label column, with a header), then times the command's reader
-(``skautoencoder._csvdata.read_csv_table``, which splits rows with the
+(``skautoencoder.cli._tables.read_csv_table``, which splits rows with the
 ``csv`` module and converts whole columns with NumPy), NumPy's
 ``loadtxt`` and, when installed, ``pandas.read_csv``. Medians of three
 reads; prints a markdown table and writes JSON.
@@ -55,7 +55,7 @@ def main(argv=None):
     parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_csv.json"))
     args = parser.parse_args(argv)
 
-    from skautoencoder._csvdata import read_csv_table
+    from skautoencoder.cli._tables import read_csv_table
 
     n_rows = 2_500 if args.quick else 250_000
     with tempfile.TemporaryDirectory() as folder:

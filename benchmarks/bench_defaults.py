@@ -211,7 +211,7 @@ def markdown(summaries):
 
 
 def _single_threaded():
-    from skautoencoder._backend import import_tensorflow
+    from skautoencoder._engine.backend import import_tensorflow
 
     tf = import_tensorflow()
     tf.config.threading.set_intra_op_parallelism_threads(1)

@@ -149,7 +149,7 @@ def many_fits_child(n_fits, pooled):
     from sklearn.datasets import load_digits
 
     from skautoencoder import AutoencoderTransformer
-    from skautoencoder._training import TRAINER_POOL
+    from skautoencoder._engine.compiled_trainer import TRAINER_POOL
 
     if not pooled:
         TRAINER_POOL.max_size = 0

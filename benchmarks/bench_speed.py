@@ -90,7 +90,7 @@ def keras_script_model(net, seed, **compile_options):
 
     ``compile_options`` go to ``compile``, as a careful user tunes it.
     """
-    from skautoencoder._backend import import_keras
+    from skautoencoder._engine.backend import import_keras
 
     keras = import_keras()
     init = keras.initializers.GlorotUniform(seed=seed)
@@ -375,7 +375,7 @@ VARIANT_NETWORK = dict(
 def epoch_seconds(settings, X, epochs):
     """Median seconds of a fit's epochs after the first (which compiles)."""
     from skautoencoder import AutoencoderTransformer
-    from skautoencoder._backend import import_keras
+    from skautoencoder._engine.backend import import_keras
 
     keras = import_keras()
 
@@ -492,7 +492,7 @@ def main(argv=None):
         grid_epochs, variant_epochs = 50, 60
     import sklearn
 
-    from skautoencoder._backend import import_keras
+    from skautoencoder._engine.backend import import_keras
 
     keras = import_keras()
     parts = set(args.parts.split(","))

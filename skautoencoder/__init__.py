@@ -5,17 +5,18 @@
 package does not import TensorFlow; training or loading a model does.
 """
 
-from ._checks import DataScaleWarning, NeighborhoodWarning
+from ._engine.compiled_trainer import clear_cache
 from ._estimator import AutoencoderTransformer
 from ._loading import load
-from ._training import clear_cache
 from ._version import __version__
+from .exceptions import DataScaleWarning, NeighborhoodWarning, TrainingDiverged
 from .metrics import reconstruction_error, reconstruction_scorer
 
 __all__ = [
     "AutoencoderTransformer",
     "DataScaleWarning",
     "NeighborhoodWarning",
+    "TrainingDiverged",
     "clear_cache",
     "load",
     "reconstruction_error",

@@ -13,10 +13,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
-from ._checks import check_streamed_shape
-from ._datasource import is_streamed
-from ._inference import forward_for, map_rows, squared_error_per_row
-from ._training import TrainingSnapshot
+from ._data_checks import check_streamed_shape
+from ._data_sources import is_streamed
+from ._engine.compiled_trainer import TrainingSnapshot
+from ._engine.inference import forward_for, map_rows, squared_error_per_row
 from ._version import __version__
 
 

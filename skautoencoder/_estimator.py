@@ -12,7 +12,8 @@ from sklearn.utils import check_random_state
 from ._base import BaseAutoencoder
 from ._fitting import FitResult, fit_autoencoder
 from ._parameters import PARAMETER_CONSTRAINTS
-from ._validation import validated_training_data
+from ._training_data import validated_training_data
+
 
 class AutoencoderTransformer(BaseAutoencoder):
     """Dimensionality reduction with a Keras autoencoder.

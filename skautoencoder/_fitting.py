@@ -12,17 +12,18 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._anchor import fit_pca_anchor
-from ._callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
-from ._checks import NeighborhoodWarning, warn_at_caller
-from ._datasource import rows_of, rows_per_block
-from ._neighbors import PairedRows, mean_column_variance, neighbor_graph
-from ._keras_objects import make_optimizer
-from ._networks import is_anchored, set_pca_anchor
-from ._pretraining import pretrain_layerwise
-from ._progress import TrainingProgress
-from ._trainers import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
-from ._epochs import train
+from ._data_checks import warn_at_caller
+from ._data_sources import rows_of, rows_per_block
+from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
+from ._engine.keras_objects import make_optimizer
+from ._engine.networks import is_anchored, set_pca_anchor
+from ._engine.pretraining import pretrain_layerwise
+from ._engine.progress import TrainingProgress
+from ._engine.trainer_setup import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
+from ._engine.training_loop import train
+from ._neighbor_graph import PairedRows, mean_column_variance, neighbor_graph
+from ._pca_anchor import fit_pca_anchor
+from .exceptions import NeighborhoodWarning
 
 # A kept epoch's validation reconstruction error may exceed PCA's by at most
 # this factor when the loss also holds the neighbourhood term.

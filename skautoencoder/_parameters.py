@@ -2,14 +2,14 @@
 
 scikit-learn checks them against :data:`PARAMETER_CONSTRAINTS` at the start
 of every ``fit`` (never in ``__init__``); how they combine is checked by
-:class:`~skautoencoder._config.FitConfig`.
+:class:`~skautoencoder._fit_config.FitConfig`.
 """
 
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-# Names are checked against Keras at fit (see _keras_objects.check_keras_names).
+# Names are checked against Keras at fit (see keras_objects.check_keras_names).
 
 PARAMETER_CONSTRAINTS = {
     "n_components": [Interval(Integral, 1, None, closed="left")],

@@ -11,7 +11,7 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
 from skautoencoder import AutoencoderTransformer, DataScaleWarning, load
-from skautoencoder._inference import DenseForward
+from skautoencoder._engine.inference import DenseForward
 
 WINE = load_wine().data  # raw columns: spreads from 0.1 to 300
 DIGITS = load_digits().data / 16
@@ -152,9 +152,8 @@ def test_tied_weights_tie_the_pca_paths():
 
 
 def test_streamed_data_anchors_to_an_incremental_pca(tmp_path, monkeypatch):
-    from skautoencoder import _datasource
-
-    monkeypatch.setattr(_datasource, "BLOCK_BYTES", 50 * 64 * 4)  # 50-row blocks: 36 of them
+    from skautoencoder import _data_sources
+    monkeypatch.setattr(_data_sources, "BLOCK_BYTES", 50 * 64 * 4)  # 50-row blocks: 36 of them
     np.save(tmp_path / "X.npy", DIGITS.astype(np.float32))
     X = np.load(tmp_path / "X.npy", mmap_mode="r")
     autoencoder = untrained(n_components=4).fit(X)

@@ -1,36 +1,75 @@
-"""The package's layout stays one-way and readable: no import cycles, small modules."""
+"""The package's layers import one way: command line → core → Keras engine → base; no cycles."""
 
 import ast
 import pathlib
-
-import pytest
+from ._helpers import run_python
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "skautoencoder"
-MAX_MODULE_LINES = 450
-MAX_ESTIMATOR_CLASS_LINES = 250  # without its docstring
+
+# What each layer may import, besides itself. The base holds what every
+# layer shares: the library's warnings and errors, its version, and the
+# data sources (rows read from memory or block by block).
+BASE = {"exceptions", "_version", "_data_sources"}
+ALLOWED = {
+    "base": {"base"},
+    "engine": {"engine", "base"},
+    "core": {"core", "engine", "base"},
+    "cli": {"cli", "core", "engine", "base"},
+}
 
 
-def package_imports(path):
-    """The package modules ``path`` imports, at module level or inside functions."""
+def module_name(path):
+    """``skautoencoder/_engine/networks.py`` → ``"_engine.networks"``; a package is its ``__init__``."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts)
+
+
+def layer_of(module):
+    if module.startswith("cli.") or module == "__main__":
+        return "cli"
+    if module.startswith("_engine."):
+        return "engine"
+    if module in BASE:
+        return "base"
+    return "core"
+
+
+def package_imports(path, modules):
+    """The package modules that ``path`` imports, at module level or inside functions."""
+    package = module_name(path).split(".")[:-1]
     imported = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                imported.add(node.module.split(".")[0])
-            else:
-                imported.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("skautoencoder."):
-            imported.add(node.module.split(".")[1])
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = package[: len(package) - (node.level - 1)]
+        elif (node.module or "").split(".")[0] == "skautoencoder":
+            base, node_module = [], node.module.split(".", 1)[1] if "." in node.module else ""
+            imported |= _resolve(base, node_module, node.names, modules)
+            continue
+        else:
+            continue
+        imported |= _resolve(base, node.module or "", node.names, modules)
     return imported
 
 
+def _resolve(base, module, names, modules):
+    """The modules named by ``from <base>.<module> import <names>``."""
+    target = ".".join([*base, *([module] if module else [])])
+    found = set()
+    for alias in names:  # "from . import plotting" names a module; "from . import load" an attribute
+        candidate = f"{target}.{alias.name}" if target else alias.name
+        if candidate in modules or f"{candidate}.__init__" in modules:
+            found.add(candidate if candidate in modules else f"{candidate}.__init__")
+    if not found:
+        found.add(target if target in modules else f"{target}.__init__" if target else "__init__")
+    return found & modules
+
+
 def import_graph():
-    modules = {path.stem: path for path in PACKAGE.glob("*.py")}
-    # "from . import X" names a module only when X is one; else it is a package attribute.
-    return {
-        name: {target for target in package_imports(path) if target in modules} - {name}
-        for name, path in modules.items()
-    }
+    paths = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    modules = set(paths)
+    return {name: package_imports(path, modules) - {name} for name, path in paths.items()}
 
 
 def find_cycle(graph):
@@ -38,7 +77,7 @@ def find_cycle(graph):
 
     def visit(node, trail):
         state[node] = "open"
-        for target in sorted(graph[node]):
+        for target in sorted(graph.get(node, ())):
             if state.get(target) == "open":
                 return [*trail, node, target]
             if target not in state:
@@ -56,6 +95,16 @@ def find_cycle(graph):
     return None
 
 
+def layer_violations(graph):
+    """``(module, imported module)`` pairs that go against :data:`ALLOWED`."""
+    return sorted(
+        (module, target)
+        for module, targets in graph.items()
+        for target in targets
+        if layer_of(target) not in ALLOWED[layer_of(module)]
+    )
+
+
 def test_no_import_cycle_inside_the_package():
     graph = import_graph()
     # __init__ gathers the public names; the modules must never need it.
@@ -64,19 +113,36 @@ def test_no_import_cycle_inside_the_package():
     assert find_cycle(graph) is None, f"import cycle: {' -> '.join(find_cycle(graph))}"
 
 
+def test_the_graph_sees_the_layout():
+    graph = import_graph()
+    assert "_engine.backend" in graph["_engine.networks"]
+    assert "_data_sources" in graph["_engine.inference"]
+    assert "cli._tables" in graph["cli._commands"]
+    assert "plotting" in graph["cli._commands"]  # "from .. import AutoencoderTransformer, plotting"
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    assert layer_violations(import_graph()) == []
+
+
+def test_the_layer_check_fails_on_an_import_upwards():
+    graph = {
+        "_engine.networks": {"_estimator"},  # the engine reaching for the estimator
+        "_fitting": {"cli._commands"},  # the core reaching for the command line
+        "cli._commands": {"_estimator", "_engine.backend"},
+    }
+    assert layer_violations(graph) == [("_engine.networks", "_estimator"), ("_fitting", "cli._commands")]
+
+
 def test_the_cycle_finder_finds_a_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
-def test_modules_stay_small(path):
-    assert len(path.read_text().splitlines()) <= MAX_MODULE_LINES
-
-
-def test_the_public_estimator_class_stays_thin():
-    tree = ast.parse((PACKAGE / "_estimator.py").read_text())
-    (cls,) = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "AutoencoderTransformer"]
-    docstring = cls.body[0]
-    lines = (cls.end_lineno - cls.lineno + 1) - (docstring.end_lineno - docstring.lineno + 1)
-    assert lines <= MAX_ESTIMATOR_CLASS_LINES
+def test_importing_the_library_imports_nothing_of_the_command_line():
+    result = run_python(
+        "import sys, skautoencoder; "
+        "print(sorted(m for m in sys.modules if m.startswith('skautoencoder.cli')))"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

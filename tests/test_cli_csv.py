@@ -10,8 +10,9 @@ import pytest
 import sklearn
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 
-from skautoencoder import cli, load
-from skautoencoder._csvdata import DataError, read_csv_table
+from skautoencoder import load
+from skautoencoder.cli import _commands
+from skautoencoder.cli._tables import DataError, read_csv_table
 
 SKLEARN_DATA = os.path.join(os.path.dirname(sklearn.__file__), "datasets", "data")
 
@@ -119,7 +120,7 @@ def test_a_text_column_among_the_features_is_refused(wine_frame_csv):
 
 
 def run(args, capsys):
-    status = cli.main([str(a) for a in args])
+    status = _commands.main([str(a) for a in args])
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
@@ -141,14 +142,14 @@ def test_embed_with_text_labels_draws_a_legend_and_saves_a_model_that_gives_the_
 ):
     path, frame = wine_frame_csv
     legends = []
-    save_figure = cli._save_figure
+    save_figure = _commands._save_figure
 
     def recording_save(figure, target):
         legend = figure.axes[0].get_legend()
         legends.append([t.get_text() for t in legend.get_texts()] if legend else None)
         return save_figure(figure, target)
 
-    monkeypatch.setattr(cli, "_save_figure", recording_save)
+    monkeypatch.setattr(_commands, "_save_figure", recording_save)
     model_path = tmp_path / "wine.skae"
     args = ["embed", path, "--label", "target", "--epochs", "2", "--save-model", model_path, "--output", tmp_path / "out"]
     status, out, _ = run(args, capsys)
@@ -184,9 +185,9 @@ def test_a_failure_after_fitting_leaves_no_outputs_and_changes_no_file(iris_like
     existing.write_text("keep me")
 
     def full_disk(*args, **kwargs):
-        raise cli.CommandError("cannot write the model: no space left on device.")
+        raise _commands.CommandError("cannot write the model: no space left on device.")
 
-    monkeypatch.setattr(cli, "_save_pipeline", full_disk)
+    monkeypatch.setattr(_commands, "_save_pipeline", full_disk)
     args = ["embed", iris_like_csv, "--label", "species", "--epochs", "1", "--force", "--save-model", out / "m.skae"]
     status, _, err = run([*args, "--output", out], capsys)
     assert status == 1 and "no space left" in err
@@ -197,9 +198,9 @@ def test_a_bug_keeps_its_traceback_and_leaves_no_outputs(iris_like_csv, tmp_path
     def bug(*args, **kwargs):
         raise ZeroDivisionError("a bug in the library")
 
-    monkeypatch.setattr(cli, "_write_codes", bug)
+    monkeypatch.setattr(_commands, "_write_codes", bug)
     with pytest.raises(ZeroDivisionError):
-        cli.main(["embed", str(iris_like_csv), "--label", "species", "--epochs", "1", "--output", str(tmp_path / "out")])
+        _commands.main(["embed", str(iris_like_csv), "--label", "species", "--epochs", "1", "--output", str(tmp_path / "out")])
     assert not (tmp_path / "out").exists()
 
 

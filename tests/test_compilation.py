@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-import skautoencoder._training as training
+import skautoencoder._engine.compiled_trainer as training
 from skautoencoder import AutoencoderTransformer
 
 VARIANTS = {

@@ -147,13 +147,12 @@ def test_failed_fit_with_new_feature_names_keeps_the_old_ones():
 
 
 def test_interrupted_warm_start_fit_restores_weights_and_history(monkeypatch):
-    from skautoencoder import _training
-
+    from skautoencoder._engine import compiled_trainer
     autoencoder = small(warm_start=True, epochs=3).fit(X_GOOD)
     codes = autoencoder.transform(X_GOOD)
     keras_codes = np.asarray(autoencoder.encoder_(X_GOOD))
     curve = list(autoencoder.loss_curve_)
-    real_train_epoch = _training.CompiledTrainer.train_epoch
+    real_train_epoch = compiled_trainer.CompiledTrainer.train_epoch
     calls = []
 
     def interrupted_epoch(self, *args, **kwargs):
@@ -162,7 +161,7 @@ def test_interrupted_warm_start_fit_restores_weights_and_history(monkeypatch):
             raise KeyboardInterrupt
         return real_train_epoch(self, *args, **kwargs)
 
-    monkeypatch.setattr(_training.CompiledTrainer, "train_epoch", interrupted_epoch)
+    monkeypatch.setattr(compiled_trainer.CompiledTrainer, "train_epoch", interrupted_epoch)
     with pytest.raises(KeyboardInterrupt):
         autoencoder.fit(X_GOOD)
     assert len(calls) == 2  # one epoch had changed the weights before the interrupt

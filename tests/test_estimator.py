@@ -199,7 +199,7 @@ def test_verbose_2_prints_a_line_per_epoch(digits, capsys):
 
 
 def test_a_model_assigned_to_encoder_is_used_by_transform(digits):
-    from skautoencoder._backend import import_keras
+    from skautoencoder._engine.backend import import_keras
 
     autoencoder = small(epochs=2).fit(digits)
     before = autoencoder.transform(digits[:5])
@@ -212,7 +212,7 @@ def test_a_model_assigned_to_encoder_is_used_by_transform(digits):
 
 def test_clear_cache_releases_pooled_trainers_and_fits_go_on(digits):
     import skautoencoder
-    from skautoencoder._training import TRAINER_POOL
+    from skautoencoder._engine.compiled_trainer import TRAINER_POOL
 
     small(epochs=1).fit(digits)
     assert TRAINER_POOL._local.trainers

@@ -45,7 +45,7 @@ def test_fit_prints_nothing_at_verbose_0_and_leaves_the_log_level_alone(rows, ep
 
 
 def test_startup_errors_stay_visible_and_chatter_does_not():
-    from skautoencoder._backend import errors_worth_showing
+    from skautoencoder._engine.backend import errors_worth_showing
 
     chatter = "I0000 00:00:1.0 1 port.cc:153] oneDNN custom operations are on.\nWARNING: All log messages before ..."
     cuda_failure = "E0000 00:00:2.0 1 cuda_platform.cc:52] failed call to cuInit: CUDA_ERROR_OUT_OF_MEMORY"

@@ -7,7 +7,7 @@ from sklearn.manifold import trustworthiness
 from sklearn.model_selection import train_test_split
 
 from skautoencoder import AutoencoderTransformer
-from skautoencoder._neighbors import PairedRows, mean_column_variance, neighbor_graph
+from skautoencoder._neighbor_graph import PairedRows, mean_column_variance, neighbor_graph
 
 
 def test_training_rows_get_their_nearest_other_training_rows():
@@ -69,7 +69,7 @@ def test_mean_column_variance_is_one_for_constant_data():
 def test_the_contrastive_term_is_low_when_neighbours_are_close_and_zero_alone():
     import tensorflow as tf
 
-    from skautoencoder._objectives import neighbor_loss
+    from skautoencoder._engine.objectives import neighbor_loss
 
     rng = np.random.RandomState(0)
     codes = tf.constant(rng.normal(size=(32, 2)) * 5, dtype=tf.float32)
@@ -243,7 +243,7 @@ def test_the_term_is_counted_in_units_of_pcas_error():
 def test_auto_defaults_make_a_map_for_a_picture_and_reconstruct_otherwise(
     n_components, given, n_samples, streamed, expected
 ):
-    from skautoencoder._config import FitConfig
+    from skautoencoder._fit_config import FitConfig
 
     params = AutoencoderTransformer(n_components, **given).get_params()
     resolved = FitConfig.from_params(params, 10, n_samples=n_samples, streamed=streamed).params

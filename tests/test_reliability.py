@@ -58,9 +58,8 @@ class EpochInterrupter:
 
 @pytest.fixture
 def interrupter(monkeypatch):
-    from skautoencoder import _training
-
-    real = _training.CompiledTrainer.train_epoch
+    from skautoencoder._engine import compiled_trainer
+    real = compiled_trainer.CompiledTrainer.train_epoch
     control = EpochInterrupter()
 
     def train_epoch(self, *args, **kwargs):
@@ -70,7 +69,7 @@ def interrupter(monkeypatch):
             control.remaining -= 1
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(_training.CompiledTrainer, "train_epoch", train_epoch)
+    monkeypatch.setattr(compiled_trainer.CompiledTrainer, "train_epoch", train_epoch)
     return control
 
 

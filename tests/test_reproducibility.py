@@ -99,11 +99,10 @@ def test_eager_and_compiled_steps_give_the_same_fit(variant, monkeypatch):
     # whether its trainer is kept for later fits (so a configuration always
     # runs the same way); the two agree to float32 rounding (bitwise on the
     # newest versions, within 1e-7 on TensorFlow 2.16).
-    from skautoencoder import _epochs
-
+    from skautoencoder._engine import training_loop
     short = {**PARAMS, "epochs": 1, "batch_size": 32, **variant}  # 4 steps or fewer
     compiled = AutoencoderTransformer(**short).fit(X)
-    monkeypatch.setattr(_epochs, "execution_mode", lambda n_steps, reused=False: "eager")
+    monkeypatch.setattr(training_loop, "execution_mode", lambda n_steps, reused=False: "eager")
     eager = AutoencoderTransformer(**short).fit(X)
     np.testing.assert_allclose(compiled.loss_curve_, eager.loss_curve_, rtol=1e-5)
     np.testing.assert_allclose(compiled.transform(X), eager.transform(X), rtol=1e-4, atol=1e-5)
@@ -111,7 +110,7 @@ def test_eager_and_compiled_steps_give_the_same_fit(variant, monkeypatch):
 
 
 def test_a_short_fit_on_a_pooled_trainer_runs_compiled_and_a_one_off_eagerly():
-    from skautoencoder._training import TRAINER_POOL, execution_mode
+    from skautoencoder._engine.compiled_trainer import TRAINER_POOL, execution_mode
 
     assert execution_mode(4) == "eager" and execution_mode(4, reused=True) == "graph"
     assert execution_mode(8) == "graph" and execution_mode(2500) == "xla"

@@ -13,7 +13,7 @@ import pytest
 import zarr
 from sklearn.datasets import load_digits
 
-from skautoencoder import AutoencoderTransformer, _datasource
+from skautoencoder import AutoencoderTransformer, _data_sources
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_scale import write_rows  # noqa: E402
@@ -81,8 +81,8 @@ def test_streamed_data_trains_exactly_like_the_array_in_memory(digits, kind, tmp
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Blocks of 16 rows of 64 float32 features: digits spans 113 blocks."""
-    monkeypatch.setattr(_datasource, "BLOCK_BYTES", 16 * 64 * 4)
-    assert _datasource.rows_per_block(64) == 16
+    monkeypatch.setattr(_data_sources, "BLOCK_BYTES", 16 * 64 * 4)
+    assert _data_sources.rows_per_block(64) == 16
 
 
 @pytest.mark.parametrize("kind", KINDS)

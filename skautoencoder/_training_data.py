@@ -3,12 +3,16 @@
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-from ._checks import (
-    check_float32_range, check_probability_range, check_streamed_shape, rows_for_neighbor_graph,
-    warn_if_outside_output_range, warn_if_unscaled,
+from ._data_checks import (
+    check_float32_range,
+    check_probability_range,
+    check_streamed_shape,
+    rows_for_neighbor_graph,
+    warn_if_outside_output_range,
+    warn_if_unscaled,
 )
-from ._config import FitConfig
-from ._datasource import StreamedRows, is_streamed
+from ._data_sources import StreamedRows, is_streamed
+from ._fit_config import FitConfig
 
 
 def validated_training_data(estimator, X, reset):

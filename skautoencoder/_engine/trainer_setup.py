@@ -1,11 +1,11 @@
 """Which trainer a fit uses: pooled, its own, or distributed; and what it keeps after."""
 
-from ._backend import import_tensorflow
-from ._keras_objects import make_optimizer
-from ._networks import build_networks, mirrored_dense_pairs, user_model
-from ._objectives import Objective
-from ._persistence import optimizer_state, restore_optimizer
-from ._training import TRAINER_POOL, CompiledTrainer
+from .backend import import_tensorflow
+from .compiled_trainer import TRAINER_POOL, CompiledTrainer
+from .keras_objects import make_optimizer
+from .networks import build_networks, mirrored_dense_pairs, user_model
+from .objectives import Objective
+from .serialization import optimizer_state, restore_optimizer
 
 
 class TrainingState:

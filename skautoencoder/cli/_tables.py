@@ -92,7 +92,7 @@ def read_csv_table(path, *, label=None, drop=(), columns_by="auto", header="auto
     Examples
     --------
     >>> import os, tempfile
-    >>> from skautoencoder._csvdata import read_csv_table
+    >>> from skautoencoder.cli._tables import read_csv_table
     >>> path = os.path.join(tempfile.mkdtemp(), "points.csv")
     >>> with open(path, "w") as file:
     ...     _ = file.write("x;y;kind\\n1;2;a\\n3;4;b\\n")

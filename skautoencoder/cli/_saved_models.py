@@ -2,10 +2,10 @@
 
 import os
 
-from ._loading import load, scaling_to_json
-from ._persistence import save_estimator
+from .._loading import load, scaling_to_json
+from .._persistence import save_estimator
+from .._version import __version__
 from ._staged import CommandError
-from ._version import __version__
 
 
 def save_pipeline(model, path):

@@ -1,6 +1,6 @@
 """The epoch loop: training epochs, early stopping, and which state a fit keeps.
 
-:func:`train` runs a :class:`~skautoencoder._training.CompiledTrainer`'s
+:func:`train` runs a :class:`~skautoencoder._engine.compiled_trainer.CompiledTrainer`'s
 epochs over the training rows, scores the validation rows after each, stops
 when they stop improving, and restores the best state seen, the untrained
 start included, so that a PCA-anchored fit is never worse on the validation
@@ -10,7 +10,8 @@ rows than the PCA it started from.
 import math
 from dataclasses import dataclass, field
 
-from ._training import execution_mode
+from ..exceptions import TrainingDiverged
+from .compiled_trainer import execution_mode
 
 
 @dataclass
@@ -37,10 +38,6 @@ class _BestState:
         if loss < self.loss or self.weights is None:
             self.loss, self.epoch = loss, epoch
             self.weights = [model.get_weights() for model in models]
-
-
-class TrainingDiverged(ValueError):
-    """The training loss became NaN or infinite."""
 
 
 def _improvement_bound(best_loss, tol):
@@ -78,7 +75,7 @@ def train(
     ----------
     trainer : CompiledTrainer
     source : InMemoryRows or StreamedRows
-        The data (see :mod:`skautoencoder._datasource`).
+        The data (see :mod:`skautoencoder._data_sources`).
     train_rows : ndarray of int
         Sorted rows of ``source`` to train on.
     epochs, batch_size : int

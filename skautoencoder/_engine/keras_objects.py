@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ._backend import import_keras
+from .backend import import_keras
 
 _KINDS = {
     "activation": ("activations", "an activation"),
@@ -50,7 +50,7 @@ def make_optimizer(optimizer, learning_rate):
 
     Examples
     --------
-    >>> from skautoencoder._keras_objects import make_optimizer
+    >>> from skautoencoder._engine.keras_objects import make_optimizer
     >>> optimizer = make_optimizer("sgd", None)
     >>> type(optimizer).__name__, round(optimizer.get_config()["learning_rate"], 6)
     ('SGD', 0.01)
@@ -102,7 +102,7 @@ def activation_range(activation):
 
     Examples
     --------
-    >>> from skautoencoder._keras_objects import activation_range
+    >>> from skautoencoder._engine.keras_objects import activation_range
     >>> activation_range("sigmoid"), activation_range("relu")
     ((0.0, 1.0), (0.0, inf))
     """

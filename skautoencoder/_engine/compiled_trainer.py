@@ -5,7 +5,7 @@ which dominates the cost of the small networks autoencoders for tabular data
 use. Here one compiled TensorFlow function (XLA for long fits) loops over a
 whole chunk of mini-batches: an epoch is one call for up to 16 MB of rows,
 and a few calls beyond. Each chunk's rows are read from the caller's data
-just before its call (see :mod:`skautoencoder._datasource`), so training
+just before its call (see :mod:`skautoencoder._data_sources`), so training
 never copies the whole data set, which may be larger than memory. Keras
 still supplies the models and the optimizer, so every Keras optimizer and
 layer keeps working.
@@ -16,8 +16,8 @@ import threading
 
 import numpy as np
 
-from ._backend import call_quietly_the_first_time, import_tensorflow
-from ._datasource import rows_per_block
+from .._data_sources import rows_per_block
+from .backend import call_quietly_the_first_time, import_tensorflow
 
 # How an epoch runs depends on how many steps the whole fit takes. Tracing a
 # TensorFlow graph costs about 0.5 s and then saves about 0.1 s per step over
@@ -185,7 +185,7 @@ class CompiledTrainer:
         Parameters
         ----------
         source : InMemoryRows or StreamedRows
-            The data (see :mod:`skautoencoder._datasource`).
+            The data (see :mod:`skautoencoder._data_sources`).
         rows : ndarray of int
             Sorted indices of the rows to train on.
         batch_size : int

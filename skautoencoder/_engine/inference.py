@@ -15,8 +15,8 @@ import functools
 import numpy as np
 from scipy.special import expit
 
-from ._backend import import_keras, import_tensorflow
-from ._datasource import StreamedRows, check_block, is_dask_array, is_streamed, output_dtype
+from .._data_sources import StreamedRows, check_block, is_dask_array, is_streamed, output_dtype
+from .backend import import_keras, import_tensorflow
 
 CHUNK_ROWS = 32768
 

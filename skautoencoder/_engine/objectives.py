@@ -13,7 +13,7 @@ One :class:`Objective` covers the plain autoencoder and its variants:
 - tied weights: each decoder kernel is the transpose of its mirrored encoder
   kernel; only the encoder kernel is a trained variable;
 - neighbourhood-preserving: each row comes with one of its nearest training
-  rows (see :mod:`skautoencoder._neighbors`), and a contrastive term pulls
+  rows (see :mod:`skautoencoder._neighbor_graph`), and a contrastive term pulls
   their codes together and pushes other rows' codes away (see
   :func:`neighbor_loss`).
 
@@ -21,8 +21,8 @@ Random draws are stateless functions of a seed and the step number, so that a
 seeded fit is reproducible and the whole epoch still compiles with XLA.
 """
 
-from ._backend import import_tensorflow
-from ._keras_objects import keras_loss_per_row
+from .backend import import_tensorflow
+from .keras_objects import keras_loss_per_row
 
 
 def _mean_squared_error(tf, x, reconstruction):

@@ -110,8 +110,8 @@ def import_keras():
         # Refused before Keras imports the other backend's library, which may not even be installed.
         raise ImportError(_wrong_backend_message(backend))
     with native_logs_filtered():
-        import tensorflow
         import keras
+        import tensorflow
 
         # Finding the devices here lets their start-up errors be sorted too.
         tensorflow.config.list_physical_devices()

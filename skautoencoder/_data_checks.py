@@ -7,8 +7,9 @@ import warnings
 import numpy as np
 import sklearn
 
-from ._datasource import is_streamed
-from ._keras_objects import activation_range
+from ._data_sources import is_streamed
+from ._engine.keras_objects import activation_range
+from .exceptions import DataScaleWarning
 
 
 def check_streamed_shape(X):
@@ -20,14 +21,6 @@ def check_streamed_shape(X):
         raise ValueError(
             f"Found array with shape {shape}, while at least one sample and one feature are required."
         )
-
-
-class DataScaleWarning(UserWarning):
-    """The training data's scale does not suit the model.
-
-    Its columns span very different ranges, or it holds values the bounded
-    ``output_activation`` cannot produce.
-    """
 
 
 # Columns whose value ranges differ by more than this factor: the squared
@@ -44,16 +37,6 @@ _PASS_THROUGH = (
     os.path.join(os.path.dirname(sklearn.__file__), "base.py"),
     os.path.join(os.path.dirname(sklearn.__file__), "utils", "_set_output.py"),
 )
-
-
-class NeighborhoodWarning(UserWarning):
-    """The neighbourhood term cost reconstruction that PCA keeps.
-
-    With ``neighbor_weight > 0`` the fit keeps the best epoch whose
-    reconstruction error on the validation rows stays within 2% of PCA's;
-    this warning says when that was the untrained PCA start, or when no
-    state met the bound.
-    """
 
 
 def warn_at_caller(message, category):

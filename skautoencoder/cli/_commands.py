@@ -21,11 +21,11 @@ import warnings
 
 import numpy as np
 
-from ._csvdata import DataError, read_csv_table
 from ._saved_models import load_model as _load_model
 from ._saved_models import match_model_columns as _match_model_columns
 from ._saved_models import save_pipeline as _save_pipeline
 from ._staged import CommandError, StagedOutputs
+from ._tables import DataError, read_csv_table
 
 # The command fits the library's defaults, ``AutoencoderTransformer(k)`` as a
 # Python user gets it, with the scaling each subcommand states.
@@ -68,7 +68,7 @@ def _split(X, labels, test_size, seed):
 
 def _compare_on_split(reducers, X_train, X_test, y_train, y_test):
     """Fit each reducer on the training rows; measure it on the test rows."""
-    from .metrics import knn_accuracy, reconstruction_error, trustworthiness_score
+    from ..metrics import knn_accuracy, reconstruction_error, trustworthiness_score
 
     results = {}
     for name, reducer in reducers.items():
@@ -93,7 +93,7 @@ def run_demo(args):
     from sklearn.datasets import load_digits
     from sklearn.decomposition import PCA
 
-    from . import AutoencoderTransformer, plotting
+    from .. import AutoencoderTransformer, plotting
 
     figures = (["codes.png"] if args.n_components >= 2 else []) + ["reconstructions.png", "loss_curve.png"]
     destinations = {name: os.path.join(args.output, name) for name in figures}
@@ -204,7 +204,7 @@ def run_embed(args):
 
 
 def _plotting():
-    from . import plotting
+    from .. import plotting
 
     return plotting
 
@@ -214,7 +214,7 @@ def _fit_embedding(table, args):
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import MinMaxScaler
 
-    from . import AutoencoderTransformer
+    from .. import AutoencoderTransformer
 
     if len(table.X) < 2:
         raise CommandError(f"{args.data} has {len(table.X)} row; fitting needs at least 2.")
@@ -245,8 +245,8 @@ def run_compare(args):
     from sklearn.decomposition import PCA
     from sklearn.preprocessing import MinMaxScaler
 
-    from . import AutoencoderTransformer
-    from .metrics import reconstruction_error
+    from .. import AutoencoderTransformer
+    from ..metrics import reconstruction_error
 
     stem = _stem(args.data)
     destinations = [os.path.join(args.output, f"{stem}_compare.csv"), os.path.join(args.output, f"{stem}_compare.png")]

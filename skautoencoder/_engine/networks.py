@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import import_keras
+from .backend import import_keras
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 A neighbourhood-preserving fit (``neighbor_weight > 0``) trains on pairs: each
 row comes with one of its nearest training rows, drawn afresh every epoch, so
 that the objective can pull their codes together and push the codes of other
-rows of the batch apart (see :func:`skautoencoder._objectives.neighbor_loss`).
+rows of the batch apart (see :func:`skautoencoder._engine.objectives.neighbor_loss`).
 The pairs travel as one row of twice the width, so the compiled training loop
 needs no change.
 """
@@ -11,7 +11,7 @@ needs no change.
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from ._datasource import InMemoryRows
+from ._data_sources import InMemoryRows
 
 
 def neighbor_graph(X, train_rows, validation_rows, n_neighbors):

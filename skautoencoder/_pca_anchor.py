@@ -1,6 +1,6 @@
 """The PCA that a PCA-anchored autoencoder starts from.
 
-A PCA-anchored network (see :func:`skautoencoder._networks.build_anchored_networks`)
+A PCA-anchored network (see :func:`skautoencoder._engine.networks.build_anchored_networks`)
 computes its code as PCA's projection plus a non-linear correction and its
 reconstruction as PCA's reconstruction plus another; the corrections start at
 zero, so before training the network *is* this PCA. This module fits that
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA, IncrementalPCA
 
-from ._datasource import InMemoryRows, rows_per_block
+from ._data_sources import InMemoryRows, rows_per_block
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def fit_pca_anchor(source, rows, n_components, seed):
     Parameters
     ----------
     source : InMemoryRows or StreamedRows
-        The data (see :mod:`skautoencoder._datasource`).
+        The data (see :mod:`skautoencoder._data_sources`).
     rows : ndarray of int
         Sorted indices of the rows to fit the PCA on.
     n_components : int

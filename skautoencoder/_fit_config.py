@@ -4,10 +4,10 @@ import math
 from dataclasses import dataclass
 from numbers import Integral
 
-from ._callbacks import check_callbacks
 from ._defaults import resolve_auto
-from ._keras_objects import check_keras_names, is_linear
-from ._networks import NetworkSpec
+from ._engine.callbacks import check_callbacks
+from ._engine.keras_objects import check_keras_names, is_linear
+from ._engine.networks import NetworkSpec
 
 # The parameters that change what a compiled training step computes: two
 # fits agreeing on these (and on the networks' shape) share a trainer.

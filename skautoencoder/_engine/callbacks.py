@@ -14,7 +14,7 @@ and ``EarlyStopping`` and ``TensorBoard`` work as in Keras.
 
 import copy
 
-from ._backend import import_keras
+from .backend import import_keras
 
 
 def check_callbacks(callbacks):
@@ -46,7 +46,7 @@ def autoencoder_model(encoder, decoder, optimizer):
 
 
 class EpochCallbacks:
-    """A fit's Keras callbacks, with the hooks :func:`~skautoencoder._epochs.train` calls.
+    """A fit's Keras callbacks, with the hooks :func:`~skautoencoder._engine.training_loop.train` calls.
 
     Parameters
     ----------

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from ._backend import import_keras
-from ._datasource import InMemoryRows
-from ._networks import mirrored_dense_pairs
-from ._objectives import Objective
-from ._epochs import train
-from ._training import CompiledTrainer
+from .._data_sources import InMemoryRows
+from .backend import import_keras
+from .compiled_trainer import CompiledTrainer
+from .networks import mirrored_dense_pairs
+from .objectives import Objective
+from .training_loop import train
 
 
 def pretrain_layerwise(encoder, decoder, inputs, *, loss, epochs, batch_size, shuffle, rng, make_optimizer):
