@@ -8,8 +8,12 @@ and the command line alike.
 
 import numpy as np
 
-# Up to this many distinct labels are drawn as categories with a legend.
-MAX_LEGEND_CLASSES = 20
+# Up to this many distinct labels are drawn as categories with a legend,
+# each with its own colour and marker (20 colours times 2 markers); more
+# numeric labels get a colour bar, more text labels the largest classes.
+MAX_LEGEND_CLASSES = 40
+_MARKERS = ("o", "^")
+_NO_LABEL_COLOUR = "0.75"
 
 
 def _pyplot():
@@ -29,9 +33,13 @@ def _figure_and_axes(ax, figsize):
 def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 1", ylabel="component 2"):
     """Scatter the first two code dimensions, coloured by label.
 
-    Labels of any kind (integers, floats, strings) with at most 20 distinct
-    values are drawn as categories with a legend; more values get a colour
-    bar (numbers on their own scale, text by category).
+    Labels of any kind (integers, floats, strings) with at most
+    :data:`MAX_LEGEND_CLASSES` distinct values are drawn as categories with
+    a legend, each class with its own colour and marker. More numeric
+    labels get a colour bar; more text labels show the largest
+    ``MAX_LEGEND_CLASSES - 1`` classes and the rest as one "other" entry,
+    and the title says so. Missing labels (None or NaN) are drawn in grey as
+    "no label".
 
     Parameters
     ----------
@@ -51,6 +59,9 @@ def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 
     >>> figure = plot_codes(np.random.rand(30, 2), labels=np.array(["a", "b", "c"] * 10))
     >>> [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     ['a', 'b', 'c']
+    >>> figure = plot_codes(np.random.rand(4, 2), labels=np.array(["a", None, "b", "a"], dtype=object))
+    >>> [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    ['a', 'b', 'no label']
     """
     codes = np.asarray(codes)
     if codes.ndim != 2 or codes.shape[1] < 2:
@@ -62,29 +73,59 @@ def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 
         labels = np.asarray(labels)
         if labels.shape != (len(codes),):
             raise ValueError(f"plot_codes needs one label per row of codes: got {labels.shape} for {len(codes)} rows.")
-        classes, positions = np.unique(labels, return_inverse=True)
+        missing, values = _split_missing(labels)
+        numeric = np.issubdtype(values.dtype, np.number) or values.dtype == bool
+        classes, positions, counts = np.unique(values, return_inverse=True, return_counts=True)
+        present = codes[~missing]
         if len(classes) <= MAX_LEGEND_CLASSES:
-            _scatter_categories(ax, codes, classes, positions)
+            _scatter_categories(ax, present, [str(c) for c in classes], positions)
+        elif numeric:
+            points = ax.scatter(present[:, 0], present[:, 1], c=values, cmap="viridis", s=12, alpha=0.85,
+                                edgecolors="none")
+            figure.colorbar(points, ax=ax).set_label("label")
         else:
-            numeric = np.issubdtype(labels.dtype, np.number) or labels.dtype == bool
-            colours = labels if numeric else positions
-            points = ax.scatter(codes[:, 0], codes[:, 1], c=colours, cmap="viridis", s=12, alpha=0.85, edgecolors="none")
-            bar = figure.colorbar(points, ax=ax)
-            bar.set_label("label" if numeric else f"label ({len(classes)} categories)")
+            largest = np.sort(np.argsort(-counts, kind="stable")[: MAX_LEGEND_CLASSES - 1])
+            shown = np.full(len(classes), len(largest))
+            shown[largest] = np.arange(len(largest))
+            others = len(classes) - len(largest)
+            names = [str(classes[i]) for i in largest] + [f"other ({others} classes)"]
+            _scatter_categories(ax, present, names, shown[positions], last_is_other=True)
+            title = f"{title} ({len(largest)} largest of {len(classes)} classes)"
+        if missing.any():
+            ax.scatter(codes[missing, 0], codes[missing, 1], color=_NO_LABEL_COLOUR, s=10, alpha=0.7,
+                       edgecolors="none", label="no label", zorder=0)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(title="label", loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small",
+                      markerscale=1.5, frameon=False, ncols=2 if len(ax.get_legend_handles_labels()[0]) > 20 else 1)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return figure
 
 
-def _scatter_categories(ax, codes, classes, positions):
-    cmap = _pyplot().get_cmap("tab10" if len(classes) <= 10 else "tab20")
-    for index, name in enumerate(classes):
+def _split_missing(labels):
+    """A mask of missing labels (None, NaN) and the others, as an array of one kind."""
+    if labels.dtype == object:
+        missing = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in labels], dtype=bool)
+        values = labels[~missing]
+        kinds = {type(v) for v in values}
+        values = values.astype(np.str_) if not kinds <= {int, float, np.integer, np.floating} else values.astype(float)
+        return missing, values
+    if np.issubdtype(labels.dtype, np.floating):
+        missing = np.isnan(labels)
+        return missing, labels[~missing]
+    return np.zeros(len(labels), dtype=bool), labels
+
+
+def _scatter_categories(ax, codes, names, positions, last_is_other=False):
+    cmap = _pyplot().get_cmap("tab10" if len(names) <= 10 else "tab20")
+    for index, name in enumerate(names):
         rows = positions == index
-        ax.scatter(codes[rows, 0], codes[rows, 1], color=cmap(index), s=12, alpha=0.85, edgecolors="none",
-                   label=str(name))
-    ax.legend(title="label", loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small", markerscale=1.5,
-              frameon=False)
+        other = last_is_other and index == len(names) - 1
+        colour = "0.45" if other else cmap(index % cmap.N)
+        marker = "." if other else _MARKERS[(index // cmap.N) % len(_MARKERS)]
+        ax.scatter(codes[rows, 0], codes[rows, 1], color=colour, marker=marker, s=12, alpha=0.85,
+                   edgecolors="none", label=name)
 
 
 def plot_reconstructions(originals, reconstructions, image_shape, *, n_items=10, title="Reconstructions"):
@@ -125,6 +166,9 @@ def plot_reconstructions(originals, reconstructions, image_shape, *, n_items=10,
 def plot_loss_curve(loss_curve, validation_loss_curve=None, *, ax=None, title="Training loss"):
     """Loss per epoch, with the validation loss when there is one.
 
+    Given a fitted estimator, the epoch whose weights it kept (early
+    stopping's best, or the untrained start) is marked.
+
     Parameters
     ----------
     loss_curve : sequence of float, or a fitted AutoencoderTransformer
@@ -137,7 +181,9 @@ def plot_loss_curve(loss_curve, validation_loss_curve=None, *, ax=None, title="T
     -------
     figure : matplotlib Figure
     """
+    kept = None
     if hasattr(loss_curve, "loss_curve_"):
+        kept = kept_epoch(loss_curve)
         validation_loss_curve = loss_curve.validation_loss_curve_
         loss_curve = loss_curve.loss_curve_
     figure, ax = _figure_and_axes(ax, (6, 4))
@@ -145,6 +191,9 @@ def plot_loss_curve(loss_curve, validation_loss_curve=None, *, ax=None, title="T
     ax.plot(epochs, loss_curve, label="training")
     if validation_loss_curve:
         ax.plot(np.arange(1, len(validation_loss_curve) + 1), validation_loss_curve, label="validation")
+    if kept is not None:
+        ax.axvline(max(kept, 1), color="black", linestyle="--", linewidth=1,
+                   label=f"kept: epoch {kept}" if kept else "kept: the untrained start")
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
@@ -152,6 +201,30 @@ def plot_loss_curve(loss_curve, validation_loss_curve=None, *, ax=None, title="T
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
     return figure
+
+
+def kept_epoch(estimator):
+    """The epoch whose weights a fitted estimator kept: 1-based, 0 for the untrained start.
+
+    With early stopping it is the epoch whose validation loss is the kept
+    ``best_validation_loss_`` (0 when none is: the start was kept);
+    without, the last epoch. None when the object does not say.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from skautoencoder.plotting import kept_epoch
+    >>> kept_epoch(SimpleNamespace(loss_curve_=[3, 2, 1], validation_loss_curve_=[3, 1.5, 2], best_validation_loss_=1.5))
+    2
+    """
+    validation = getattr(estimator, "validation_loss_curve_", None)
+    if not validation:
+        return len(estimator.loss_curve_)
+    best = getattr(estimator, "best_validation_loss_", None)
+    if best is None:
+        return None
+    matches = np.flatnonzero(np.asarray(validation) == best)
+    return int(matches[-1]) + 1 if len(matches) else 0
 
 
 def plot_decoded_grid(estimator, image_shape, *, n_per_side=12, code_range=None, title="Decoder's view of the code space"):
@@ -235,7 +308,9 @@ def plot_item(item, image_shape, *, ax=None, title="One item"):
     return figure
 
 
-def plot_error_curve(n_components, errors, *, ax=None, title="Held-out reconstruction error", floor=None):
+def plot_error_curve(
+    n_components, errors, *, ax=None, title="Held-out reconstruction error", floor=None, ylabel="mean squared error"
+):
     """Reconstruction error against code size, one line per method.
 
     Parameters
@@ -249,6 +324,8 @@ def plot_error_curve(n_components, errors, *, ax=None, title="Held-out reconstru
         Errors below it (rounding noise, e.g. PCA keeping every component)
         are drawn at the floor with a hollow marker and the axis stops
         there, so it spans the range where the methods differ.
+    ylabel : str, default="mean squared error"
+        Name the units, e.g. of columns scaled to [0, 1].
 
     Returns
     -------
@@ -278,7 +355,7 @@ def plot_error_curve(n_components, errors, *, ax=None, title="Held-out reconstru
     ax.set_xticks(list(n_components), [str(k) for k in n_components])
     ax.set_yscale("log")
     ax.set_xlabel("n_components")
-    ax.set_ylabel("mean squared error")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)

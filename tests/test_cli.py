@@ -93,8 +93,9 @@ BAD_FILES = {
     "empty": ("", "the file is empty"),
     "only_header": ("a,b,c\n", "there are no data rows"),
     "text_cell": ("a,b\n1,2\n3,hello\n", "the cell 'hello' in row 3 of column 'b' is not a number"),
-    "missing_cell": ("a,b\n1,2\n,4\n", "row 3 of column 'a' is empty"),
-    "nan_cell": ("1,2\n3,nan\n", "NaN or infinite"),
+    "missing_cell": ("a,b\n1,2\n,4\n", "1 feature cell is empty or NA: 'a' 1 (first at row 3); pass --drop-incomplete"),
+    "nan_cell": ("1,2\n3,nan\n", "1 feature cell is empty or NA: 'column1' 1 (first at row 2)"),
+    "infinite_cell": ("1,2\n3,inf\n", "row 2 of column 'column1' holds inf (infinite values are not allowed"),
     "ragged": ("1,2,3\n4,5\n6,7,8\n", "row 2 has 2 cells, expected 3"),
     "metadata_line": ("3,2,yes,no\n1,2,0\n3,4,1\n5,6,0\n", "looks like scikit-learn's metadata line"),
 }

@@ -94,11 +94,11 @@ def test_the_index_column_pandas_writes_is_dropped_with_a_note(wine_frame_csv):
 @pytest.mark.parametrize("delimiter", [";", "\t", "|", " "])
 def test_delimiters_are_found(tmp_path, delimiter):
     path = tmp_path / "data.txt"
-    rows = ["a b c".replace(" ", delimiter)] + [delimiter.join(map(str, (i, i * 2.5, i % 3))) for i in range(6)]
+    rows = ["a b c".replace(" ", delimiter)] + [delimiter.join(map(str, (i + 10, i * 2.5, i % 3))) for i in range(6)]
     path.write_text("\n".join(rows) + "\n")
     table = read_csv_table(path, label="c")
     assert table.names == ["a", "b"] and table.labels.tolist() == [0, 1, 2, 0, 1, 2]
-    assert table.X[3].tolist() == [3.0, 7.5]
+    assert table.X[3].tolist() == [13.0, 7.5]
 
 
 def test_explicit_delimiter_and_dropped_columns(tmp_path):
@@ -154,7 +154,7 @@ def test_embed_with_text_labels_draws_a_legend_and_saves_a_model_that_gives_the_
     args = ["embed", path, "--label", "target", "--epochs", "2", "--save-model", model_path, "--output", tmp_path / "out"]
     status, out, _ = run(args, capsys)
     assert status == 0
-    assert "dropped the first column" in out and "13 columns: alcohol, malic_acid" in out and "label: target" in out
+    assert "left out the first column: its header is empty" in out and "13 columns: alcohol, malic_acid" in out and "label: target" in out
     assert legends == [["class_0", "class_1", "class_2"]]
     command_rows = codes_cells(tmp_path / "out" / "wine_codes.csv")
     assert [r[2] for r in command_rows[1:]] == frame["target"].tolist()
@@ -238,3 +238,113 @@ def test_labels_come_back_as_integers_floats_or_text_as_documented(tmp_path):
         path.write_text("x,label\n" + "".join(f"{i},{cell}\n" for i, cell in enumerate(cells)))
         labels = read_csv_table(path, label="label").labels
         assert labels.tolist() == expected and type(labels[0].item()) is type(expected[0])
+
+
+# -- tables as R, pandas and spreadsheets write them ----------------------------
+
+
+def r_table(path, rows=40, *, gaps=(), text_columns=(), label=None):
+    """A table as R's write.csv writes it: a quoted "rownames" column 1..n, NA for missing cells."""
+    rng = np.random.RandomState(0)
+    header = ['"rownames"', '"temp"', '"dewp"', '"wind"', *(f'"{c}"' for c in text_columns)]
+    header += ['"species"'] if label else []
+    lines = [",".join(header)]
+    for i in range(rows):
+        cells = [str(i + 1), *(f"{v:.3f}" for v in rng.rand(3) * [30, 20, 10])]
+        for column, row in gaps:
+            if row == i:
+                cells[column] = "NA"
+        cells += [f'"{c}{i % 2}"' for c in text_columns]
+        if label:
+            cells += [label(i)]
+        lines.append(",".join(cells))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_column_counting_the_rows_is_left_out_with_a_note_and_kept_on_request(tmp_path):
+    path = r_table(tmp_path / "weather.csv")
+    table = read_csv_table(path)
+    assert table.names == ["temp", "dewp", "wind"]
+    assert table.notes == [
+        "left out the first column, 'rownames': it counts the rows (1..40), as the row names R writes and the "
+        "index pandas writes do; pass --keep rownames to use it as a feature."
+    ]
+    kept = read_csv_table(path, keep=["rownames"])
+    assert kept.names == ["rownames", "temp", "dewp", "wind"] and kept.notes == []
+    np.testing.assert_array_equal(kept.X[:, 0], np.arange(1, 41))
+    # pandas' to_csv(index_label="index") counts from 0.
+    frame_path = tmp_path / "frame.csv"
+    pd = pytest.importorskip("pandas")
+    pd.DataFrame({"x": np.linspace(0, 1, 5), "y": np.arange(5.0) ** 2}).to_csv(frame_path, index_label="index")
+    assert read_csv_table(frame_path).names == ["x", "y"]
+
+
+def test_every_text_column_is_named_in_one_message(tmp_path):
+    path = r_table(tmp_path / "leaves.csv", text_columns=("site", "shape", "colour"))
+    with pytest.raises(DataError) as error:
+        read_csv_table(path)
+    message = str(error.value)
+    assert "3 columns hold text, not numbers" in message and "\n" not in message
+    for column in ("site", "shape", "colour"):
+        assert f"the cell '{column}0' in row 2 of column '{column}'" in message
+    assert "--drop site,shape,colour" in message
+    assert read_csv_table(path, drop=["site", "shape", "colour"]).names == ["temp", "dewp", "wind"]
+
+
+def test_every_unknown_drop_name_is_named_in_one_message(tmp_path):
+    path = r_table(tmp_path / "weather.csv")
+    with pytest.raises(DataError, match=r"--drop names 2 columns the file does not have: 'humidity', 'pressure'"):
+        read_csv_table(path, drop=["temp", "humidity", "pressure"])
+
+
+def test_missing_cells_are_counted_per_column_in_one_message(tmp_path):
+    path = r_table(tmp_path / "weather.csv", gaps=[(1, 4), (1, 9), (3, 9), (2, 30)])
+    with pytest.raises(DataError) as error:
+        read_csv_table(path)
+    assert str(error.value).endswith(
+        "4 feature cells are empty or NA: 'temp' 2 (first at row 6), 'dewp' 1 (first at row 32), 'wind' 1 "
+        "(first at row 11); pass --drop-incomplete to leave out the rows that hold them, or --fill-missing to "
+        "fill each with its column's mean."
+    )
+
+
+def test_drop_incomplete_leaves_out_rows_and_says_how_many(tmp_path):
+    path = r_table(tmp_path / "weather.csv", gaps=[(1, 4), (1, 9), (3, 9), (2, 30)])
+    table = read_csv_table(path, missing="drop")
+    assert table.rows.tolist() == [i for i in range(40) if i not in (4, 9, 30)] and len(table.X) == 37
+    assert table.n_rows == 40 and not np.isnan(table.X).any()
+    assert table.notes[-1] == "left out 3 incomplete rows of 40 (--drop-incomplete); their codes are left empty."
+
+
+def test_fill_missing_fills_with_the_column_mean_and_says_how_many(tmp_path):
+    path = r_table(tmp_path / "weather.csv", gaps=[(1, 4), (1, 9), (3, 9)])
+    complete = read_csv_table(path, missing="drop")
+    table = read_csv_table(path, missing="fill")
+    assert table.rows is None and len(table.X) == 40
+    observed = np.delete(table.X[:, 0], [4, 9])
+    assert table.X[4, 0] == table.X[9, 0] == pytest.approx(observed.mean())
+    np.testing.assert_array_equal(np.delete(table.X, [4, 9], axis=0), complete.X)
+    assert table.notes[-1] == "filled 3 empty cells in 2 columns with the column's mean (--fill-missing)."
+
+
+def test_embed_writes_one_line_per_input_row_when_rows_are_dropped(tmp_path, capsys):
+    path = r_table(tmp_path / "weather.csv", gaps=[(1, 4), (3, 9)], label=lambda i: '"a"' if i % 3 else "NA")
+    status, out, _ = run(["embed", path, "--label", "species", "--drop-incomplete", "--epochs", "1",
+                          "--output", tmp_path / "out"], capsys)
+    assert status == 0 and "left out 2 incomplete rows of 40" in out
+    rows = codes_cells(tmp_path / "out" / "weather_codes.csv")
+    assert len(rows) == 41 and rows[0] == ["code0", "code1", "label"]
+    assert rows[5][:2] == ["", ""] and rows[10][:2] == ["", ""] and all(r[0] for i, r in enumerate(rows[1:]) if i not in (4, 9))
+    assert [r[2] for r in rows[1:4]] == ["", "a", "a"]  # an NA label stays empty
+
+
+def test_a_saved_model_leaves_out_every_column_it_was_not_fitted_on_whatever_it_holds(tmp_path, capsys):
+    path = r_table(tmp_path / "weather.csv")
+    model = tmp_path / "weather.skae"
+    assert run(["embed", path, "--epochs", "1", "--save-model", model, "--output", tmp_path / "a"], capsys)[0] == 0
+    wider = r_table(tmp_path / "wider.csv", text_columns=("site",))
+    status, out, _ = run(["embed", wider, "--model", model, "--output", tmp_path / "b"], capsys)
+    assert status == 0
+    assert "left out 2 columns the model was not fitted on: 'rownames', 'site'." in out
+    assert codes_cells(tmp_path / "b" / "wider_codes.csv") == codes_cells(tmp_path / "a" / "weather_codes.csv")

@@ -37,12 +37,38 @@ def test_plot_codes_draws_few_labels_of_any_kind_as_categories_with_a_legend(lab
     assert len(colours) == 4
 
 
-@pytest.mark.parametrize("labels", [np.linspace(0, 1, 40), np.array([f"item{i}" for i in range(40)])], ids=["floats", "text"])
-def test_plot_codes_gives_many_labels_a_colour_bar(labels):
-    figure = plotting.plot_codes(RNG.rand(40, 2), labels=labels)
+def test_plot_codes_gives_many_numeric_labels_a_colour_bar():
+    figure = plotting.plot_codes(RNG.rand(60, 2), labels=np.linspace(0, 1, 60))
     main_axes, colour_bar = figure.axes
-    assert main_axes.get_legend() is None
-    assert colour_bar.get_ylabel() in ("label", "label (40 categories)")
+    assert main_axes.get_legend() is None and colour_bar.get_ylabel() == "label"
+
+
+def test_plot_codes_keeps_thirty_class_names_each_with_its_own_colour_and_marker():
+    names = np.array([f"species {i:02d}" for i in range(30)] * 3)
+    figure = plotting.plot_codes(RNG.rand(90, 2), labels=names)
+    (main_axes,) = figure.axes
+    assert legend_texts(main_axes) == [f"species {i:02d}" for i in range(30)]
+    styles = {
+        (tuple(c.get_facecolor()[0]), c.get_paths()[0].vertices.tobytes()) for c in main_axes.collections
+    }
+    assert len(styles) == 30
+
+
+def test_plot_codes_shows_the_largest_of_many_text_classes_and_says_so():
+    labels = np.array([f"item{i}" for i in range(60)] + ["item7"] * 5)
+    figure = plotting.plot_codes(RNG.rand(65, 2), labels=labels, title="Codes")
+    (main_axes,) = figure.axes
+    texts = legend_texts(main_axes)
+    assert len(texts) == 40 and texts[-1] == "other (21 classes)" and "item7" in texts
+    assert main_axes.get_title() == "Codes (39 largest of 60 classes)"
+
+
+def test_plot_codes_draws_rows_without_a_label_as_their_own_entry():
+    labels = np.array(["a", None, "b", "a", None], dtype=object)
+    figure = plotting.plot_codes(RNG.rand(5, 2), labels=labels)
+    assert legend_texts(figure.axes[0]) == ["a", "b", "no label"]
+    numbers = plotting.plot_codes(RNG.rand(4, 2), labels=np.array([1.0, np.nan, 2.0, 1.0]))
+    assert legend_texts(numbers.axes[0]) == ["1.0", "2.0", "no label"]
 
 
 def test_plot_codes_refuses_labels_of_another_length():
@@ -99,3 +125,18 @@ def test_item_as_hex_and_as_image():
 def test_plot_error_curve_has_a_line_per_method():
     figure = plotting.plot_error_curve([1, 2, 4], {"PCA": [3.0, 2.0, 1.0], "autoencoder": [2.0, 1.0, 0.5]})
     assert [line.get_label() for line in figure.axes[0].get_lines()] == ["PCA", "autoencoder"]
+
+
+def test_the_loss_curve_of_a_fitted_estimator_marks_the_kept_epoch():
+    from sklearn.datasets import load_digits
+
+    from skautoencoder import AutoencoderTransformer
+
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(8,), neighbor_weight=0.0, epochs=12, n_iter_no_change=3, learning_rate=0.05,
+        random_state=0,
+    ).fit(load_digits().data[:300] / 16)
+    kept = plotting.kept_epoch(model)
+    assert 1 <= kept <= model.n_iter_ and model.validation_loss_curve_[kept - 1] == model.best_validation_loss_
+    figure = plotting.plot_loss_curve(model, title="autoencoder: loss per epoch")
+    assert legend_texts(figure.axes[0]) == ["training", "validation", f"kept: epoch {kept}"]

@@ -121,7 +121,10 @@ def run_demo(args):
         reconstructions = {name: r.inverse_transform(r.transform(X_test)) for name, r in reducers.items()}
         figure = plotting.plot_reconstructions(X_test, reconstructions, (8, 8), title="Held-out digits and reconstructions")
         _save_figure(figure, outputs.path(destinations["reconstructions.png"]))
-        _save_figure(plotting.plot_loss_curve(autoencoder), outputs.path(destinations["loss_curve.png"]))
+        figure, axes = _pyplot().subplots(1, 2, figsize=(12, 4), layout="constrained")
+        for ax, (name, model) in zip(axes, [("autoencoder", autoencoder), ("autoencoder, neighbor_weight=0", plain)]):
+            plotting.plot_loss_curve(model, ax=ax, title=f"{name}: loss per epoch")
+        _save_figure(figure, outputs.path(destinations["loss_curve.png"]))
     print(f"\nFigures written to {args.output}/: {', '.join(figures)}")
     return 0
 
@@ -139,16 +142,22 @@ def _pyplot():
 # -- embed -------------------------------------------------------------------
 
 
-def _read_table(args):
-    """Read ``args.data`` with the command's reading options; print what was read."""
+def _read_table(args, columns=None):
+    """Read ``args.data`` with the command's reading options; print what was read.
+
+    ``columns``: a saved model's feature names, the only features wanted.
+    """
     table = read_csv_table(
         args.data,
         label=args.label,
         drop=args.drop,
+        keep=args.keep,
+        columns=columns,
         columns_by=args.columns_by,
         header=args.header,
         skip_rows=args.skip_rows,
         delimiter=args.delimiter,
+        missing=args.missing,
     )
     for note in table.notes:
         print(f"{os.path.basename(args.data)}: {note}")
@@ -182,16 +191,17 @@ def run_embed(args):
     stem = _stem(args.data)
     destinations = [os.path.join(args.output, f"{stem}_codes.csv"), os.path.join(args.output, f"{stem}_codes.png")]
     with StagedOutputs(destinations + ([args.save_model] if args.save_model else []), args.force) as outputs:
-        table = _read_table(args)
         if args.model:
             model = _load_model(args.model)
+            table = _read_table(args, columns=list(getattr(model, "feature_names_in_", [])) or None)
             X = _match_model_columns(table, model, args.data, args.model)
             print(f"Encoding {len(X)} rows of {_describe_columns(table)}, with the saved model {args.model}.")
         else:
+            table = _read_table(args)
             model = _fit_embedding(table, args)
             X = table.X
         codes = _transform(model, X)
-        _write_codes(outputs.path(destinations[0]), codes, table.labels)
+        _write_codes(outputs.path(destinations[0]), codes, table)
         if codes.shape[1] >= 2:
             figure = _plotting().plot_codes(codes, table.labels, title=f"{stem}: autoencoder codes")
             _save_figure(figure, outputs.path(destinations[1]))
@@ -227,13 +237,20 @@ def _fit_embedding(table, args):
     return model
 
 
-def _write_codes(path, codes, labels):
+def _write_codes(path, codes, table):
+    """One line per data row of the file, in order; a row left out gets empty codes."""
+    labels = table.all_labels
+    cells = [[f"{v:.7g}" for v in row] for row in codes]
+    if table.rows is not None:
+        every_row = [[""] * codes.shape[1] for _ in range(table.n_rows)]
+        for row, line in zip(table.rows.tolist(), cells):
+            every_row[row] = line
+        cells = every_row
+    if labels is not None:
+        cells = [row + ["" if label is None else label] for row, label in zip(cells, labels.tolist())]
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow([f"code{i}" for i in range(codes.shape[1])] + (["label"] if labels is not None else []))
-        cells = [[f"{v:.7g}" for v in row] for row in codes]
-        if labels is not None:
-            cells = [row + [label] for row, label in zip(cells, labels.tolist())]
         writer.writerows(cells)
 
 
@@ -278,7 +295,8 @@ def run_compare(args):
             csv.writer(file).writerows([header] + [[k, f"{p:.7g}", f"{a:.7g}"] for k, p, a in rows])
         floor = _plot_floor(sizes, errors, X_test)
         figure = _plotting().plot_error_curve(
-            sizes, errors, title=f"{stem}: held-out reconstruction error", floor=floor
+            sizes, errors, title=f"{stem}: held-out reconstruction error", floor=floor,
+            ylabel="mean squared error (columns min-max scaled to [0, 1])",
         )
         _save_figure(figure, outputs.path(destinations[1]))
     print(_markdown_table(header, rows))
@@ -369,6 +387,19 @@ def build_parser():
             "--columns-by", choices=["auto", "name", "index"], default="auto",
             help="read --label and --drop as header names or 0-based indices (default: auto, refusing "
             "a number that could be either)",
+        )
+        command.add_argument(
+            "--keep", type=_column_list, default=[], metavar="COL[,COL...]",
+            help="columns to use although they only count the rows (left out by default, with a note)",
+        )
+        missing = command.add_mutually_exclusive_group()
+        missing.add_argument(
+            "--drop-incomplete", dest="missing", action="store_const", const="drop", default="refuse",
+            help="leave out rows with empty (or NA) feature cells; their codes are left empty",
+        )
+        missing.add_argument(
+            "--fill-missing", dest="missing", action="store_const", const="fill",
+            help="fill empty (or NA) feature cells with their column's mean",
         )
         command.add_argument("--header", choices=["auto", "yes", "no"], default="auto", help="whether row 1 is a header")
         command.add_argument("--skip-rows", type=_non_negative, default=0, metavar="N", help="lines to skip at the top")

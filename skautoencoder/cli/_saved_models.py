@@ -28,7 +28,8 @@ def match_model_columns(table, model, data, model_path):
     """The table's features in the order the model was fitted on.
 
     Columns are matched by name when both the file and the model have
-    names, else by position when the counts agree.
+    names (the reader has left out the others, saying so), else by position
+    when the counts agree.
     """
     expected = list(getattr(model, "feature_names_in_", [])) or None
     n_features = model.n_features_in_
@@ -39,9 +40,6 @@ def match_model_columns(table, model, data, model_path):
                 f"{data} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
                 f"that the model {model_path} was fitted on."
             )
-        ignored = [name for name in table.names if name not in expected]
-        if ignored:
-            print(f"Ignoring {len(ignored)} column(s) the model was not fitted on: {', '.join(ignored)}.")
         order = [table.names.index(name) for name in expected]
         if order != sorted(order):
             print(f"Reordering the columns of {data} to the model's order.")

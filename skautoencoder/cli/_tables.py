@@ -1,9 +1,12 @@
-"""Reading CSV files for the command line: whole columns at a time, one-line errors.
+"""Reading CSV tables for the command line: pandas' parser, and one message for every problem.
 
 The reader never guesses silently. A first row that mixes numbers and text
 (scikit-learn's bundled ``iris.csv`` starts with ``150,4,setosa,…``), a
-column reference that could be a name or an index, or a text column among
-the features is refused with a message saying which option settles it.
+column reference that could be a name or an index, text columns among the
+features or empty cells are refused with one message naming every case and
+the option that settles it. What it does of its own accord (leaving out a
+column that only counts the rows, as R and pandas write them) it says in a
+note.
 """
 
 import csv
@@ -18,6 +21,11 @@ _SNIFF_LINES = 50
 # Headers pandas gives an unnamed index column: empty when written by
 # DataFrame.to_csv(), "Unnamed: 0" after a read_csv/to_csv round trip.
 _INDEX_HEADERS = ("", "Unnamed: 0")
+# Cells read as missing: empty, and how R, pandas and spreadsheets write a
+# missing value.
+MISSING_CELLS = ("", "NA", "N/A", "NaN", "nan", "#N/A", "null", "NULL")
+# How many columns a message names before it says "and N more".
+_LISTED = 8
 
 
 class DataError(ValueError):
@@ -31,16 +39,25 @@ class Table:
     Attributes
     ----------
     X : ndarray of shape (n_rows, n_features), float64
+        The rows kept (see ``rows``).
     labels : ndarray of shape (n_rows,) or None
-        Integers when every label is one, else floats when every label is a
-        number, else strings.
+        The kept rows' labels: integers when every label is one, else floats
+        when every label is a number, else strings; an empty label is None
+        (in an object array).
+    all_labels : ndarray of shape (n_file_rows,) or None
+        The labels of every data row of the file.
     names : list of str
         The feature columns' names (``column0``… when the file has no header).
     label_name : str or None
     has_header : bool
     notes : list of str
         One sentence per thing the reader did that the user should know of
-        (a dropped index column, the delimiter it found).
+        (a column left out, rows dropped, cells filled).
+    rows : ndarray of int or None
+        Which of the file's data rows ``X`` holds, when some were dropped
+        (``missing="drop"``); None when it holds them all.
+    n_rows : int
+        The file's data rows.
     """
 
     X: np.ndarray
@@ -49,9 +66,15 @@ class Table:
     label_name: str = None
     has_header: bool = False
     notes: list = field(default_factory=list)
+    rows: np.ndarray = None
+    n_rows: int = 0
+    all_labels: np.ndarray = None
 
 
-def read_csv_table(path, *, label=None, drop=(), columns_by="auto", header="auto", skip_rows=0, delimiter=None):
+def read_csv_table(
+    path, *, label=None, drop=(), keep=(), columns=None, columns_by="auto", header="auto", skip_rows=0,
+    delimiter=None, missing="refuse",
+):
     """Read a CSV file of numbers, with an optional label column.
 
     Parameters
@@ -63,10 +86,18 @@ def read_csv_table(path, *, label=None, drop=(), columns_by="auto", header="auto
         counts from the end); None when there is none.
     drop : sequence of str or int, default=()
         Columns left out, named like ``label``.
+    keep : sequence of str or int, default=()
+        Columns kept as features although they only count the rows (1..n or
+        0..n-1, like the row names R writes or the index pandas writes),
+        which are otherwise left out with a note.
+    columns : sequence of str, default=None
+        The only feature columns wanted (a saved model's, by name): every
+        other column but the label is left out, whatever it holds, with one
+        note. Needs a header.
     columns_by : {"auto", "name", "index"}, default="auto"
-        How ``label`` and ``drop`` name columns. "auto" takes a header name
-        first and an integer as an index otherwise, and refuses a number that
-        names one column and indexes another.
+        How ``label``, ``drop`` and ``keep`` name columns. "auto" takes a
+        header name first and an integer as an index otherwise, and refuses
+        a number that names one column and indexes another.
     header : {"auto", "yes", "no"}, default="auto"
         Whether the first row (after ``skip_rows``) names the columns. "auto"
         says yes when none of its cells is a number, no when all are, and
@@ -77,6 +108,10 @@ def read_csv_table(path, *, label=None, drop=(), columns_by="auto", header="auto
         The column separator; None finds it among ``, ; tab |`` and runs of
         whitespace from the first lines. ``" "`` or ``"whitespace"`` splits
         on runs of spaces and tabs.
+    missing : {"refuse", "drop", "fill"}, default="refuse"
+        What to do with empty feature cells (and the :data:`MISSING_CELLS`
+        spellings): refuse them in one message counting them per column,
+        drop the rows that hold any, or fill each with its column's mean.
 
     Returns
     -------
@@ -87,7 +122,8 @@ def read_csv_table(path, *, label=None, drop=(), columns_by="auto", header="auto
     DataError
         With a one-line message for everything the file or the options get
         wrong: a missing file, no data, ragged rows, a mixed first row, text
-        or missing cells among the features, an unknown or ambiguous column.
+        or missing cells among the features (every such column in one
+        message), unknown or ambiguous columns (every one in one message).
 
     Examples
     --------
@@ -100,29 +136,40 @@ def read_csv_table(path, *, label=None, drop=(), columns_by="auto", header="auto
     >>> table.X.tolist(), table.labels.tolist(), table.names
     ([[1.0, 2.0], [3.0, 4.0]], ['a', 'b'], ['x', 'y'])
     """
-    lines, first_line = _read_lines(path, skip_rows)
-    delimiter = _choose_delimiter(path, lines, delimiter)
-    rows, line_numbers = _split_rows(path, lines, first_line, delimiter)
-    has_header = _has_header(path, rows[0], header, len(rows) - 1)
-    if has_header:
-        names = [name.strip() for name in rows[0]]
-        rows, line_numbers = rows[1:], line_numbers[1:]
-    else:
-        names = [f"column{i}" for i in range(len(rows[0]))]
-    if not rows:
+    head = _read_head(path, skip_rows)
+    delimiter = _choose_delimiter(path, head, delimiter)
+    first_row = _split_line(head[0], delimiter)
+    has_header = _has_header(path, first_row, header, lambda: _count_rows(path, skip_rows) - 1)
+    names = [name.strip() for name in first_row] if has_header else [f"column{i}" for i in range(len(first_row))]
+    _check_head_widths(path, len(names), [_split_line(line, delimiter) for line in head[1 if has_header else 0:]],
+                       has_header)
+    frame = _read_frame(path, delimiter, skip_rows, has_header, len(names))
+    if not len(frame):
         raise DataError(f"{path}: there are no data rows.")
-    _check_widths(path, names, rows, line_numbers, has_header)
-    columns = [list(column) for column in zip(*rows)]
-    del rows
-    return _select_columns(path, names, columns, line_numbers, has_header, label, drop, columns_by)
+    lines = _LineNumbers(path, skip_rows, has_header)
+    _check_short_rows(path, frame, delimiter, len(names), lines)
+    return _select_columns(
+        path, frame, names, lines, has_header,
+        label=label, drop=drop, keep=keep, wanted=columns, columns_by=columns_by, missing=missing,
+    )
 
 
-def _read_lines(path, skip_rows):
-    """The file's lines after ``skip_rows``, and the 1-based number of the first."""
+def _open(path):
     opener = gzip.open if str(path).endswith(".gz") else open
+    return opener(path, "rt", newline="", encoding="utf-8-sig")
+
+
+def _read_head(path, skip_rows):
+    """The first non-blank lines after ``skip_rows``, enough to find the delimiter and the header."""
+    lines, n_lines = [], 0
     try:
-        with opener(path, "rt", newline="", encoding="utf-8-sig") as file:
-            text = file.read()
+        with _open(path) as file:
+            for line in file:
+                n_lines += 1
+                if n_lines > skip_rows and line.strip():
+                    lines.append(line.rstrip("\r\n"))
+                    if len(lines) > _SNIFF_LINES:
+                        break
     except FileNotFoundError:
         raise DataError(f"{path}: no such file.") from None
     except IsADirectoryError:
@@ -131,12 +178,24 @@ def _read_lines(path, skip_rows):
         raise DataError(f"{path}: not a UTF-8 text file.") from None
     except (OSError, EOFError) as error:
         raise DataError(f"{path}: cannot be read ({error}).") from None
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
-        raise DataError(f"{path}: the file is empty.")
-    if skip_rows >= len(lines):
-        raise DataError(f"{path}: --skip-rows {skip_rows} skips all {len(lines)} lines of the file.")
-    return lines[skip_rows:], skip_rows + 1
+    if not lines:
+        if n_lines > skip_rows or skip_rows == 0:
+            raise DataError(f"{path}: the file is empty.")
+        raise DataError(f"{path}: --skip-rows {skip_rows} skips all {n_lines} lines of the file.")
+    return lines
+
+
+def _count_rows(path, skip_rows):
+    """Non-blank lines after ``skip_rows``."""
+    with _open(path) as file:
+        return sum(1 for number, line in enumerate(file, start=1) if number > skip_rows and line.strip())
+
+
+def _split_line(line, delimiter):
+    """One line's cells; ``delimiter=None`` splits on runs of whitespace."""
+    if delimiter is None:
+        return line.split()
+    return next(csv.reader([line], delimiter=delimiter), [])
 
 
 def _choose_delimiter(path, lines, delimiter):
@@ -146,10 +205,9 @@ def _choose_delimiter(path, lines, delimiter):
         if len(delimiter) != 1:
             raise DataError(f"--delimiter must be one character (or 'whitespace'), got {delimiter!r}.")
         return delimiter
-    sample = [line for line in lines[: _SNIFF_LINES + 1] if line.strip()]
     # The first line may be a header or metadata line of another width, so
     # the lines below it decide when there are any.
-    body = sample[1:] or sample
+    body = lines[1:] or lines
     widths = {candidate: {len(row) for row in csv.reader(body, delimiter=candidate)} for candidate in _CANDIDATE_DELIMITERS}
     widths[None] = {len(line.split()) for line in body}
     # A separator splitting every line into the same number of cells wins;
@@ -166,24 +224,6 @@ def _choose_delimiter(path, lines, delimiter):
     )
 
 
-def _split_rows(path, lines, first_line, delimiter):
-    """Split non-blank lines into cells; ``delimiter=None`` splits on whitespace runs."""
-    numbered = [(number, line) for number, line in enumerate(lines, start=first_line) if line.strip()]
-    line_numbers = np.fromiter((number for number, _ in numbered), dtype=np.int64, count=len(numbered))
-    text_lines = [line for _, line in numbered]
-    if delimiter is None:
-        rows = [line.split() for line in text_lines]
-    else:
-        try:
-            rows = list(csv.reader(text_lines, delimiter=delimiter, strict=True))
-        except csv.Error as error:
-            hint = "; is a closing quote missing?" if "end of data" in str(error) else "."
-            raise DataError(f"{path}: cannot be read as CSV ({error}){hint}") from None
-    if len(rows) != len(text_lines):
-        raise DataError(f"{path}: a quoted cell spans several lines; is a closing quote missing?")
-    return rows, line_numbers
-
-
 def _is_number(text):
     try:
         float(text)
@@ -192,7 +232,7 @@ def _is_number(text):
     return True
 
 
-def _has_header(path, first_row, header, n_rows_below):
+def _has_header(path, first_row, header, count_rows_below):
     if header != "auto":
         return header == "yes"
     cells = [cell.strip() for cell in first_row]
@@ -206,7 +246,7 @@ def _has_header(path, first_row, header, n_rows_below):
         return cells[0] == ""
     shown = ",".join(cells[:5]) + (",…" if len(cells) > 5 else "")
     hint = ""
-    if len(numbers) >= 2 and cells[0] == str(n_rows_below) and numbers[0] == cells[0]:
+    if len(numbers) >= 2 and numbers[0] == cells[0] and cells[0] == str(count_rows_below()):
         hint = f" It looks like scikit-learn's metadata line ({cells[0]} rows, {cells[1]} features)."
     raise DataError(
         f"{path}: the first row ({shown}) mixes numbers and text.{hint} Pass --skip-rows 1 to skip it, "
@@ -214,52 +254,252 @@ def _has_header(path, first_row, header, n_rows_below):
     )
 
 
-def _check_widths(path, names, rows, line_numbers, has_header):
-    widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    width = len(names)
-    if np.all(widths == width):
-        return
-    if len(rows) >= 2 and np.all(widths == widths[0]):
+def _check_head_widths(path, width, rows, has_header):
+    """Refuse a first row whose width every row below it disagrees with (a title line)."""
+    widths = {len(row) for row in rows}
+    if len(rows) >= 2 and len(widths) == 1 and width not in widths:
         first = "the header" if has_header else "the first row"
         raise DataError(
-            f"{path}: {first} has {width} cells but the rows below have {widths[0]}; "
+            f"{path}: {first} has {width} cells but the rows below have {widths.pop()}; "
             "if it is a title or metadata line, pass --skip-rows 1."
         )
-    bad = int(np.flatnonzero(widths != width)[0])
-    raise DataError(f"{path}: row {line_numbers[bad]} has {widths[bad]} cells, expected {width}.")
 
 
-def _select_columns(path, names, columns, line_numbers, has_header, label, drop, columns_by):
+def _read_frame(path, delimiter, skip_rows, has_header, width):
+    """The data rows as a DataFrame of ``width`` columns named 0…, by pandas' C parser."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(
+            path, sep=r"\s+" if delimiter is None else delimiter, header=0 if has_header else None,
+            names=list(range(width)), index_col=False, skiprows=skip_rows, skip_blank_lines=True,
+            keep_default_na=False, na_values=list(MISSING_CELLS), encoding="utf-8-sig", compression="infer",
+            low_memory=False,
+        )
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a UTF-8 text file.") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: there are no data rows.") from None
+    except pd.errors.ParserError as error:
+        text = str(error)
+        if "Expected" in text and "fields in line" in text:
+            # "Error tokenizing data. C error: Expected 3 fields in line 5, saw 4"
+            words = text.rsplit("Expected", 1)[1].replace(",", "").split()
+            raise DataError(f"{path}: row {words[4]} has {words[6]} cells, expected {width}.") from None
+        hint = "; is a closing quote missing?" if "EOF inside string" in text else "."
+        raise DataError(f"{path}: cannot be read as CSV ({text.splitlines()[-1].strip()}){hint}") from None
+
+
+class _LineNumbers:
+    """The file's line number of each data row, found only when a message needs one."""
+
+    def __init__(self, path, skip_rows, has_header):
+        self.path, self.skip_rows, self.has_header = path, skip_rows, has_header
+        self._numbers = None
+        self._lines = None
+
+    def _scan(self):
+        numbers, lines = [], []
+        with _open(self.path) as file:
+            for number, line in enumerate(file, start=1):
+                if number > self.skip_rows and line.strip():
+                    numbers.append(number)
+                    lines.append(line.rstrip("\r\n"))
+        start = 1 if self.has_header else 0
+        self._numbers, self._lines = numbers[start:], lines[start:]
+
+    def __getitem__(self, row):
+        if self._numbers is None:
+            self._scan()
+        return self._numbers[row] if row < len(self._numbers) else row + 1
+
+    def text(self, row):
+        if self._lines is None:
+            self._scan()
+        return self._lines[row] if row < len(self._lines) else ""
+
+
+def _check_short_rows(path, frame, delimiter, width, lines):
+    """Refuse rows with fewer cells than the header: pandas fills them with missing values."""
+    if width < 2:
+        return
+    suspects = np.flatnonzero(frame[width - 1].isna().to_numpy())
+    for row in suspects:
+        cells = len(_split_line(lines.text(row), delimiter))
+        if cells < width:
+            raise DataError(f"{path}: row {lines[row]} has {cells} cells, expected {width}.")
+
+
+def _select_columns(path, frame, names, lines, has_header, *, label, drop, keep, wanted, columns_by, missing):
     notes = []
-    label_index = None if label is None else _resolve_column(path, names, label, columns_by, "--label", has_header)
-    dropped = {_resolve_column(path, names, ref, columns_by, "--drop", has_header) for ref in drop}
+    label_index = None if label is None else _resolve_columns(path, names, [label], columns_by, "--label", has_header)[0]
+    dropped = set(_resolve_columns(path, names, drop, columns_by, "--drop", has_header))
+    kept = set(_resolve_columns(path, names, keep, columns_by, "--keep", has_header))
     if label_index is not None and label_index in dropped:
         raise DataError(f"{path}: column {names[label_index]!r} is both the label and dropped.")
-    if has_header and names[0] in _INDEX_HEADERS and label_index != 0 and 0 not in dropped and len(names) > 1:
-        dropped.add(0)
-        notes.append("dropped the first column: its header is empty, as in the index column pandas writes.")
-    named = [(i, name or f"column{i}") for i, name in enumerate(names)]
-    features = [(i, name) for i, name in named if i != label_index and i not in dropped]
-    if not features:
+    named = [name or f"column{i}" for i, name in enumerate(names)]
+    candidates = [i for i in range(len(names)) if i != label_index and i not in dropped]
+    if wanted is not None and has_header:
+        others = [i for i in candidates if named[i] not in wanted]
+        if others:
+            notes.append(
+                f"left out {_count(len(others), 'column')} the model was not fitted on: {_listed(named, others)}."
+            )
+        candidates = [i for i in candidates if named[i] in wanted]
+    else:
+        # R writes its row names, and pandas its index, as the first column.
+        if 0 in candidates and 0 not in kept and len(names) > 1 and _is_index_column(frame[0], names[0]):
+            notes.append(_index_note(frame[0], names[0]))
+            candidates.remove(0)
+    if not candidates:
         raise DataError(f"{path}: no feature columns are left besides the label and the dropped columns.")
-    X = np.empty((len(line_numbers), len(features)))
-    for j, (i, name) in enumerate(features):
-        X[:, j] = _numeric_column(path, name, columns[i], line_numbers)
-    if not np.all(np.isfinite(X)):
-        row, j = np.argwhere(~np.isfinite(X))[0]
-        raise DataError(
-            f"{path}: row {line_numbers[row]} of column {features[j][1]!r} holds {X[row, j]} "
-            "(NaN or infinite values are not allowed)."
-        )
-    labels = None if label_index is None else _labels(columns[label_index])
+    X = _numeric_features(path, frame, candidates, named, lines)
+    X, rows = _handle_missing(path, X, [named[i] for i in candidates], lines, missing, notes)
+    labels = all_labels = None
+    if label_index is not None:
+        all_labels = _labels(frame[label_index])
+        labels = all_labels if rows is None else all_labels[rows]
     return Table(
         X=X,
         labels=labels,
-        names=[name for _, name in features],
-        label_name=None if label_index is None else named[label_index][1],
+        names=[named[i] for i in candidates],
+        label_name=None if label_index is None else named[label_index],
         has_header=has_header,
         notes=notes,
+        rows=rows,
+        n_rows=len(frame),
+        all_labels=all_labels,
     )
+
+
+def _count(n, word):
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _listed(named, indices):
+    shown = ", ".join(repr(named[i]) for i in indices[:_LISTED])
+    return shown + (f" and {len(indices) - _LISTED} more" if len(indices) > _LISTED else "")
+
+
+def _is_index_column(column, name):
+    """Whether a first column is an index: pandas' unnamed one, or one that counts the rows (0..n-1 or 1..n)."""
+    if name in _INDEX_HEADERS:
+        return True
+    if not _is_numeric(column) or len(column) < 3:
+        return False
+    values = column.to_numpy(dtype=np.float64)
+    return bool(np.array_equal(values, np.arange(len(values))) or np.array_equal(values, np.arange(1, len(values) + 1)))
+
+
+def _index_note(column, name):
+    if name in _INDEX_HEADERS:
+        header = "empty" if name == "" else repr(name)
+        return (f"left out the first column: its header is {header}, as in the index column pandas writes; "
+                "pass --keep 0 to use it as a feature.")
+    first = int(column.iloc[0])
+    return (f"left out the first column, {name!r}: it counts the rows ({first}..{first + len(column) - 1}), as the "
+            f"row names R writes and the index pandas writes do; pass --keep {name} to use it as a feature.")
+
+
+def _numeric_features(path, frame, candidates, named, lines):
+    """The candidate columns as float64; every column holding text in one message."""
+    import pandas as pd
+
+    columns, texts = [], []
+    for i in candidates:
+        column = frame[i]
+        if _is_numeric(column):
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            bad = np.flatnonzero(np.isnan(values) & column.notna().to_numpy())
+            if len(bad):
+                texts.append((i, bad[0], str(column.iloc[bad[0]]).strip()))
+        columns.append(values)
+    if texts:
+        where = [f"the cell {cell!r} in row {lines[row]} of column {named[i]!r}" for i, row, cell in texts]
+        if len(texts) == 1:
+            raise DataError(f"{path}: {where[0]} is not a number; pass the column as --label or leave it out with --drop.")
+        drop = ",".join(named[i] or str(i) for i, _, _ in texts)
+        raise DataError(
+            f"{path}: {len(texts)} columns hold text, not numbers ({'; '.join(where[:_LISTED])}"
+            f"{f'; and {len(texts) - _LISTED} more' if len(texts) > _LISTED else ''}); "
+            f"pass one as --label and leave the others out with --drop, e.g. --drop {drop}."
+        )
+    X = np.column_stack(columns)
+    infinite = np.argwhere(np.isinf(X))
+    if len(infinite):
+        row, j = infinite[0]
+        raise DataError(
+            f"{path}: row {lines[row]} of column {named[candidates[j]]!r} holds {X[row, j]} "
+            f"(infinite values are not allowed; {_count(len(infinite), 'cell')} in all)."
+        )
+    return X
+
+
+def _handle_missing(path, X, names, lines, missing, notes):
+    """Refuse, drop or fill the missing cells; return the features and the rows kept (None: all)."""
+    empty = np.isnan(X)
+    per_column = empty.sum(axis=0)
+    if not per_column.any():
+        return X, None
+    if missing == "refuse":
+        counted = [
+            f"{names[j]!r} {per_column[j]:,} (first at row {lines[int(np.flatnonzero(empty[:, j])[0])]})"
+            for j in np.flatnonzero(per_column)
+        ]
+        shown = ", ".join(counted[:_LISTED]) + (f" and {len(counted) - _LISTED} more columns" if len(counted) > _LISTED else "")
+        raise DataError(
+            f"{path}: {_count(int(per_column.sum()), 'feature cell')} {'is' if per_column.sum() == 1 else 'are'} "
+            f"empty or NA: {shown}; pass --drop-incomplete to leave out the rows that hold them, or "
+            "--fill-missing to fill each with its column's mean."
+        )
+    if missing == "drop":
+        rows = np.flatnonzero(~empty.any(axis=1))
+        if not len(rows):
+            raise DataError(f"{path}: every row has an empty feature cell, so --drop-incomplete leaves none.")
+        notes.append(
+            f"left out {_count(len(X) - len(rows), 'incomplete row')} of {len(X):,} (--drop-incomplete); "
+            "their codes are left empty."
+        )
+        return X[rows], rows
+    all_empty = [names[j] for j in np.flatnonzero(per_column == len(X))]
+    if all_empty:
+        raise DataError(
+            f"{path}: column{'s' if len(all_empty) > 1 else ''} {', '.join(map(repr, all_empty))} "
+            "holds no value to take a mean of; leave it out with --drop."
+        )
+    with np.errstate(invalid="ignore"):
+        means = np.nanmean(X, axis=0)
+    X = np.where(empty, means, X)
+    notes.append(
+        f"filled {_count(int(per_column.sum()), 'empty cell')} in {_count(int(np.count_nonzero(per_column)), 'column')} "
+        "with the column's mean (--fill-missing)."
+    )
+    return X, None
+
+
+def _resolve_columns(path, names, references, columns_by, option, has_header):
+    """The 0-based indices of the columns ``references`` name; every unknown one in one message."""
+    found, unknown = [], []
+    for reference in references:
+        try:
+            found.append(_resolve_column(path, names, reference, columns_by, option, has_header))
+        except _UnknownColumn as error:
+            unknown.append(error)
+    if len(unknown) == 1:
+        raise DataError(str(unknown[0]))
+    if unknown:
+        listed = ", ".join(repr(error.reference) for error in unknown)
+        names_shown = ", ".join(names) if has_header else "none: the file has no header"
+        raise DataError(f"{path}: {option} names {len(unknown)} columns the file does not have: {listed} (names: {names_shown}).")
+    return found
+
+
+class _UnknownColumn(DataError):
+    def __init__(self, message, reference):
+        super().__init__(message)
+        self.reference = reference
 
 
 def _resolve_column(path, names, reference, columns_by, option, has_header):
@@ -272,14 +512,14 @@ def _resolve_column(path, names, reference, columns_by, option, has_header):
         by_index = None
     if by_index is not None and not -len(names) <= by_index < len(names):
         if by_name is None or columns_by == "index":
-            raise DataError(f"{path}: there is no column {by_index}; the file has {len(names)} columns.")
+            raise _UnknownColumn(f"{path}: there is no column {by_index}; the file has {len(names)} columns.", text)
         by_index = None
     if by_index is not None:
         by_index %= len(names)
     if columns_by == "name":
         if by_name is None:
             listed = ", ".join(names) if has_header else "none: the file has no header"
-            raise DataError(f"{path}: there is no column named {text!r} (names: {listed}).")
+            raise _UnknownColumn(f"{path}: there is no column named {text!r} (names: {listed}).", text)
         return by_name
     if columns_by == "index":
         if by_index is None:
@@ -293,34 +533,32 @@ def _resolve_column(path, names, reference, columns_by, option, has_header):
     if by_name is not None:
         return by_name
     if by_index is None:
-        raise DataError(f"{path}: there is no column named {text!r}.")
+        raise _UnknownColumn(f"{path}: there is no column named {text!r}.", text)
     return by_index
 
 
-def _numeric_column(path, name, cells, line_numbers):
-    try:
-        return np.fromiter(map(float, cells), dtype=np.float64, count=len(cells))
-    except ValueError:
-        pass
-    for row, cell in enumerate(cells):
-        if not _is_number(cell):
-            where = f"row {line_numbers[row]} of column {name!r}"
-            if not cell.strip():
-                raise DataError(f"{path}: {where} is empty; fill or drop missing values first.")
-            raise DataError(
-                f"{path}: the cell {cell.strip()!r} in {where} is not a number; "
-                "pass the column as --label or leave it out with --drop."
-            )
-    raise DataError(f"{path}: column {name!r} cannot be read as numbers.")
+def _labels(column):
+    """Integers, floats or strings, as documented in :class:`Table`; an empty label is None."""
+    present = column.notna().to_numpy()
+    if _is_numeric(column) and present.all():
+        values = column.to_numpy(dtype=np.float64)
+        if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+            return values.astype(np.int64)
+        return values
+    cells = np.asarray([str(value).strip() if ok else None for value, ok in zip(column.tolist(), present)], dtype=object)
+    if present.all():
+        texts = cells.astype(np.str_)
+        try:
+            values = texts.astype(np.float64)
+        except ValueError:
+            return texts
+        if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+            return values.astype(np.int64)
+        return values
+    return cells
 
 
-def _labels(cells):
-    cells = np.char.strip(np.asarray(cells, dtype=np.str_))
-    try:
-        values = cells.astype(np.float64)
-    except ValueError:
-        return cells
-    if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
-        return values.astype(np.int64)
-    return values
+def _is_numeric(column):
+    import pandas as pd
 
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
