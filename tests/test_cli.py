@@ -147,3 +147,20 @@ def test_a_failing_command_prints_no_traceback(tmp_path):
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "not a UTF-8 text file" in result.stderr
+
+
+@pytest.mark.slow  # a fresh process: TensorFlow's start and first compilations
+def test_a_fresh_embed_prints_no_framework_log_lines_and_quiet_prints_nothing(tmp_path):
+    path = tmp_path / "points.csv"
+    np.savetxt(path, np.random.RandomState(0).rand(60, 5), delimiter=",", header="a,b,c,d,e", comments="")
+    command = [sys.executable, "-m", "skautoencoder", "embed", str(path), "--epochs", "3", "--output", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    framework_lines = [line for line in result.stderr.splitlines() if line[:5] in ("I0000", "W0000")]
+    assert framework_lines == [] and "XLA" not in result.stderr, result.stderr
+    # Not a terminal: progress comes as whole lines, never redrawn with "\r".
+    assert "\r" not in result.stdout and "epoch 1/3" in result.stdout
+    quiet = subprocess.run(command + ["--quiet", "--force"], capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    # Warnings still come, one line each (3 epochs cannot converge).
+    assert all(line.startswith("skautoencoder embed: warning: ") for line in quiet.stderr.splitlines())

@@ -12,14 +12,26 @@ def _format_seconds(seconds):
     return f"{minutes}m{seconds:02d}s"
 
 
+def _redraws_in_place(stream):
+    """Whether ``stream`` shows a carriage return as a redraw: a terminal or a notebook."""
+    if type(stream).__module__.split(".")[0] == "ipykernel":
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class TrainingProgress:
     """Report training progress on a text stream.
 
     Parameters
     ----------
     verbose : int
-        0 prints nothing; 1 keeps one line up to date (a bar with the latest
-        losses and the time left); 2 and above print one line per epoch.
+        0 prints nothing; 1 keeps one line up to date on a terminal or in a
+        notebook (a bar with the latest losses and the time left) and writes
+        one line every :attr:`LOG_INTERVAL` seconds elsewhere (a log file, a
+        pipe); 2 and above print one line per epoch.
     total_epochs : int
         The epoch budget, used for the bar and the time left.
     stream : file-like, default=None
@@ -27,49 +39,67 @@ class TrainingProgress:
     """
 
     _BAR_WIDTH = 20
+    REDRAW_INTERVAL = 0.5
+    LOG_INTERVAL = 10.0
 
     def __init__(self, verbose, total_epochs, stream=None):
         self.verbose = verbose
         self.total_epochs = total_epochs
         self.stream = stream if stream is not None else sys.stdout
+        self._in_place = verbose == 1 and _redraws_in_place(self.stream)
         self._start = time.perf_counter()
-        self._last_draw = 0.0
+        self._first_epoch_end = None
+        self._last_draw = -float("inf")  # the first epoch is always shown
         self._last_width = 0
+        self._undrawn = None  # the latest epoch's line, when not written yet
 
-    def _line(self, epoch, loss, validation_loss):
+    def _line(self, epoch, loss, validation_loss, now):
         done = epoch / self.total_epochs
-        elapsed = time.perf_counter() - self._start
-        left = elapsed / epoch * (self.total_epochs - epoch)
+        elapsed = now - self._start
+        # The first epoch includes the compilation: the estimate starts after it.
+        if epoch > 1:
+            left = _format_seconds((now - self._first_epoch_end) / (epoch - 1) * (self.total_epochs - epoch))
+        else:
+            left = "estimating time"
         filled = int(round(done * self._BAR_WIDTH))
         bar = "#" * filled + "." * (self._BAR_WIDTH - filled)
         width = len(str(self.total_epochs))
         text = f"epoch {epoch:>{width}}/{self.total_epochs} [{bar}] loss {loss:.6f}"
         if validation_loss is not None:
             text += f"  val_loss {validation_loss:.6f}"
-        return text + f"  {_format_seconds(elapsed)} elapsed, {_format_seconds(left)} left"
+        return text + f"  {_format_seconds(elapsed)} elapsed, {left} left"
 
     def update(self, epoch, loss, validation_loss=None):
         """Report that ``epoch`` (1-based) ended with these losses."""
         if self.verbose <= 0:
             return
-        if self.verbose >= 2:
-            print(self._line(epoch, loss, validation_loss), file=self.stream, flush=True)
-            return
         now = time.perf_counter()
+        if self._first_epoch_end is None:
+            self._first_epoch_end = now
+        if self.verbose >= 2:
+            print(self._line(epoch, loss, validation_loss, now), file=self.stream, flush=True)
+            return
         # Redrawing every epoch of a fast fit would cost more than the epoch.
-        if now - self._last_draw >= 0.5 or epoch == self.total_epochs:
-            self._last_draw = now
-            line = self._line(epoch, loss, validation_loss)
-            self.stream.write("\r" + line.ljust(self._last_width))
-            self._last_width = len(line)
+        interval = self.REDRAW_INTERVAL if self._in_place else self.LOG_INTERVAL
+        line = self._line(epoch, loss, validation_loss, now)
+        self._undrawn = line
+        if now - self._last_draw >= interval or epoch == self.total_epochs:
+            self._last_draw, self._undrawn = now, None
+            if self._in_place:
+                self.stream.write("\r" + line.ljust(self._last_width))
+                self._last_width = len(line)
+            else:
+                self.stream.write(line + "\n")
             self.stream.flush()
 
     def close(self, message=None):
         """End the progress line, optionally with a closing message."""
         if self.verbose <= 0:
             return
-        if self.verbose == 1:
+        if self._in_place:
             self.stream.write("\n")
+        elif self.verbose == 1 and self._undrawn is not None:
+            self.stream.write(self._undrawn + "\n")  # where training stopped
         if message:
             self.stream.write(message + "\n")
         self.stream.flush()

@@ -13,7 +13,9 @@ Bad input ends the command with a one-line message and a non-zero status.
 """
 
 import argparse
+import contextlib
 import csv
+import io
 import os
 import sys
 import time
@@ -29,6 +31,11 @@ from ._tables import DataError, read_csv_table
 
 # The command fits the library's defaults, ``AutoencoderTransformer(k)`` as a
 # Python user gets it, with the scaling each subcommand states.
+
+
+def _verbose(args):
+    """The estimators' ``verbose``: a progress line, none with ``--quiet``."""
+    return 0 if args.quiet else 1
 
 
 def _epochs(args):
@@ -106,8 +113,9 @@ def run_demo(args):
         print(f"Fitting PCA and two autoencoders with n_components={k} (pixels scaled to [0, 1]): "
               f"AutoencoderTransformer({k}), the defaults, and AutoencoderTransformer({k}, neighbor_weight=0), "
               "which trains for reconstruction alone...")
-        autoencoder = AutoencoderTransformer(k, **_epochs(args), random_state=args.random_state, verbose=1)
-        plain = AutoencoderTransformer(k, neighbor_weight=0.0, **_epochs(args), random_state=args.random_state, verbose=1)
+        settings = dict(**_epochs(args), random_state=args.random_state, verbose=_verbose(args))
+        autoencoder = AutoencoderTransformer(k, **settings)
+        plain = AutoencoderTransformer(k, neighbor_weight=0.0, **settings)
         reducers = {"PCA": PCA(k), "autoencoder": autoencoder, "autoencoder, neighbor_weight=0": plain}
         results = _compare_on_split(reducers, X_train, X_test, y_train, y_test)
         rows = [row for row, _ in results.values()]
@@ -228,7 +236,9 @@ def _fit_embedding(table, args):
 
     if len(table.X) < 2:
         raise CommandError(f"{args.data} has {len(table.X)} row; fitting needs at least 2.")
-    autoencoder = AutoencoderTransformer(args.n_components, **_epochs(args), random_state=args.random_state, verbose=1)
+    autoencoder = AutoencoderTransformer(
+        args.n_components, **_epochs(args), random_state=args.random_state, verbose=_verbose(args)
+    )
     print(f"Fitting an autoencoder with n_components={args.n_components} on {len(table.X)} rows of "
           f"{_describe_columns(table)}, each column min-max scaled to [0, 1] on these rows.")
     model = Pipeline([("scale", MinMaxScaler()), ("autoencoder", autoencoder)]).fit(table.X)
@@ -287,7 +297,9 @@ def run_compare(args):
             print(f"[{step}/{len(sizes)}] n_components={k}")
             pca = PCA(min(k, *X_train.shape)).fit(X_train)
             errors["PCA"].append(reconstruction_error(pca, X_test))
-            autoencoder = AutoencoderTransformer(k, **_epochs(args), random_state=args.random_state, verbose=1)
+            autoencoder = AutoencoderTransformer(
+                k, **_epochs(args), random_state=args.random_state, verbose=_verbose(args)
+            )
             errors["autoencoder"].append(reconstruction_error(autoencoder.fit(X_train), X_test))
         rows = [[k, errors["PCA"][i], errors["autoencoder"][i]] for i, k in enumerate(sizes)]
         header = ["n_components", "PCA held-out MSE", "autoencoder held-out MSE"]
@@ -426,6 +438,9 @@ def build_parser():
     for command in (demo, embed, compare):
         command.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
         command.add_argument("--force", action="store_true", help="overwrite files that exist")
+        command.add_argument(
+            "--quiet", action="store_true", help="print nothing but warnings and errors (on standard error)"
+        )
     return parser
 
 
@@ -443,7 +458,8 @@ def main(argv=None):
             f"{prefix}: warning: {str(message).strip().splitlines()[0]}", file=sys.stderr
         )
         try:
-            return args.run(args)
+            with contextlib.redirect_stdout(io.StringIO()) if args.quiet else contextlib.nullcontext():
+                return args.run(args)
         except (CommandError, DataError) as error:
             message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             print(f"{prefix}: error: {message}", file=sys.stderr)
