@@ -39,8 +39,14 @@ DIGITS_RUNS = ((0, 0), (1, 0), (2, 0), (0, 1), (0, 2))
 
 # The defaults before PCA anchoring; every candidate changes some of them.
 BEFORE = dict(
-    init="random", hidden_layer_sizes=(128, 64), activation="relu", learning_rate=1e-3, batch_size=32,
-    epochs=200, early_stopping=False, n_iter_no_change=10,
+    init="random",
+    hidden_layer_sizes=(128, 64),
+    activation="relu",
+    learning_rate=1e-3,
+    batch_size=32,
+    epochs=200,
+    early_stopping=False,
+    n_iter_no_change=10,
 )
 CANDIDATES = {
     # The library's defaults as they are: every "auto" resolved by the fit.
@@ -49,31 +55,100 @@ CANDIDATES = {
     "random-es10": {**BEFORE, "early_stopping": True},
     "pca": {**BEFORE, "init": "pca"},
     "pca-es10": {**BEFORE, "init": "pca", "early_stopping": True},
-    "pca-es20": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
-                                          "epochs": 300},
-    "pca-es20-tanh": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
-                                    "epochs": 300, "activation": "tanh"},
-    "pca-es20-wide": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
-                                          "epochs": 300, "hidden_layer_sizes": (256, 128)},
-    "pca-es20-lr3e-4": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
-                                       "epochs": 300, "learning_rate": 3e-4},
-    "pca-es20-val0.2": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
-                        "epochs": 300, "validation_fraction": 0.2},
-    "pca-es20-deep": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
-                      "epochs": 300, "hidden_layer_sizes": (256, 128, 64)},
-    "pca-es20-batch16": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
-                                        "epochs": 300, "batch_size": 16},
-    "pca-es20-wide-batch16": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
-                              "epochs": 300, "hidden_layer_sizes": (256, 128), "batch_size": 16},
-    "pca-es20-deep-tanh-b16-noise": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20,
-                                     "epochs": 300, "hidden_layer_sizes": (256, 128, 64), "activation": "tanh",
-                                     "batch_size": 16, "corruption": "gaussian", "corruption_level": 0.1},
-    "pca-es30-map": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 30,
-                     "epochs": 300, "hidden_layer_sizes": (256, 128, 64), "activation": "tanh",
-                     "batch_size": 16, "corruption": "gaussian", "corruption_level": 0.1, "neighbor_weight": 1.0},
-    "pca-es30-map-clean": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 30,
-                           "epochs": 300, "hidden_layer_sizes": (256, 128, 64), "activation": "tanh",
-                           "batch_size": 16, "neighbor_weight": 1.0},
+    "pca-es20": {**BEFORE, "init": "pca", "early_stopping": True, "n_iter_no_change": 20, "epochs": 300},
+    "pca-es20-tanh": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 20,
+        "epochs": 300,
+        "activation": "tanh",
+    },
+    "pca-es20-wide": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 20,
+        "epochs": 300,
+        "hidden_layer_sizes": (256, 128),
+    },
+    "pca-es20-lr3e-4": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 20,
+        "epochs": 300,
+        "learning_rate": 3e-4,
+    },
+    "pca-es20-val0.2": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 20,
+        "epochs": 300,
+        "validation_fraction": 0.2,
+    },
+    "pca-es20-deep": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 20,
+        "epochs": 300,
+        "hidden_layer_sizes": (256, 128, 64),
+    },
+    "pca-es20-batch16": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 20,
+        "epochs": 300,
+        "batch_size": 16,
+    },
+    "pca-es20-wide-batch16": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 20,
+        "epochs": 300,
+        "hidden_layer_sizes": (256, 128),
+        "batch_size": 16,
+    },
+    "pca-es20-deep-tanh-b16-noise": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 20,
+        "epochs": 300,
+        "hidden_layer_sizes": (256, 128, 64),
+        "activation": "tanh",
+        "batch_size": 16,
+        "corruption": "gaussian",
+        "corruption_level": 0.1,
+    },
+    "pca-es30-map": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 30,
+        "epochs": 300,
+        "hidden_layer_sizes": (256, 128, 64),
+        "activation": "tanh",
+        "batch_size": 16,
+        "corruption": "gaussian",
+        "corruption_level": 0.1,
+        "neighbor_weight": 1.0,
+    },
+    "pca-es30-map-clean": {
+        **BEFORE,
+        "init": "pca",
+        "early_stopping": True,
+        "n_iter_no_change": 30,
+        "epochs": 300,
+        "hidden_layer_sizes": (256, 128, 64),
+        "activation": "tanh",
+        "batch_size": 16,
+        "neighbor_weight": 1.0,
+    },
 }
 
 
@@ -140,10 +215,15 @@ def run_task(task):
     fit_seconds = time.perf_counter() - start
     pca = PCA(k).fit(X_train)
     result = {
-        "candidate": candidate, "dataset": name, "scaling": scaling, "k": k,
-        "random_state": random_state, "split": split_seed,
+        "candidate": candidate,
+        "dataset": name,
+        "scaling": scaling,
+        "k": k,
+        "random_state": random_state,
+        "split": split_seed,
         "ratio": held_out_mse(autoencoder, X_test) / held_out_mse(pca, X_test),
-        "fit_s": fit_seconds, "epochs": autoencoder.n_iter_,
+        "fit_s": fit_seconds,
+        "epochs": autoencoder.n_iter_,
     }
     if name == "digits" and scaling == "min-max" and k == 2:
         codes = autoencoder.transform(X_test)
@@ -180,10 +260,12 @@ def summarise(candidate, results):
         "digits_k2_ratio": [r["ratio"] for r in maps],
         "digits_k2_trustworthiness": [r["trustworthiness"] for r in maps],
         "digits_k2_knn": [r["knn_accuracy"] for r in maps],
-        "digits_k8_ratio": next((r["ratio"] for r in first if r["dataset"] == "digits" and r["scaling"] == "min-max"
-                                 and r["k"] == 8), None),
-        "digits_k32_ratio": next((r["ratio"] for r in first if r["dataset"] == "digits" and r["scaling"] == "min-max"
-                                  and r["k"] == 32), None),
+        "digits_k8_ratio": next(
+            (r["ratio"] for r in first if r["dataset"] == "digits" and r["scaling"] == "min-max" and r["k"] == 8), None
+        ),
+        "digits_k32_ratio": next(
+            (r["ratio"] for r in first if r["dataset"] == "digits" and r["scaling"] == "min-max" and r["k"] == 32), None
+        ),
         "digits_fit_s_median": statistics.median(digits_fit) if digits_fit else None,
     }
 
@@ -233,17 +315,30 @@ def main(argv=None):
     results = []
     if args.jobs > 1:
         context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(args.jobs, mp_context=context, initializer=_single_threaded) as pool:
+        with concurrent.futures.ProcessPoolExecutor(
+            args.jobs, mp_context=context, initializer=_single_threaded
+        ) as pool:
             for result in pool.map(run_task, tasks):
                 results.append(result)
-                print(f"  {result['candidate']}: {result['dataset']} {result['scaling']} k={result['k']} "
-                      f"AE/PCA {result['ratio']:.3f}", file=sys.stderr)
+                print(
+                    f"  {result['candidate']}: {result['dataset']} {result['scaling']} k={result['k']} "
+                    f"AE/PCA {result['ratio']:.3f}",
+                    file=sys.stderr,
+                )
     else:
         for task in tasks:
             results.append(run_task(task))
     summaries = [summarise(name, results) for name in names]
-    publish({"machine": machine(), "candidates": {n: CANDIDATES[n] for n in names}, "summaries": summaries,
-             "results": results}, markdown(summaries), args.output)
+    publish(
+        {
+            "machine": machine(),
+            "candidates": {n: CANDIDATES[n] for n in names},
+            "summaries": summaries,
+            "results": results,
+        },
+        markdown(summaries),
+        args.output,
+    )
     return 0
 
 

@@ -32,9 +32,16 @@ def fit_and_measure(net, X_train, X_test, seed, early_stopping, epochs):
     from skautoencoder import AutoencoderTransformer
 
     model = AutoencoderTransformer(
-        net["code"], hidden_layer_sizes=net["hidden"], activation=net["activation"],
-        code_activation=net["code_activation"], output_activation="sigmoid", loss=net["loss"],
-        batch_size=net["batch_size"], epochs=epochs, early_stopping=early_stopping, random_state=seed,
+        net["code"],
+        hidden_layer_sizes=net["hidden"],
+        activation=net["activation"],
+        code_activation=net["code_activation"],
+        output_activation="sigmoid",
+        loss=net["loss"],
+        batch_size=net["batch_size"],
+        epochs=epochs,
+        early_stopping=early_stopping,
+        random_state=seed,
     )
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -59,17 +66,25 @@ def run(splits, quick):
                 X_train, X_test = X_train[:200], X_test[:50]
             stopped = fit_and_measure(net, X_train, X_test, split, True, epochs)
             full = fit_and_measure(net, X_train, X_test, split, False, epochs)
-            row = {"network": name, "split": split, "early stopping": stopped, "full run": full,
-                   "ratio": stopped["held-out MSE"] / full["held-out MSE"]}
+            row = {
+                "network": name,
+                "split": split,
+                "early stopping": stopped,
+                "full run": full,
+                "ratio": stopped["held-out MSE"] / full["held-out MSE"],
+            }
             results.append(row)
-            print(f"  {name}, split {split}: ratio {row['ratio']:.3f}, epochs {stopped['epochs run']} of {epochs}",
-                  file=sys.stderr)
+            print(
+                f"  {name}, split {split}: ratio {row['ratio']:.3f}, epochs {stopped['epochs run']} of {epochs}",
+                file=sys.stderr,
+            )
     return results
 
 
 def table(results):
     lines = [
-        "| network | held-out MSE, early stopping | full run | ratio (median, range) | epochs run | fit s, early stopping / full |",
+        "| network | held-out MSE, early stopping | full run | ratio (median, range) | epochs "
+        "run | fit s, early stopping / full |",
         "|---|---|---|---|---|---|",
     ]
     for name in dict.fromkeys(r["network"] for r in results):
@@ -82,7 +97,8 @@ def table(results):
         lines.append(
             f"| {name} | {median('early stopping', 'held-out MSE'):.4f} | {median('full run', 'held-out MSE'):.4f} | "
             f"{statistics.median(ratios):.3f} ({min(ratios):.3f}–{max(ratios):.3f}) | "
-            f"{', '.join(str(r['early stopping']['epochs run']) for r in rows)} of {rows[0]['full run']['epochs run']} | "
+            f"{', '.join(str(r['early stopping']['epochs run']) for r in rows)} of "
+            f"{rows[0]['full run']['epochs run']} | "
             f"{median('early stopping', 'fit s'):.1f} / {median('full run', 'fit s'):.1f} |"
         )
     return "\n".join(lines)
@@ -92,7 +108,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--splits", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--quick", action="store_true", help="a tiny run, to check the script")
-    parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_early_stopping.json"))
+    parser.add_argument(
+        "--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_early_stopping.json")
+    )
     args = parser.parse_args(argv)
     splits = args.splits[:1] if args.quick else args.splits
     results = run(splits, args.quick)

@@ -32,9 +32,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 def reducers(seed, quick):
     """Method name → an unfitted reducer with a decoder (``inverse_transform``)."""
-    from sklearn.decomposition import PCA
-
     import umap
+    from sklearn.decomposition import PCA
 
     from skautoencoder import AutoencoderTransformer
 
@@ -86,9 +85,8 @@ def digits_split(seed):
 
 
 def s_curve_split(seed):
-    from sklearn.model_selection import train_test_split
-
     from bench_vs_pca import s_curve_in_64_dimensions
+    from sklearn.model_selection import train_test_split
 
     X, _, _ = s_curve_in_64_dimensions()
     X_train, X_test = train_test_split(X, test_size=0.25, random_state=seed)
@@ -115,11 +113,21 @@ def run(splits, seeds, quick):
                         warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
                         row, codes = measure(reducer, X_train, X_test, y_train, y_test, repeats=5 if quick else 50)
                     pca_mse = row["held-out MSE"] if name == "PCA" else pca_mse
-                    row.update({"data": data_name, "split": split, "seed": seed, "method": name,
-                                "MSE / PCA": row["held-out MSE"] / pca_mse})
+                    row.update(
+                        {
+                            "data": data_name,
+                            "split": split,
+                            "seed": seed,
+                            "method": name,
+                            "MSE / PCA": row["held-out MSE"] / pca_mse,
+                        }
+                    )
                     results.append(row)
-                    print(f"{data_name}, split {split}, seed {seed}, {name}: " + ", ".join(
-                        f"{k} {v:.4g}" for k, v in row.items() if isinstance(v, float)), file=sys.stderr)
+                    print(
+                        f"{data_name}, split {split}, seed {seed}, {name}: "
+                        + ", ".join(f"{k} {v:.4g}" for k, v in row.items() if isinstance(v, float)),
+                        file=sys.stderr,
+                    )
                     if data_name.startswith("digits") and split == splits[0] and seed == seeds[0]:
                         maps[name] = (codes, y_test)
     return results, maps
@@ -163,7 +171,9 @@ def plot_maps(maps, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--splits", type=int, nargs="+", default=[0, 1, 2], help="split seeds (default: 0 1 2)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="reducers' random_state (default: 0 1 2)")
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[0, 1, 2], help="reducers' random_state (default: 0 1 2)"
+    )
     parser.add_argument("--quick", action="store_true", help="a tiny run, to check the script")
     parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results"))
     args = parser.parse_args(argv)
@@ -174,7 +184,11 @@ def main(argv=None):
     os.makedirs(args.output, exist_ok=True)
     plot_maps(maps, os.path.join(args.output, "bench_maps.png"))
     table = summary_table(results)
-    publish({"machine": machine(), "splits": splits, "seeds": seeds, "results": results}, table, os.path.join(args.output, "bench_maps.json"))
+    publish(
+        {"machine": machine(), "splits": splits, "seeds": seeds, "results": results},
+        table,
+        os.path.join(args.output, "bench_maps.json"),
+    )
 
 
 if __name__ == "__main__":

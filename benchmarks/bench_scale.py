@@ -37,8 +37,16 @@ from _memory import AnonymousPeak, reset_peak, status_mb  # noqa: E402
 from _report import machine, publish  # noqa: E402
 
 N_FEATURES = 64
-FIT_SETTINGS = dict(n_components=8, hidden_layer_sizes=(32,), activation="tanh", output_activation="sigmoid",
-                    batch_size=256, epochs=1, early_stopping=False, random_state=0)
+FIT_SETTINGS = dict(
+    n_components=8,
+    hidden_layer_sizes=(32,),
+    activation="tanh",
+    output_activation="sigmoid",
+    batch_size=256,
+    epochs=1,
+    early_stopping=False,
+    random_state=0,
+)
 
 
 # -- (a) data in memory vs on disk (each run in a fresh process) --------------
@@ -74,12 +82,21 @@ def data_child(path, n_rows, storage):
     start = time.perf_counter()
     model = AutoencoderTransformer(**FIT_SETTINGS).fit(X)
     seconds = time.perf_counter() - start
-    print(json.dumps({
-        "rows": n_rows, "storage": storage, "fit_seconds": seconds, "data_mb": n_rows * N_FEATURES * 4 / 2**20,
-        "rss_before_mb": before_mb, "peak_rss_mb": status_mb("VmHWM"),
-        "anonymous_before_mb": anonymous_before_mb, "peak_anonymous_mb": peak.stop(),
-        "loss": model.loss_curve_[0],
-    }))
+    print(
+        json.dumps(
+            {
+                "rows": n_rows,
+                "storage": storage,
+                "fit_seconds": seconds,
+                "data_mb": n_rows * N_FEATURES * 4 / 2**20,
+                "rss_before_mb": before_mb,
+                "peak_rss_mb": status_mb("VmHWM"),
+                "anonymous_before_mb": anonymous_before_mb,
+                "peak_anonymous_mb": peak.stop(),
+                "loss": model.loss_curve_[0],
+            }
+        )
+    )
 
 
 def bench_data(sizes, directory):
@@ -90,7 +107,9 @@ def bench_data(sizes, directory):
         for storage in ("in memory", "memmap"):
             output = subprocess.run(
                 [sys.executable, __file__, "--data-child", path, str(n_rows), storage],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             results.append(json.loads(output.strip().splitlines()[-1]))
             print(f"  data | {results[-1]}", file=sys.stderr)
@@ -123,8 +142,12 @@ def bench_search(epochs):
     serial_warm_seconds, _ = search(n_jobs=1)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None, silence_logs=logging.ERROR,
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
         ) as cluster,
         distributed.Client(cluster),
         parallel_config(backend="dask"),
@@ -132,9 +155,12 @@ def bench_search(epochs):
         cold_seconds, dask_scores = search(n_jobs=-1)  # workers start TensorFlow here
         warm_seconds, _ = search(n_jobs=-1)
     result = {
-        "fits": 4 * 3 + 1, "epochs": epochs,
-        "n_jobs=1_first_search_seconds": serial_seconds, "n_jobs=1_second_search_seconds": serial_warm_seconds,
-        "dask_first_search_seconds": cold_seconds, "dask_second_search_seconds": warm_seconds,
+        "fits": 4 * 3 + 1,
+        "epochs": epochs,
+        "n_jobs=1_first_search_seconds": serial_seconds,
+        "n_jobs=1_second_search_seconds": serial_warm_seconds,
+        "dask_first_search_seconds": cold_seconds,
+        "dask_second_search_seconds": warm_seconds,
         "largest_score_difference": float(np.abs(np.asarray(dask_scores) - serial_scores).max()),
     }
     print(f"  search | {result}", file=sys.stderr)
@@ -158,7 +184,9 @@ def many_fits_child(n_fits, pooled):
     for i in range(n_fits):
         rows = np.random.RandomState(i).permutation(len(X))[:1200]  # another fold each time
         start = time.perf_counter()
-        AutoencoderTransformer(2, hidden_layer_sizes=(32,), epochs=20, batch_size=32, early_stopping=False, random_state=i).fit(X[rows])
+        AutoencoderTransformer(
+            2, hidden_layer_sizes=(32,), epochs=20, batch_size=32, early_stopping=False, random_state=i
+        ).fit(X[rows])
         seconds.append(time.perf_counter() - start)
         resident.append(status_mb("VmRSS"))
     print(json.dumps({"pooled": pooled, "seconds": seconds, "resident_mb": resident}))
@@ -169,17 +197,25 @@ def bench_many_fits(n_fits):
     for pooled in (True, False):
         output = subprocess.run(
             [sys.executable, __file__, "--many-fits-child", str(n_fits), str(int(pooled))],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         run = json.loads(output.strip().splitlines()[-1])
         first, last = run["seconds"][1:6], run["seconds"][-5:]
-        results.append({
-            "pooled": pooled, "fits": n_fits, "first_fit_seconds": run["seconds"][0],
-            "fits_2_to_6_median_seconds": statistics.median(first), "last_5_median_seconds": statistics.median(last),
-            "slowdown": statistics.median(last) / statistics.median(first),
-            "resident_after_first_mb": run["resident_mb"][0], "resident_after_last_mb": run["resident_mb"][-1],
-            "growth_mb": run["resident_mb"][-1] - run["resident_mb"][0],
-        })
+        results.append(
+            {
+                "pooled": pooled,
+                "fits": n_fits,
+                "first_fit_seconds": run["seconds"][0],
+                "fits_2_to_6_median_seconds": statistics.median(first),
+                "last_5_median_seconds": statistics.median(last),
+                "slowdown": statistics.median(last) / statistics.median(first),
+                "resident_after_first_mb": run["resident_mb"][0],
+                "resident_after_last_mb": run["resident_mb"][-1],
+                "growth_mb": run["resident_mb"][-1] - run["resident_mb"][0],
+            }
+        )
         print(f"  many fits | {results[-1]}", file=sys.stderr)
     return results
 
@@ -189,29 +225,35 @@ def bench_many_fits(n_fits):
 
 def markdown(results):
     lines = [
-        "| rows | data | data (MB) | fit, 1 epoch (s) | RSS before (MB) | peak RSS (MB) | heap before (MB) | peak heap (MB) |",
+        "| rows | data | data (MB) | fit, 1 epoch (s) | RSS before (MB) | peak RSS (MB) | heap "
+        "before (MB) | peak heap (MB) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in results["data"]:
         lines.append(
-            f"| {r['rows']:,} | {r['storage']} | {r['data_mb']:.0f} | {r['fit_seconds']:.1f} | {r['rss_before_mb']:.0f} "
+            f"| {r['rows']:,} | {r['storage']} | {r['data_mb']:.0f} | {r['fit_seconds']:.1f} | "
+            f"{r['rss_before_mb']:.0f} "
             f"| {r['peak_rss_mb']:.0f} | {r['anonymous_before_mb']:.0f} | {r['peak_anonymous_mb']:.0f} |"
         )
     search = results["search"]
     if search:
         lines += [
-            "", f"| grid search (digits, 4 candidates x 3 folds, {search['epochs']} epochs) | first search (s) "
+            "",
+            f"| grid search (digits, 4 candidates x 3 folds, {search['epochs']} epochs) | first search (s) "
             "| second search (s) |",
             "|---|---|---|",
-            f"| n_jobs=1 | {search['n_jobs=1_first_search_seconds']:.1f} | {search['n_jobs=1_second_search_seconds']:.1f} |",
+            f"| n_jobs=1 | {search['n_jobs=1_first_search_seconds']:.1f} | "
+            f"{search['n_jobs=1_second_search_seconds']:.1f} |",
             f"| Dask LocalCluster, 2 worker processes | {search['dask_first_search_seconds']:.1f} "
             f"| {search['dask_second_search_seconds']:.1f} |",
-            "", "The first search starts TensorFlow and compiles each network's trainer "
+            "",
+            "The first search starts TensorFlow and compiles each network's trainer "
             "(in the benchmark's process, or in each worker); the second reuses them.",
         ]
     if results["many_fits"]:
         lines += [
-            "", "| sequential fits | first fit (s) | fits 2-6 (s, median) | last 5 (s, median) | last / fits 2-6 "
+            "",
+            "| sequential fits | first fit (s) | fits 2-6 (s, median) | last 5 (s, median) | last / fits 2-6 "
             "| RSS growth, first to last (MB) |",
             "|---|---|---|---|---|---|",
         ]

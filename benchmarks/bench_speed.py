@@ -158,8 +158,13 @@ NETWORKS = {
         hidden=(32,), code=2, activation="sigmoid", code_activation="sigmoid", loss="mse", batch_size=8, epochs=500
     ),
     "(b) 64-32-64 relu/sigmoid, BCE, batch 256": dict(
-        hidden=(), code=32, activation="relu", code_activation="relu", loss="binary_crossentropy",
-        batch_size=256, epochs=100,
+        hidden=(),
+        code=32,
+        activation="relu",
+        code_activation="relu",
+        loss="binary_crossentropy",
+        batch_size=256,
+        epochs=100,
     ),
 }
 
@@ -201,8 +206,13 @@ def bench_inference(X, n_large):
 
     net = NETWORKS["(a) 64-32-2-32-64 sigmoid, MSE, batch 8"]
     model = AutoencoderTransformer(
-        2, hidden_layer_sizes=(32,), activation="sigmoid", code_activation="sigmoid",
-        output_activation="sigmoid", epochs=2, random_state=0,
+        2,
+        hidden_layer_sizes=(32,),
+        activation="sigmoid",
+        code_activation="sigmoid",
+        output_activation="sigmoid",
+        epochs=2,
+        random_state=0,
     ).fit(X)
     pca = PCA(2).fit(X)
     _, keras_encoder = keras_script_model(net, 0)
@@ -310,13 +320,15 @@ def bench_short_fits(X, repeats, grid_epochs):
             streamed.partial_fit(chunk)
             call_seconds.append(time.perf_counter() - start)
     whole = AutoencoderTransformer(2, epochs=10, early_stopping=False, random_state=0).fit(np.concatenate(chunks))
-    results.update({
-        "partial_fit first call s": call_seconds[0],
-        "partial_fit warm call ms": 1e3 * statistics.median(call_seconds[len(chunks) :]),
-        "50 partial_fit calls s": sum(call_seconds),
-        "partial_fit held-out MSE": held_out_mse(streamed),
-        "fit(epochs=10) held-out MSE": held_out_mse(whole),
-    })
+    results.update(
+        {
+            "partial_fit first call s": call_seconds[0],
+            "partial_fit warm call ms": 1e3 * statistics.median(call_seconds[len(chunks) :]),
+            "50 partial_fit calls s": sum(call_seconds),
+            "partial_fit held-out MSE": held_out_mse(streamed),
+            "fit(epochs=10) held-out MSE": held_out_mse(whole),
+        }
+    )
 
     training_seconds = []
     train = fitting.train
@@ -331,7 +343,8 @@ def bench_short_fits(X, repeats, grid_epochs):
     search = GridSearchCV(
         AutoencoderTransformer(epochs=grid_epochs, random_state=0),
         {"hidden_layer_sizes": [(64,), (128, 64)], "n_components": [2, 8]},
-        cv=3, refit=False,
+        cv=3,
+        refit=False,
     )
     fitting.train = timed_train
     try:
@@ -340,12 +353,14 @@ def bench_short_fits(X, repeats, grid_epochs):
         grid_seconds = time.perf_counter() - start
     finally:
         fitting.train = train
-    results.update({
-        "grid fits": len(training_seconds),
-        "grid s": grid_seconds,
-        "grid training loop s": sum(training_seconds),
-        "grid / training loop": grid_seconds / sum(training_seconds),
-    })
+    results.update(
+        {
+            "grid fits": len(training_seconds),
+            "grid s": grid_seconds,
+            "grid training loop s": sum(training_seconds),
+            "grid / training loop": grid_seconds / sum(training_seconds),
+        }
+    )
     for name, value in results.items():
         print(f"  short fits | {name}: {value:.4g}", file=sys.stderr)
     return results
@@ -367,7 +382,11 @@ VARIANTS = {
     "tied weights": {"tied_weights": True},
 }
 VARIANT_NETWORK = dict(
-    hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_size=16, early_stopping=False, init="random",
+    hidden_layer_sizes=(256, 128, 64),
+    activation="tanh",
+    batch_size=16,
+    early_stopping=False,
+    init="random",
     random_state=0,
 )
 
@@ -403,20 +422,25 @@ def bench_variant_combinations(X, epochs):
         for neighbors in (False, True):
             combined = {**settings, "neighbor_weight": 1.0} if neighbors else settings
             seconds[name, neighbors] = epoch_seconds(combined, X_train, epochs)
-            print(f"  variants | {name}{' + neighbours' if neighbors else ''}: "
-                  f"{seconds[name, neighbors]:.4f} s per epoch", file=sys.stderr)
+            print(
+                f"  variants | {name}{' + neighbours' if neighbors else ''}: "
+                f"{seconds[name, neighbors]:.4f} s per epoch",
+                file=sys.stderr,
+            )
     plain, neighbor_overhead = seconds["plain", False], seconds["plain", True] - seconds["plain", False]
     rows = []
     for name in VARIANTS:
         own_overhead = seconds[name, False] - plain
-        rows.append({
-            "variant": name,
-            "epoch s": seconds[name, False],
-            "epoch s with neighbours": seconds[name, True],
-            # The combination against the plain network plus both parts'
-            # overheads over it, added up.
-            "with neighbours / sum of parts": seconds[name, True] / (plain + own_overhead + neighbor_overhead),
-        })
+        rows.append(
+            {
+                "variant": name,
+                "epoch s": seconds[name, False],
+                "epoch s with neighbours": seconds[name, True],
+                # The combination against the plain network plus both parts'
+                # overheads over it, added up.
+                "with neighbours / sum of parts": seconds[name, True] / (plain + own_overhead + neighbor_overhead),
+            }
+        )
     return rows
 
 
@@ -427,21 +451,30 @@ def markdown(results):
     """The parts that ran, each as a markdown table."""
     lines = []
     if results["training"]:
-        lines += ["| network | trainer | epochs | seconds (median) | vs skautoencoder | final MSE |", "|---|---|---|---|---|---|"]
+        lines += [
+            "| network | trainer | epochs | seconds (median) | vs skautoencoder | final MSE |",
+            "|---|---|---|---|---|---|",
+        ]
     for name, by_trainer in results["training"].items():
         base = by_trainer["skautoencoder"]["seconds"]
         for trainer, r in by_trainer.items():
             lines.append(
-                f"| {name} | {trainer} | {r['epochs']} | {r['seconds']:.2f} | {r['seconds'] / base:.1f}x | {r['final_mse']:.4f} |"
+                f"| {name} | {trainer} | {r['epochs']} | {r['seconds']:.2f} | "
+                f"{r['seconds'] / base:.1f}x | {r['final_mse']:.4f} |"
             )
     if results["inference"]:
-        lines += ["", "| encoder of (a) | 1 row (ms) | 1,797 rows (ms) | rows/s on " f"{results['large_rows']:,} rows |", "|---|---|---|---|"]
+        lines += [
+            "",
+            f"| encoder of (a) | 1 row (ms) | 1,797 rows (ms) | rows/s on {results['large_rows']:,} rows |",
+            "|---|---|---|---|",
+        ]
     for name, r in results["inference"].items():
         lines.append(f"| {name} | {r['one_row_ms']:.3f} | {r['digits_ms']:.2f} | {r['large_rows_per_s']:,.0f} |")
     if results["scaling"]:
         lines += [
             "",
-            "| rows | seconds per epoch | data (MB) | RSS with data (MB) | first epoch's peak extra (MB) | later epochs' peak extra (MB) |",
+            "| rows | seconds per epoch | data (MB) | RSS with data (MB) | first epoch's peak "
+            "extra (MB) | later epochs' peak extra (MB) |",
             "|---|---|---|---|---|---|",
         ]
     for r in results["scaling"]:
@@ -455,7 +488,8 @@ def markdown(results):
     if results["variants"]:
         lines += [
             "",
-            "| variant (seconds per epoch, compiled) | alone | with neighbor_weight=1 | with neighbours / sum of parts |",
+            "| variant (seconds per epoch, compiled) | alone | with neighbor_weight=1 | with "
+            "neighbours / sum of parts |",
             "|---|---|---|---|",
         ]
     for r in results["variants"]:
@@ -471,11 +505,13 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that the script runs")
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing (default: 3)")
     parser.add_argument(
-        "--parts", default="training,inference,scaling,short,variants",
+        "--parts",
+        default="training,inference,scaling,short,variants",
         help="comma-separated parts to run (default: all five)",
     )
     parser.add_argument(
-        "--trainers", default=",".join(TRAINERS),
+        "--trainers",
+        default=",".join(TRAINERS),
         help="comma-separated trainers to time (default: all; skautoencoder always runs, for the ratios)",
     )
     parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_speed.json"))
@@ -498,14 +534,20 @@ def main(argv=None):
     parts = set(args.parts.split(","))
     results = {
         "machine": machine(),
-        "versions": {"keras": keras.__version__, "tensorflow": sys.modules["tensorflow"].__version__, "sklearn": sklearn.__version__},
+        "versions": {
+            "keras": keras.__version__,
+            "tensorflow": sys.modules["tensorflow"].__version__,
+            "sklearn": sklearn.__version__,
+        },
         "repeats": repeats,
         "large_rows": n_large,
         "training": bench_training(X, repeats, epochs_scale, trainers) if "training" in parts else {},
         "inference": bench_inference(X, n_large) if "inference" in parts else {},
         "scaling": bench_scaling(sizes) if "scaling" in parts else [],
         "short_fits": bench_short_fits(X, repeats, grid_epochs) if "short" in parts else {},
-        "variants": bench_variant_combinations(X[: 400 if args.quick else None], variant_epochs) if "variants" in parts else [],
+        "variants": bench_variant_combinations(X[: 400 if args.quick else None], variant_epochs)
+        if "variants" in parts
+        else [],
     }
     publish(results, markdown(results), args.output)
     return 0

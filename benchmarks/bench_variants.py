@@ -14,7 +14,6 @@ import os
 import sys
 import time
 
-
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 COMMON = dict(output_activation="sigmoid", batch_size=32, epochs=200, early_stopping=True, n_iter_no_change=20)
@@ -41,19 +40,35 @@ def main(argv=None):
     X = load_digits().data / 16
     X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
     common = {**COMMON, "epochs": 2} if args.quick else COMMON
-    rows = [{"network": "PCA", "parameters": 8 * 64 + 64, "mse": reconstruction_error(PCA(8).fit(X_train), X_test), "fit_s": 0.0}]
+    rows = [
+        {
+            "network": "PCA",
+            "parameters": 8 * 64 + 64,
+            "mse": reconstruction_error(PCA(8).fit(X_train), X_test),
+            "fit_s": 0.0,
+        }
+    ]
     for name, params in NETWORKS.items():
         model = AutoencoderTransformer(8, **common, **params, random_state=0)
         start = time.perf_counter()
         model.fit(X_train)
         seconds = time.perf_counter() - start
         parameters = model.encoder_.count_params() + model.decoder_.count_params()
-        rows.append({"network": name, "parameters": parameters, "mse": reconstruction_error(model, X_test),
-                     "fit_s": seconds, "epochs": model.n_iter_})
+        rows.append(
+            {
+                "network": name,
+                "parameters": parameters,
+                "mse": reconstruction_error(model, X_test),
+                "fit_s": seconds,
+                "epochs": model.n_iter_,
+            }
+        )
         print(f"  {name}: {rows[-1]}", file=sys.stderr)
     lines = ["| k = 8 | parameters | held-out MSE | epochs | fit s |", "|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['network']} | {r['parameters']:,} | {r['mse']:.4f} | {r.get('epochs', '–')} | {r['fit_s']:.1f} |")
+        lines.append(
+            f"| {r['network']} | {r['parameters']:,} | {r['mse']:.4f} | {r.get('epochs', '–')} | {r['fit_s']:.1f} |"
+        )
     table = "\n".join(lines)
     print(table)
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)

@@ -100,7 +100,10 @@ def run_one(name, scaling, X, y, sizes, settings):
     results = []
     for k in (k for k in sizes if k < X.shape[1]):
         row = {"dataset": name, "scaling": scaling, "n_features": X.shape[1], "k": k}
-        for method, reducer in [("PCA", PCA(k)), ("autoencoder", AutoencoderTransformer(k, **settings, random_state=0))]:
+        for method, reducer in [
+            ("PCA", PCA(k)),
+            ("autoencoder", AutoencoderTransformer(k, **settings, random_state=0)),
+        ]:
             row[method] = evaluate(reducer, X_train, X_test, y_train, y_test, neighbour_measures=k == 2)
         row["mse_ratio"] = row["autoencoder"]["mse"] / row["PCA"]["mse"]
         print(f"  {name} {scaling} k={k}: AE/PCA MSE {row['mse_ratio']:.3f}", file=sys.stderr)

@@ -30,15 +30,23 @@ from skautoencoder import plotting
 
 NOTEBOOKS = {
     "01_digits_visualization": [
-        ("md", """# Digits in two dimensions: an autoencoder next to PCA
+        (
+            "md",
+            """# Digits in two dimensions: an autoencoder next to PCA
 
 The 1,797 UCI digits (8×8 pixels, values 0–16, plus a label) are squeezed to two numbers each by a
 64-32-2-32-64 sigmoid autoencoder trained with Adam on squared error at batch size 8, then drawn as
 a scatter coloured by digit. The data ship with scikit-learn (`load_digits` is exactly the UCI file);
-here they are first written in the UCI CSV format and read back, as a user with the file would."""),
+here they are first written in the UCI CSV format and read back, as a user with the file would.""",
+        ),
         ("code", SETUP),
-        ("md", "Write the digits as the UCI text file (64 pixel values and the label per line), then load it back with NumPy."),
-        ("code", """\
+        (
+            "md",
+            "Write the digits as the UCI text file (64 pixel values and the label per line), then load it back with NumPy.",
+        ),
+        (
+            "code",
+            """\
 import tempfile
 from sklearn.datasets import load_digits
 
@@ -49,24 +57,36 @@ np.savetxt(data_file, np.column_stack([digits.data, digits.target]), fmt="%d", d
 data_x = np.loadtxt(data_file, delimiter=",", usecols=range(0, 64), dtype=np.float32)
 labels = np.loadtxt(data_file, delimiter=",", usecols=[64], dtype=np.float32).astype(int)
 data_x = data_x / 16
-print(data_x.shape, labels[:10])"""),
+print(data_x.shape, labels[:10])""",
+        ),
         ("md", "One item, as hexadecimal pixel values and as an image."),
-        ("code", """\
+        (
+            "code",
+            """\
 item = 1
 print(f"digit {labels[item]}:")
 print(plotting.format_item_hex(data_x[item] * 16, (8, 8)))
-plotting.plot_item(data_x[item], (8, 8), title=f"item {item}: a {labels[item]}");"""),
-        ("md", "The tutorial's network: 64-32-2-32-64, sigmoid everywhere, Adam, squared error, batch size 8, 500 epochs, seeded."),
-        ("code", """\
+plotting.plot_item(data_x[item], (8, 8), title=f"item {item}: a {labels[item]}");""",
+        ),
+        (
+            "md",
+            "The tutorial's network: 64-32-2-32-64, sigmoid everywhere, Adam, squared error, batch size 8, 500 epochs, seeded.",
+        ),
+        (
+            "code",
+            """\
 autoencoder = AutoencoderTransformer(
     n_components=2, hidden_layer_sizes=(32,), activation="sigmoid", code_activation="sigmoid",
     output_activation="sigmoid", loss="mse", optimizer="adam", batch_size=8, epochs=500, early_stopping=False, random_state=1,
 )
 autoencoder.fit(data_x)
 for epoch in range(0, autoencoder.n_iter_, 100):
-    print(f"epoch = {epoch:4d}   loss = {autoencoder.loss_curve_[epoch]:0.6f}")"""),
+    print(f"epoch = {epoch:4d}   loss = {autoencoder.loss_curve_[epoch]:0.6f}")""",
+        ),
         ("md", "The 2-D codes, coloured by digit, next to PCA's two components."),
-        ("code", """\
+        (
+            "code",
+            """\
 from sklearn.decomposition import PCA
 
 pca = PCA(2).fit(data_x)
@@ -74,24 +94,33 @@ figure, axes = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
 plotting.plot_codes(autoencoder.transform(data_x), labels, ax=axes[0], title="autoencoder")
 plotting.plot_codes(pca.transform(data_x), labels, ax=axes[1], title="PCA")
 print(f"reconstruction MSE: autoencoder {reconstruction_error(autoencoder, data_x):.4f}, "
-      f"PCA {reconstruction_error(pca, data_x):.4f}")"""),
+      f"PCA {reconstruction_error(pca, data_x):.4f}")""",
+        ),
         ("md", "Save the trained model, load it back, and check that it encodes identically."),
-        ("code", """\
+        (
+            "code",
+            """\
 path = os.path.join(tempfile.mkdtemp(), "digits_autoencoder.skae")
 autoencoder.save(path)
 reloaded = load(path)
-print("identical codes:", np.array_equal(reloaded.transform(data_x), autoencoder.transform(data_x)))"""),
+print("identical codes:", np.array_equal(reloaded.transform(data_x), autoencoder.transform(data_x)))""",
+        ),
     ],
     "02_iris_and_images": [
-        ("md", """# Iris down to one number, and images down to a hundred
+        (
+            "md",
+            """# Iris down to one number, and images down to a hundred
 
 Iris (4 measurements) is encoded into a single tanh unit and decoded linearly, trained with RMSProp in
 mini-batches and reported as a root-mean-squared error. Then images: colour photographs are cut into
 32×32 patches, turned to grey and flattened into rows of 1,024 values, and encoded into 100 numbers.
 CIFAR-10 cannot be downloaded here, so the patches come from the two photographs that ship with
-scikit-learn; the cell after them shows how a user loads the real data set."""),
+scikit-learn; the cell after them shows how a user loads the real data set.""",
+        ),
         ("code", SETUP),
-        ("code", """\
+        (
+            "code",
+            """\
 from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
 
@@ -107,9 +136,12 @@ print(f"iris 4 -> 1 -> 4: RMSE {rmse:.3f} (standardised units); loss every 50 ep
 code = iris_model.transform(X_iris)
 plt.figure(figsize=(6, 2.5))
 plt.scatter(code[:, 0], np.zeros(len(code)) + np.random.RandomState(0).rand(len(code)), c=iris.target, cmap="viridis", s=12)
-plt.yticks([]); plt.xlabel("the one code value"); plt.title("iris species along the 1-D code");"""),
+plt.yticks([]); plt.xlabel("the one code value"); plt.title("iris species along the 1-D code");""",
+        ),
         ("md", "Images: 32×32 colour patches from scikit-learn's sample photographs, converted to grey and flattened."),
-        ("code", """\
+        (
+            "code",
+            """\
 from sklearn.datasets import load_sample_images
 
 def grey_patches(images, size=32, step=16):
@@ -122,24 +154,36 @@ def grey_patches(images, size=32, step=16):
     return np.array(rows)
 
 X_images = grey_patches(load_sample_images().images)
-print("patches:", X_images.shape)"""),
+print("patches:", X_images.shape)""",
+        ),
         ("md", "How a user loads CIFAR-10's horses instead (needs the internet, so it is not run here)."),
-        ("code", """\
+        (
+            "code",
+            """\
 def load_cifar10_horses():
     import keras
     (x_train, y_train), _ = keras.datasets.cifar10.load_data()
     horses = x_train[y_train.ravel() == 7]
-    return horses.astype(np.float32).mean(axis=3).reshape(len(horses), -1) / 255.0"""),
-        ("code", """\
+    return horses.astype(np.float32).mean(axis=3).reshape(len(horses), -1) / 255.0""",
+        ),
+        (
+            "code",
+            """\
 images_model = AutoencoderTransformer(
     n_components=100, hidden_layer_sizes=(), activation="linear", code_activation="tanh",
     output_activation="sigmoid", optimizer="rmsprop", batch_size=64, epochs=30, early_stopping=False, random_state=0,
 ).fit(X_images)
 print(f"1,024 -> 100 -> 1,024: RMSE {np.sqrt(reconstruction_error(images_model, X_images)):.4f}")
 plotting.plot_reconstructions(X_images[::150], {"autoencoder": images_model.inverse_transform(images_model.transform(X_images[::150]))},
-                              (32, 32), n_items=8, title="grey patches and their 100-number reconstructions");"""),
-        ("md", "The document also names stacked, denoising and variational autoencoders; each is one parameter away. A short run of each on the patches:"),
-        ("code", """\
+                              (32, 32), n_items=8, title="grey patches and their 100-number reconstructions");""",
+        ),
+        (
+            "md",
+            "The document also names stacked, denoising and variational autoencoders; each is one parameter away. A short run of each on the patches:",
+        ),
+        (
+            "code",
+            """\
 variants = {
     "stacked (pretrained layer by layer)": dict(hidden_layer_sizes=(256,), pretrain_epochs=3),
     "denoising (Gaussian noise 0.1)": dict(hidden_layer_sizes=(256,), corruption="gaussian", corruption_level=0.1),
@@ -148,17 +192,23 @@ variants = {
 for name, params in variants.items():
     model = AutoencoderTransformer(n_components=100, output_activation="sigmoid", epochs=10, early_stopping=False, random_state=0, **params)
     model.fit(X_images)
-    print(f"{name:38s} RMSE {np.sqrt(reconstruction_error(model, X_images)):.4f}")"""),
+    print(f"{name:38s} RMSE {np.sqrt(reconstruction_error(model, X_images)):.4f}")""",
+        ),
     ],
     "03_convolutional_and_variants": [
-        ("md", """# Convolutional and regularised autoencoders
+        (
+            "md",
+            """# Convolutional and regularised autoencoders
 
 A convolutional autoencoder (Conv2D and MaxPooling2D down, UpSampling2D and Conv2D up) next to a dense
 deep dense one on 8×8 digit images (`benchmarks/bench_variants.py` trains them longer, and deeper); rows of original, code and reconstruction; the denoising, sparse and
 contractive variants compared in one table; and the linear autoencoder landing on PCA's subspace.
-MNIST cannot be downloaded here: the digits that ship with scikit-learn stand in for it."""),
+MNIST cannot be downloaded here: the digits that ship with scikit-learn stand in for it.""",
+        ),
         ("code", SETUP),
-        ("code", """\
+        (
+            "code",
+            """\
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
@@ -169,9 +219,12 @@ conv = AutoencoderTransformer(image_shape=(8, 8), hidden_layer_sizes=(8, 16), **
 dense = AutoencoderTransformer(hidden_layer_sizes=(64, 32), **common).fit(X_train)
 for name, model in [("convolutional", conv), ("deep dense", dense)]:
     size = model.encoder_.count_params() + model.decoder_.count_params()
-    print(f"{name:14s} {size:6,d} parameters, held-out MSE {reconstruction_error(model, X_test):.4f}")"""),
+    print(f"{name:14s} {size:6,d} parameters, held-out MSE {reconstruction_error(model, X_test):.4f}")""",
+        ),
         ("md", "Original, code and reconstruction for a few held-out digits (the 8 code values drawn as a 2×4 image)."),
-        ("code", """\
+        (
+            "code",
+            """\
 items = X_test[:8]
 figure, axes = plt.subplots(3, 8, figsize=(9, 3.6), layout="constrained")
 for column, item in enumerate(items):
@@ -180,9 +233,12 @@ for column, item in enumerate(items):
         axes[row, column].imshow(np.asarray(image).reshape(shape), cmap="gray_r")
         axes[row, column].set_xticks([]); axes[row, column].set_yticks([])
 for row, name in enumerate(["original", "code", "reconstruction"]):
-    axes[row, 0].set_ylabel(name)"""),
+    axes[row, 0].set_ylabel(name)""",
+        ),
         ("md", "Denoising, sparse and contractive variants, each measured on what it is for."),
-        ("code", """\
+        (
+            "code",
+            """\
 import pandas as pd
 import tensorflow as tf
 
@@ -203,9 +259,12 @@ for name, extra in [("plain", {}), ("denoising", dict(corruption="gaussian", cor
                  "MSE from noisy input": float(np.mean((model.inverse_transform(model.transform(noisy)) - X_test) ** 2)),
                  "mean |code|": float(np.mean(np.abs(model.transform(X_test)))),
                  "encoder Jacobian norm": jacobian_norm(model, X_test)})
-pd.DataFrame(rows).set_index("variant").round(4)"""),
+pd.DataFrame(rows).set_index("variant").round(4)""",
+        ),
         ("md", "A linear autoencoder (no hidden layer, identity activations) learns the same subspace as PCA."),
-        ("code", """\
+        (
+            "code",
+            """\
 from scipy.linalg import subspace_angles
 from sklearn.decomposition import PCA
 
@@ -214,23 +273,32 @@ linear = AutoencoderTransformer(n_components=8, hidden_layer_sizes=(), activatio
 pca = PCA(8).fit(X)
 angle = np.max(subspace_angles(linear.decoder_.get_layer("reconstruction").get_weights()[0].T, pca.components_.T))
 print(f"MSE linear AE {reconstruction_error(linear, X):.5f}, PCA {reconstruction_error(pca, X):.5f}; "
-      f"largest principal angle {angle:.3f} rad")"""),
+      f"largest principal angle {angle:.3f} rad")""",
+        ),
     ],
     "04_latent_space_and_generation": [
-        ("md", """# The latent space, and images generated from it
+        (
+            "md",
+            """# The latent space, and images generated from it
 
 A deep autoencoder with a 2-D code (784-32-2-32-784 in the source, on MNIST; here 64-pixel digits,
 since MNIST cannot be downloaded), relu hidden layers and a sigmoid output trained with binary
 cross-entropy, watching a validation split. The codes of held-out digits are drawn coloured by label,
-and the decoder, a model of its own, turns any point of the plane into an image."""),
+and the decoder, a model of its own, turns any point of the plane into an image.""",
+        ),
         ("code", SETUP),
         ("md", "How a user loads MNIST itself (needs the internet, so it is not run here)."),
-        ("code", """\
+        (
+            "code",
+            """\
 def load_mnist():
     import keras
     (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    return x_train.reshape(-1, 784) / 255.0, y_train, x_test.reshape(-1, 784) / 255.0, y_test"""),
-        ("code", """\
+    return x_train.reshape(-1, 784) / 255.0, y_train, x_test.reshape(-1, 784) / 255.0, y_test""",
+        ),
+        (
+            "code",
+            """\
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
@@ -242,15 +310,27 @@ autoencoder = AutoencoderTransformer(
     early_stopping=True, validation_fraction=0.15, n_iter_no_change=20, random_state=0,
 ).fit(X_train)
 print(f"stopped after {autoencoder.n_iter_} epochs; best validation loss {autoencoder.best_validation_loss_:.4f}")
-plotting.plot_loss_curve(autoencoder, title="binary cross-entropy per epoch");"""),
-        ("code", """\
+plotting.plot_loss_curve(autoencoder, title="binary cross-entropy per epoch");""",
+        ),
+        (
+            "code",
+            """\
 codes = autoencoder.transform(X_test)
-plotting.plot_codes(codes, y_test, title="held-out digits in the 2-D code space");"""),
-        ("md", "The decoder on its own: a grid of points over the region the codes occupy, each decoded into an image."),
-        ("code", """\
+plotting.plot_codes(codes, y_test, title="held-out digits in the 2-D code space");""",
+        ),
+        (
+            "md",
+            "The decoder on its own: a grid of points over the region the codes occupy, each decoded into an image.",
+        ),
+        (
+            "code",
+            """\
 low, high = np.percentile(codes, [2, 98], axis=0)
-plotting.plot_decoded_grid(autoencoder, (8, 8), n_per_side=15, code_range=((low[0], high[0]), (low[1], high[1])));"""),
-        ("md", """## A map that keeps neighbours: the defaults for a 2-D code
+plotting.plot_decoded_grid(autoencoder, (8, 8), n_per_side=15, code_range=((low[0], high[0]), (low[1], high[1])));""",
+        ),
+        (
+            "md",
+            """## A map that keeps neighbours: the defaults for a 2-D code
 
 With a code of 2 or 3 values and its own PCA-anchored network, the estimator's defaults add a
 t-SNE-like term to the training loss (`neighbor_weight="auto"` is 1.0 there) that keeps each digit's
@@ -258,8 +338,11 @@ code near the codes of its nearest training digits (in pixel space) and away fro
 `transform` is still the encoder and `inverse_transform` still the decoder. The tutorial's network
 above, with its sigmoid output, trains for reconstruction alone. The held-out digits' maps from PCA,
 that network and `AutoencoderTransformer(n_components=2)`, side by side, with the held-out
-trustworthiness (5 neighbours) of each:"""),
-        ("code", """from sklearn.decomposition import PCA
+trustworthiness (5 neighbours) of each:""",
+        ),
+        (
+            "code",
+            """from sklearn.decomposition import PCA
 from skautoencoder.metrics import trustworthiness_score
 
 mapper = AutoencoderTransformer(n_components=2, random_state=0).fit(X_train)
@@ -269,17 +352,23 @@ for ax, (name, reducer) in zip(axes, [("PCA", pca), ("tutorial network", autoenc
     held_out_codes = reducer.transform(X_test)
     trust = trustworthiness_score(X_test, held_out_codes)
     error = np.mean((reducer.inverse_transform(held_out_codes) - X_test) ** 2)
-    plotting.plot_codes(held_out_codes, y_test, ax=ax, title=f"{name}: trustworthiness {trust:.3f}, MSE {error:.4f}")"""),
+    plotting.plot_codes(held_out_codes, y_test, ax=ax, title=f"{name}: trustworthiness {trust:.3f}, MSE {error:.4f}")""",
+        ),
     ],
     "05_reconstruction_pipeline": [
-        ("md", """# A scaler and an autoencoder in one pipeline
+        (
+            "md",
+            """# A scaler and an autoencoder in one pipeline
 
 The digits go through a `MinMaxScaler` and a 64-32-64 autoencoder (relu code, sigmoid output, binary
 cross-entropy, 100 epochs, batch size 256, shuffled). Reconstructions are shown next to the originals,
 then the 32-number code serves as features for a classifier, like PCA's would: an autoencoder is
-"like PCA, but non-linear"."""),
+"like PCA, but non-linear".""",
+        ),
         ("code", SETUP),
-        ("code", """\
+        (
+            "code",
+            """\
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
@@ -293,24 +382,33 @@ reducer = make_pipeline(MinMaxScaler(), AutoencoderTransformer(
 )).fit(X_train)
 reconstructed = reducer.inverse_transform(reducer.transform(X_test))
 print(f"held-out MSE in pixel units (0-16): {np.mean((reconstructed - X_test) ** 2):.3f}")
-plotting.plot_reconstructions(X_test, {"autoencoder": reconstructed}, (8, 8), title="originals and reconstructions");"""),
+plotting.plot_reconstructions(X_test, {"autoencoder": reconstructed}, (8, 8), title="originals and reconstructions");""",
+        ),
         ("md", "The 32-d code as features for a logistic regression, against PCA's 32 components."),
-        ("code", """\
+        (
+            "code",
+            """\
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 
 for name, step in [("autoencoder", reducer), ("PCA", make_pipeline(MinMaxScaler(), PCA(32)).fit(X_train))]:
     classifier = LogisticRegression(max_iter=2000).fit(step.transform(X_train), y_train)
-    print(f"{name:12s} 32 features -> held-out accuracy {classifier.score(step.transform(X_test), y_test):.3f}")"""),
+    print(f"{name:12s} 32 features -> held-out accuracy {classifier.score(step.transform(X_test), y_test):.3f}")""",
+        ),
     ],
     "06_gridsearch_vs_pca": [
-        ("md", """# One grid search over PCA and the autoencoder
+        (
+            "md",
+            """# One grid search over PCA and the autoencoder
 
 The reason for this library: a `Pipeline` whose reduction step is searched over PCA and autoencoders
 of several layer sizes and code sizes, all scored by the same held-out reconstruction error
-(`reconstruction_scorer`; PCA's own `score` is a likelihood and could not be compared)."""),
+(`reconstruction_scorer`; PCA's own `score` is a likelihood and could not be compared).""",
+        ),
         ("code", SETUP),
-        ("code", """\
+        (
+            "code",
+            """\
 import pandas as pd
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
@@ -338,14 +436,18 @@ results = pd.DataFrame({
     "held-out MSE": -search.cv_results_["mean_test_score"],
 })
 print("best:", search.best_params_)
-results.pivot(index="n_components", columns="method", values="held-out MSE").round(2)"""),
-        ("code", """\
+results.pivot(index="n_components", columns="method", values="held-out MSE").round(2)""",
+        ),
+        (
+            "code",
+            """\
 figure, ax = plt.subplots(figsize=(6, 4), layout="constrained")
 for method, group in results.groupby("method"):
     ax.plot(group["n_components"], group["held-out MSE"], marker="o", label=method)
 ax.set_xscale("log", base=2); ax.set_xticks(sizes, [str(k) for k in sizes]); ax.set_yscale("log")
 ax.set_xlabel("n_components"); ax.set_ylabel("held-out MSE (pixel units)")
-ax.set_title("3-fold cross-validated reconstruction error"); ax.legend();"""),
+ax.set_title("3-fold cross-validated reconstruction error"); ax.legend();""",
+        ),
     ],
 }
 

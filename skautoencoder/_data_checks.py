@@ -18,9 +18,7 @@ def check_streamed_shape(X):
     if len(shape) != 2:
         raise ValueError(f"Expected a 2D array, got an array of shape {shape} instead.")
     if min(shape) < 1:
-        raise ValueError(
-            f"Found array with shape {shape}, while at least one sample and one feature are required."
-        )
+        raise ValueError(f"Found array with shape {shape}, while at least one sample and one feature are required.")
 
 
 # Columns whose value ranges differ by more than this factor: the squared

@@ -50,8 +50,10 @@ def resolve_auto(params, *, n_samples, streamed, pca_anchored):
     resolved = dict(params)
     if resolved["neighbor_weight"] == "auto":
         is_map = (
-            pca_anchored and resolved["n_components"] <= MAX_MAP_COMPONENTS
-            and n_samples <= MAX_MAP_ROWS and not streamed
+            pca_anchored
+            and resolved["n_components"] <= MAX_MAP_COMPONENTS
+            and n_samples <= MAX_MAP_ROWS
+            and not streamed
         )
         resolved["neighbor_weight"] = MAP_NEIGHBOR_WEIGHT if is_map else 0.0
     settings = MAP_SETTINGS if resolved["neighbor_weight"] > 0 else RECONSTRUCTION_SETTINGS

@@ -397,8 +397,12 @@ class AutoencoderTransformer(BaseAutoencoder):
         previous = None
         if continuing:
             previous = FitResult(
-                self.encoder_, self.decoder_, self.loss_curve_, self.validation_loss_curve_,
-                self.best_validation_loss_, getattr(self, "_training_state", None),
+                self.encoder_,
+                self.decoder_,
+                self.loss_curve_,
+                self.validation_loss_curve_,
+                self.best_validation_loss_,
+                getattr(self, "_training_state", None),
                 getattr(self, "callbacks_", None),
             )
         result = fit_autoencoder(

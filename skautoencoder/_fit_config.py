@@ -12,8 +12,16 @@ from ._engine.networks import NetworkSpec
 # The parameters that change what a compiled training step computes: two
 # fits agreeing on these (and on the networks' shape) share a trainer.
 TRAINING_SETTINGS = (
-    "loss", "optimizer", "learning_rate", "corruption", "corruption_level",
-    "activity_l1", "contractive_weight", "beta", "tied_weights", "neighbor_weight",
+    "loss",
+    "optimizer",
+    "learning_rate",
+    "corruption",
+    "corruption_level",
+    "activity_l1",
+    "contractive_weight",
+    "beta",
+    "tied_weights",
+    "neighbor_weight",
 )
 
 

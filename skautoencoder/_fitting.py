@@ -99,8 +99,14 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
             # Pretraining holds the training rows, and their codes, in memory.
             inputs = np.concatenate(list(source.chunks(rows, rows_per_block(X.shape[1]))))
             pretrain_layerwise(
-                encoder, decoder, inputs, loss=config.loss, epochs=config.pretrain_epochs,
-                batch_size=config.batch_size, shuffle=config.shuffle, rng=rng,
+                encoder,
+                decoder,
+                inputs,
+                loss=config.loss,
+                epochs=config.pretrain_epochs,
+                batch_size=config.batch_size,
+                shuffle=config.shuffle,
+                rng=rng,
                 make_optimizer=lambda: make_optimizer(config.optimizer, config.learning_rate),
             )
         trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed, continued=incremental)
@@ -139,14 +145,19 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
     progress.close()
     if validation_rows is not None and not result.stopped_early:
         warn_at_caller(
-            f"Maximum epochs ({epochs}) reached and the validation loss has not "
-            "converged yet. Raise epochs, or tol.",
+            f"Maximum epochs ({epochs}) reached and the validation loss has not converged yet. Raise epochs, or tol.",
             ConvergenceWarning,
         )
     if squared_error_limit is not None and not incremental:
         _warn_about_neighborhood_cost(
-            config, trainer, source, rows if validation_rows is None else validation_rows, result,
-            squared_error_limit, anchored=is_anchored(encoder), validating=validation_rows is not None,
+            config,
+            trainer,
+            source,
+            rows if validation_rows is None else validation_rows,
+            result,
+            squared_error_limit,
+            anchored=is_anchored(encoder),
+            validating=validation_rows is not None,
         )
     validating = validation_rows is not None
     return FitResult(
@@ -179,14 +190,16 @@ def _warn_about_neighborhood_cost(
     if result.over_squared_error_limit or error > squared_error_limit:
         rows = "validation" if validating else "training"
         warn_at_caller(
-            f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), the fit reconstructs the {rows} rows with "
+            f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), the fit "
+            f"reconstructs the {rows} rows with "
             f"{error / max(squared_error_limit / PCA_MARGIN, 1e-30):.3g}x PCA's error, more than 2% above it; scale "
             "the columns (e.g. StandardScaler) or lower neighbor_weight.",
             NeighborhoodWarning,
         )
     elif anchored and result.kept_start and len(result.loss_curve):
         warn_at_caller(
-            f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), no trained epoch improved the map while "
+            f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), no trained "
+            "epoch improved the map while "
             "reconstructing the validation rows within 2% of PCA's error, so the fit kept its PCA start; "
             "scale the columns (e.g. StandardScaler) or lower neighbor_weight.",
             NeighborhoodWarning,

@@ -30,10 +30,18 @@ FORMAT_VERSION = 1
 _METADATA = "metadata.json"
 # Every fitted attribute an AutoencoderTransformer has; a file naming any
 # other is refused rather than setting arbitrary attributes on load.
-FITTED_ATTRIBUTES = frozenset({
-    "encoder_", "decoder_", "loss_curve_", "validation_loss_curve_", "best_validation_loss_",
-    "n_iter_", "n_features_in_", "feature_names_in_",
-})
+FITTED_ATTRIBUTES = frozenset(
+    {
+        "encoder_",
+        "decoder_",
+        "loss_curve_",
+        "validation_loss_curve_",
+        "best_validation_loss_",
+        "n_iter_",
+        "n_features_in_",
+        "feature_names_in_",
+    }
+)
 
 
 # Parameters that may hold a Keras object or function, stored as its name or configuration.

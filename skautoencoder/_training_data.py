@@ -62,7 +62,6 @@ def validated_training_data(estimator, X, reset):
         warn_if_outside_output_range(params["output_activation"], low, high)
     if params["early_stopping"] and X.shape[0] < 2:
         raise ValueError(
-            f"early_stopping=True needs at least 2 samples to hold out validation rows; "
-            f"got n_samples={X.shape[0]}."
+            f"early_stopping=True needs at least 2 samples to hold out validation rows; got n_samples={X.shape[0]}."
         )
     return X, config

@@ -80,8 +80,9 @@ def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 
         if len(classes) <= MAX_LEGEND_CLASSES:
             _scatter_categories(ax, present, [str(c) for c in classes], positions)
         elif numeric:
-            points = ax.scatter(present[:, 0], present[:, 1], c=values, cmap="viridis", s=12, alpha=0.85,
-                                edgecolors="none")
+            points = ax.scatter(
+                present[:, 0], present[:, 1], c=values, cmap="viridis", s=12, alpha=0.85, edgecolors="none"
+            )
             figure.colorbar(points, ax=ax).set_label("label")
         else:
             largest = np.sort(np.argsort(-counts, kind="stable")[: MAX_LEGEND_CLASSES - 1])
@@ -92,11 +93,26 @@ def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 
             _scatter_categories(ax, present, names, shown[positions], last_is_other=True)
             title = f"{title} ({len(largest)} largest of {len(classes)} classes)"
         if missing.any():
-            ax.scatter(codes[missing, 0], codes[missing, 1], color=_NO_LABEL_COLOUR, s=10, alpha=0.7,
-                       edgecolors="none", label="no label", zorder=0)
+            ax.scatter(
+                codes[missing, 0],
+                codes[missing, 1],
+                color=_NO_LABEL_COLOUR,
+                s=10,
+                alpha=0.7,
+                edgecolors="none",
+                label="no label",
+                zorder=0,
+            )
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(title="label", loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small",
-                      markerscale=1.5, frameon=False, ncols=2 if len(ax.get_legend_handles_labels()[0]) > 20 else 1)
+            ax.legend(
+                title="label",
+                loc="center left",
+                bbox_to_anchor=(1.0, 0.5),
+                fontsize="small",
+                markerscale=1.5,
+                frameon=False,
+                ncols=2 if len(ax.get_legend_handles_labels()[0]) > 20 else 1,
+            )
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -124,8 +140,9 @@ def _scatter_categories(ax, codes, names, positions, last_is_other=False):
         other = last_is_other and index == len(names) - 1
         colour = "0.45" if other else cmap(index % cmap.N)
         marker = "." if other else _MARKERS[(index // cmap.N) % len(_MARKERS)]
-        ax.scatter(codes[rows, 0], codes[rows, 1], color=colour, marker=marker, s=12, alpha=0.85,
-                   edgecolors="none", label=name)
+        ax.scatter(
+            codes[rows, 0], codes[rows, 1], color=colour, marker=marker, s=12, alpha=0.85, edgecolors="none", label=name
+        )
 
 
 def plot_reconstructions(originals, reconstructions, image_shape, *, n_items=10, title="Reconstructions"):
@@ -192,8 +209,13 @@ def plot_loss_curve(loss_curve, validation_loss_curve=None, *, ax=None, title="T
     if validation_loss_curve:
         ax.plot(np.arange(1, len(validation_loss_curve) + 1), validation_loss_curve, label="validation")
     if kept is not None:
-        ax.axvline(max(kept, 1), color="black", linestyle="--", linewidth=1,
-                   label=f"kept: epoch {kept}" if kept else "kept: the untrained start")
+        ax.axvline(
+            max(kept, 1),
+            color="black",
+            linestyle="--",
+            linewidth=1,
+            label=f"kept: epoch {kept}" if kept else "kept: the untrained start",
+        )
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
@@ -214,7 +236,8 @@ def kept_epoch(estimator):
     --------
     >>> from types import SimpleNamespace
     >>> from skautoencoder.plotting import kept_epoch
-    >>> kept_epoch(SimpleNamespace(loss_curve_=[3, 2, 1], validation_loss_curve_=[3, 1.5, 2], best_validation_loss_=1.5))
+    >>> fitted = SimpleNamespace(loss_curve_=[3, 2, 1], validation_loss_curve_=[3, 1.5, 2], best_validation_loss_=1.5)
+    >>> kept_epoch(fitted)
     2
     """
     validation = getattr(estimator, "validation_loss_curve_", None)
@@ -227,7 +250,9 @@ def kept_epoch(estimator):
     return int(matches[-1]) + 1 if len(matches) else 0
 
 
-def plot_decoded_grid(estimator, image_shape, *, n_per_side=12, code_range=None, title="Decoder's view of the code space"):
+def plot_decoded_grid(
+    estimator, image_shape, *, n_per_side=12, code_range=None, title="Decoder's view of the code space"
+):
     """Decode a regular grid of 2-D codes and tile the resulting images.
 
     Parameters
@@ -344,11 +369,18 @@ def plot_error_curve(
         values = np.asarray(values, dtype=float)
         clipped = values < floor if floor is not None else np.zeros(len(values), dtype=bool)
         shown = np.where(clipped, floor, values) if floor is not None else values
-        line, = ax.plot(n_components, shown, marker="o", label=name)
+        (line,) = ax.plot(n_components, shown, marker="o", label=name)
         if clipped.any():
             clipped_any = True
-            ax.plot(np.asarray(n_components)[clipped], shown[clipped], linestyle="none", marker="o",
-                    markersize=10, markerfacecolor="white", markeredgecolor=line.get_color())
+            ax.plot(
+                np.asarray(n_components)[clipped],
+                shown[clipped],
+                linestyle="none",
+                marker="o",
+                markersize=10,
+                markerfacecolor="white",
+                markeredgecolor=line.get_color(),
+            )
     if clipped_any:
         ax.axhline(floor, color="grey", linestyle=":", linewidth=1, label="below float precision")
     ax.set_xscale("log", base=2)

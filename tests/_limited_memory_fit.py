@@ -29,7 +29,9 @@ def sources(path, n_rows, n_features, workdir):
     h5_path = f"{workdir}/external.h5"
     with h5py.File(h5_path, "w") as file:
         file.create_dataset(
-            "X", shape=(n_rows, n_features), dtype=np.float32,
+            "X",
+            shape=(n_rows, n_features),
+            dtype=np.float32,
             external=[(path, 0, n_rows * n_features * 4)],
         )
     h5_file = h5py.File(h5_path, "r")
@@ -43,8 +45,14 @@ def main(path, n_rows, n_features, allowance_mb, workdir):
     from skautoencoder import AutoencoderTransformer
 
     settings = dict(
-        n_components=8, hidden_layer_sizes=(32,), activation="tanh", output_activation="sigmoid",
-        batch_size=4096, epochs=1, early_stopping=False, random_state=0,
+        n_components=8,
+        hidden_layer_sizes=(32,),
+        activation="tanh",
+        output_activation="sigmoid",
+        batch_size=4096,
+        epochs=1,
+        early_stopping=False,
+        random_state=0,
     )
     AutoencoderTransformer(**settings).fit(np.random.RandomState(0).rand(5000, n_features))
     limit = int((status_mb("VmData") + allowance_mb) * 2**20)

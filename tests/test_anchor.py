@@ -153,6 +153,7 @@ def test_tied_weights_tie_the_pca_paths():
 
 def test_streamed_data_anchors_to_an_incremental_pca(tmp_path, monkeypatch):
     from skautoencoder import _data_sources
+
     monkeypatch.setattr(_data_sources, "BLOCK_BYTES", 50 * 64 * 4)  # 50-row blocks: 36 of them
     np.save(tmp_path / "X.npy", DIGITS.astype(np.float32))
     X = np.load(tmp_path / "X.npy", mmap_mode="r")

@@ -2,6 +2,7 @@
 
 import ast
 import pathlib
+
 from ._helpers import run_python
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "skautoencoder"
@@ -141,8 +142,7 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_importing_the_library_imports_nothing_of_the_command_line():
     result = run_python(
-        "import sys, skautoencoder; "
-        "print(sorted(m for m in sys.modules if m.startswith('skautoencoder.cli')))"
+        "import sys, skautoencoder; print(sorted(m for m in sys.modules if m.startswith('skautoencoder.cli')))"
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -16,7 +16,9 @@ def run_quick(script, *args):
     """Run a benchmark script at its tiny size; fail with its error output."""
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / script), "--quick", *map(str, args)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result
@@ -29,8 +31,11 @@ def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
     report = json.loads(output.read_text())
     for by_trainer in report["training"].values():
         assert set(by_trainer) == {
-            "skautoencoder", "plain Keras script", "Keras tuned",
-            "Keras tuned + XLA", "MLPRegressor",
+            "skautoencoder",
+            "plain Keras script",
+            "Keras tuned",
+            "Keras tuned + XLA",
+            "MLPRegressor",
         }
         assert all(r["seconds"] > 0 and 0 < r["final_mse"] < 1 for r in by_trainer.values())
     assert set(report["inference"]) == {"skautoencoder transform", "PCA.transform", "Keras predict"}
@@ -100,9 +105,7 @@ def test_bench_maps_quick_run_measures_every_method_and_draws_the_maps(tmp_path)
     assert "| data | method | trustworthiness | 5-NN accuracy |" in result.stdout
     report = json.loads((tmp_path / "bench_maps.json").read_text())
     methods = {r["method"] for r in report["results"]}
-    assert methods == {
-        "PCA", "autoencoder (defaults)", "autoencoder, neighbor_weight=0", "UMAP"
-    }
+    assert methods == {"PCA", "autoencoder (defaults)", "autoencoder, neighbor_weight=0", "UMAP"}
     assert {r["data"] for r in report["results"]} == {"digits [0, 1]", "S-curve in 64-D"}
     assert all(0 < r["trustworthiness"] <= 1 and r["one-row transform ms"] > 0 for r in report["results"])
     assert (tmp_path / "bench_maps.png").stat().st_size > 10_000

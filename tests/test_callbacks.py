@@ -132,7 +132,9 @@ def test_partial_fit_goes_on_with_the_same_copies_and_counts_epochs(tmp_path):
 
 def test_something_else_in_the_list_is_refused_by_position():
     model = small(callbacks=[keras.callbacks.TerminateOnNaN(), "csv"])
-    with pytest.raises(TypeError, match="callbacks must be a list of keras.callbacks.Callback instances; item 1 is str"):
+    with pytest.raises(
+        TypeError, match="callbacks must be a list of keras.callbacks.Callback instances; item 1 is str"
+    ):
         model.fit(X)
     assert not hasattr(model, "encoder_")
 

@@ -57,7 +57,20 @@ def test_demo_refuses_to_overwrite_without_force(tmp_path, capsys):
 def test_embed_writes_codes_and_scatter_and_reuses_a_saved_model(iris_csv, tmp_path):
     out = tmp_path / "out"
     model = tmp_path / "iris.skae"
-    status = main(["embed", str(iris_csv), "--label", "species", "--output", str(out), "--epochs", "3", "--save-model", str(model)])
+    status = main(
+        [
+            "embed",
+            str(iris_csv),
+            "--label",
+            "species",
+            "--output",
+            str(out),
+            "--epochs",
+            "3",
+            "--save-model",
+            str(model),
+        ]
+    )
     assert status == 0
     rows = read_csv(out / "iris_codes.csv")
     assert rows[0] == ["code0", "code1", "label"] and len(rows) == 151
@@ -143,7 +156,9 @@ def test_a_failing_command_prints_no_traceback(tmp_path):
     path.write_bytes(b"\xff\xfe\x00garbage\n")
     result = subprocess.run(
         [sys.executable, "-m", "skautoencoder", "embed", str(path), "--output", str(tmp_path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "not a UTF-8 text file" in result.stderr

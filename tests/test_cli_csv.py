@@ -112,7 +112,9 @@ def test_explicit_delimiter_and_dropped_columns(tmp_path):
 
 def test_a_text_column_among_the_features_is_refused(wine_frame_csv):
     path, _ = wine_frame_csv
-    with pytest.raises(DataError, match="'class_0' in row 2 of column 'target' is not a number; pass the column as --label"):
+    with pytest.raises(
+        DataError, match="'class_0' in row 2 of column 'target' is not a number; pass the column as --label"
+    ):
         read_csv_table(path)
 
 
@@ -129,7 +131,9 @@ def test_embed_on_iris_uses_the_class_column_as_label(bundled, tmp_path, capsys)
     path = bundled("iris.csv")
     status, _, err = run(["embed", path, "--label", "4", "--output", tmp_path / "out"], capsys)
     assert status == 1 and "--skip-rows 1" in err and not (tmp_path / "out").exists()
-    status, out, _ = run(["embed", path, "--skip-rows", "1", "--label", "4", "--epochs", "2", "--output", tmp_path], capsys)
+    status, out, _ = run(
+        ["embed", path, "--skip-rows", "1", "--label", "4", "--epochs", "2", "--output", tmp_path], capsys
+    )
     assert status == 0
     assert "4 columns: column0, column1, column2, column3; label: column4" in out
     rows = codes_cells(tmp_path / "iris_codes.csv")
@@ -151,10 +155,25 @@ def test_embed_with_text_labels_draws_a_legend_and_saves_a_model_that_gives_the_
 
     monkeypatch.setattr(_commands, "_save_figure", recording_save)
     model_path = tmp_path / "wine.skae"
-    args = ["embed", path, "--label", "target", "--epochs", "2", "--save-model", model_path, "--output", tmp_path / "out"]
+    args = [
+        "embed",
+        path,
+        "--label",
+        "target",
+        "--epochs",
+        "2",
+        "--save-model",
+        model_path,
+        "--output",
+        tmp_path / "out",
+    ]
     status, out, _ = run(args, capsys)
     assert status == 0
-    assert "left out the first column: its header is empty" in out and "13 columns: alcohol, malic_acid" in out and "label: target" in out
+    assert (
+        "left out the first column: its header is empty" in out
+        and "13 columns: alcohol, malic_acid" in out
+        and "label: target" in out
+    )
     assert legends == [["class_0", "class_1", "class_2"]]
     command_rows = codes_cells(tmp_path / "out" / "wine_codes.csv")
     assert [r[2] for r in command_rows[1:]] == frame["target"].tolist()
@@ -167,13 +186,17 @@ def test_embed_with_text_labels_draws_a_legend_and_saves_a_model_that_gives_the_
     # The same rows with the columns reversed and no index: matched by name.
     reordered = tmp_path / "reordered.csv"
     frame.iloc[:, ::-1].to_csv(reordered, index=False, sep=";")
-    status, out, _ = run(["embed", reordered, "--label", "target", "--model", model_path, "--output", tmp_path / "again"], capsys)
+    status, out, _ = run(
+        ["embed", reordered, "--label", "target", "--model", model_path, "--output", tmp_path / "again"], capsys
+    )
     assert status == 0 and "Reordering the columns" in out
     assert codes_cells(tmp_path / "again" / "reordered_codes.csv") == command_rows
 
     lacking = tmp_path / "lacking.csv"
     frame.drop(columns=["hue"]).to_csv(lacking, index=False)
-    status, _, err = run(["embed", lacking, "--label", "target", "--model", model_path, "--output", tmp_path / "x"], capsys)
+    status, _, err = run(
+        ["embed", lacking, "--label", "target", "--model", model_path, "--output", tmp_path / "x"], capsys
+    )
     assert status == 1 and "lacks the column 'hue'" in err
     assert not (tmp_path / "x").exists()
 
@@ -200,7 +223,9 @@ def test_a_bug_keeps_its_traceback_and_leaves_no_outputs(iris_like_csv, tmp_path
 
     monkeypatch.setattr(_commands, "_write_codes", bug)
     with pytest.raises(ZeroDivisionError):
-        _commands.main(["embed", str(iris_like_csv), "--label", "species", "--epochs", "1", "--output", str(tmp_path / "out")])
+        _commands.main(
+            ["embed", str(iris_like_csv), "--label", "species", "--epochs", "1", "--output", str(tmp_path / "out")]
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -330,12 +355,18 @@ def test_fill_missing_fills_with_the_column_mean_and_says_how_many(tmp_path):
 
 def test_embed_writes_one_line_per_input_row_when_rows_are_dropped(tmp_path, capsys):
     path = r_table(tmp_path / "weather.csv", gaps=[(1, 4), (3, 9)], label=lambda i: '"a"' if i % 3 else "NA")
-    status, out, _ = run(["embed", path, "--label", "species", "--drop-incomplete", "--epochs", "1",
-                          "--output", tmp_path / "out"], capsys)
+    status, out, _ = run(
+        ["embed", path, "--label", "species", "--drop-incomplete", "--epochs", "1", "--output", tmp_path / "out"],
+        capsys,
+    )
     assert status == 0 and "left out 2 incomplete rows of 40" in out
     rows = codes_cells(tmp_path / "out" / "weather_codes.csv")
     assert len(rows) == 41 and rows[0] == ["code0", "code1", "label"]
-    assert rows[5][:2] == ["", ""] and rows[10][:2] == ["", ""] and all(r[0] for i, r in enumerate(rows[1:]) if i not in (4, 9))
+    assert (
+        rows[5][:2] == ["", ""]
+        and rows[10][:2] == ["", ""]
+        and all(r[0] for i, r in enumerate(rows[1:]) if i not in (4, 9))
+    )
     assert [r[2] for r in rows[1:4]] == ["", "a", "a"]  # an NA label stays empty
 
 

@@ -42,8 +42,15 @@ def epoch_calls(monkeypatch):
 def test_each_epoch_runs_one_compiled_function_traced_once(digits, epoch_calls, variant, neighbor_weight):
     # 300 rows at batch 32, 6 epochs: 60 steps, past the eager threshold.
     model = AutoencoderTransformer(
-        2, hidden_layer_sizes=(16,), epochs=6, batch_size=32, early_stopping=False, init="random",
-        neighbor_weight=neighbor_weight, random_state=0, **variant,
+        2,
+        hidden_layer_sizes=(16,),
+        epochs=6,
+        batch_size=32,
+        early_stopping=False,
+        init="random",
+        neighbor_weight=neighbor_weight,
+        random_state=0,
+        **variant,
     ).fit(digits)
     assert np.isfinite(model.score(digits))
     assert len(epoch_calls) == 6

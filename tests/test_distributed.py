@@ -24,16 +24,22 @@ def test_grid_search_on_a_two_worker_dask_cluster_matches_n_jobs_1():
 
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None, silence_logs=logging.ERROR,
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
         assert all(address.startswith("tcp://127.0.0.1:") for address in client.scheduler_info()["workers"])
         with distributed.get_task_stream(client) as tasks, parallel_config(backend="dask"):
-            on_cluster = GridSearchCV(
-                AutoencoderTransformer(epochs=3, batch_size=64, random_state=0), GRID, cv=2, n_jobs=-1
-            ).fit(X).cv_results_
+            on_cluster = (
+                GridSearchCV(AutoencoderTransformer(epochs=3, batch_size=64, random_state=0), GRID, cv=2, n_jobs=-1)
+                .fit(X)
+                .cv_results_
+            )
         workers = {task["worker"] for task in tasks.data}
     assert len(workers) == 2  # both worker processes fitted models
     for key in ("mean_test_score", "split0_test_score", "split1_test_score"):

@@ -107,7 +107,10 @@ def test_invalid_hidden_layer_sizes(sizes):
 
 
 def test_binary_crossentropy_outside_unit_interval():
-    with pytest.raises(ValueError, match=r"binary_crossentropy' needs every value of X in \[0, 1\]; got values in \[0\.01\d*, 2\.99\d*\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"binary_crossentropy' needs every value of X in \[0, 1\]; got values in \[0\.01\d*, 2\.99\d*\]",
+    ):
         small(loss="binary_crossentropy", output_activation="sigmoid").fit(X_GOOD * 3)
 
 
@@ -148,6 +151,7 @@ def test_failed_fit_with_new_feature_names_keeps_the_old_ones():
 
 def test_interrupted_warm_start_fit_restores_weights_and_history(monkeypatch):
     from skautoencoder._engine import compiled_trainer
+
     autoencoder = small(warm_start=True, epochs=3).fit(X_GOOD)
     codes = autoencoder.transform(X_GOOD)
     keras_codes = np.asarray(autoencoder.encoder_(X_GOOD))

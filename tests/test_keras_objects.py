@@ -37,7 +37,10 @@ def frozen():
     "loss, per_entry",
     [
         ("mae", lambda x, r: np.abs(x - r)),
-        (keras.losses.Huber(delta=0.1), lambda x, r: np.where(np.abs(x - r) <= 0.1, 0.5 * (x - r) ** 2, 0.1 * np.abs(x - r) - 0.005)),
+        (
+            keras.losses.Huber(delta=0.1),
+            lambda x, r: np.where(np.abs(x - r) <= 0.1, 0.5 * (x - r) ** 2, 0.1 * np.abs(x - r) - 0.005),
+        ),
         (lambda x, r: keras.ops.abs(x - r) ** 3, lambda x, r: np.abs(x - r) ** 3),
     ],
     ids=["mae", "Huber object", "function per entry"],
@@ -117,8 +120,10 @@ def test_a_loss_giving_one_number_per_batch_is_refused_and_the_estimator_unchang
 @pytest.mark.slow
 def test_keras_objects_survive_save_load_and_pickling(tmp_path):
     model = small(
-        optimizer=keras.optimizers.Nadam(learning_rate=0.002), loss=keras.losses.MeanAbsoluteError(),
-        activation=keras.activations.silu, output_activation="softplus",
+        optimizer=keras.optimizers.Nadam(learning_rate=0.002),
+        loss=keras.losses.MeanAbsoluteError(),
+        activation=keras.activations.silu,
+        output_activation="softplus",
     ).fit(X)
     model.save(tmp_path / "model.skae")
     for restored in (load(tmp_path / "model.skae"), pickle.loads(pickle.dumps(model))):
@@ -135,7 +140,9 @@ def test_saving_refuses_code_of_the_users_own_and_writes_nothing(tmp_path):
         return keras.ops.abs(x - reconstruction)
 
     model = small(loss=my_loss, epochs=1).fit(X)
-    with pytest.raises(ValueError, match="loss=<function .*my_loss.* is code of your own, which save\\(\\) does not store"):
+    with pytest.raises(
+        ValueError, match="loss=<function .*my_loss.* is code of your own, which save\\(\\) does not store"
+    ):
         model.save(tmp_path / "model.skae")
     assert not list(tmp_path.iterdir())
 

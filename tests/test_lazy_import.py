@@ -25,16 +25,15 @@ def test_import_build_get_set_params_and_clone_import_no_tensorflow():
 
 
 @pytest.mark.slow  # a fresh process that fits
-@pytest.mark.parametrize(
-    "rows, epochs", [(50, 2), (400, 10), (400, 60)], ids=["eager steps", "a graph", "XLA"]
-)
+@pytest.mark.parametrize("rows, epochs", [(50, 2), (400, 10), (400, 60)], ids=["eager steps", "a graph", "XLA"])
 def test_fit_prints_nothing_at_verbose_0_and_leaves_the_log_level_alone(rows, epochs):
     # At batch 8, 10 epochs of 400 rows run as a graph and 60 with XLA,
     # whose first trace and compilation log lines from TensorFlow's runtime.
     code = (
         "import numpy as np; from skautoencoder import AutoencoderTransformer; "
         f"X = np.random.RandomState(0).rand({rows}, 4); "
-        f"m = AutoencoderTransformer(hidden_layer_sizes=(8,), batch_size=8, epochs={epochs}, n_iter_no_change={epochs}, "
+        f"m = AutoencoderTransformer(hidden_layer_sizes=(8,), batch_size=8, epochs={epochs}, "
+        f"n_iter_no_change={epochs}, "
         "random_state=0); import warnings; warnings.simplefilter('ignore'); m.fit(X); m.transform(X); m.score(X); "
         "assert 'TF_CPP_MIN_LOG_LEVEL' not in os.environ, 'the log level must stay as the user set it'"
     )
@@ -53,7 +52,9 @@ def test_startup_errors_stay_visible_and_chatter_does_not():
     # A machine with a driver whose GPU fails to start: the user must see it.
     assert errors_worth_showing(chatter + "\n" + cuda_failure) == [cuda_failure]
     # No driver at all: the failed initialisation only says there is no GPU.
-    no_driver = "I0000 00:00:1.5 1 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used."
+    no_driver = (
+        "I0000 00:00:1.5 1 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used."
+    )
     assert errors_worth_showing("\n".join([chatter, no_driver, cuda_failure])) == []
     fatal = "F0000 00:00:3.0 1 some.cc:1] Check failed"
     assert errors_worth_showing(no_driver + "\n" + fatal) == [fatal]

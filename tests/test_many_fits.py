@@ -24,7 +24,8 @@ n_fits = int(sys.argv[1])
 resident, tracings = [], []
 for i in range(n_fits):
     rows = np.random.RandomState(i).permutation(len(X))[:1200]  # another fold each time
-    AutoencoderTransformer(2, hidden_layer_sizes=(32,), epochs=20, batch_size=32, early_stopping=False, random_state=i).fit(X[rows])
+    settings = dict(hidden_layer_sizes=(32,), epochs=20, batch_size=32, early_stopping=False, random_state=i)
+    AutoencoderTransformer(2, **settings).fit(X[rows])
     resident.append(resident_mb())
     (trainer,) = TRAINER_POOL._local.trainers.values()
     tracings.append(trainer._epoch_fns["graph"].experimental_get_tracing_count())

@@ -134,7 +134,9 @@ def test_blocks_on_disk_are_refused_with_the_way_out_and_a_memmap_is_read_as_an_
     memmap = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32, shape=X.shape)
     memmap[:] = X
     from_disk = AutoencoderTransformer(2, **settings).fit(memmap).transform(X)
-    np.testing.assert_allclose(from_disk, AutoencoderTransformer(2, **settings).fit(X).transform(X), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        from_disk, AutoencoderTransformer(2, **settings).fit(X).transform(X), rtol=1e-4, atol=1e-5
+    )
 
 
 def test_partial_fit_pairs_rows_within_each_chunk(held_out_digits):
@@ -189,12 +191,15 @@ def test_a_kept_pca_start_is_said_in_one_warning():
     from skautoencoder import NeighborhoodWarning
 
     X = load_wine().data  # raw columns: the map costs reconstruction on every trained epoch
-    model = AutoencoderTransformer(2, hidden_layer_sizes=(16,), epochs=30, n_iter_no_change=30, neighbor_weight=1.0,
-                                   random_state=0)
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(16,), epochs=30, n_iter_no_change=30, neighbor_weight=1.0, random_state=0
+    )
     with pytest.warns(NeighborhoodWarning, match=r"so the fit kept its PCA start; scale the columns"):
         model.fit(X)
     pca = PCA(2).fit(X)
-    np.testing.assert_allclose(model.transform(X), pca.transform(X), rtol=1e-4, atol=1e-3 * np.abs(pca.transform(X)).max())
+    np.testing.assert_allclose(
+        model.transform(X), pca.transform(X), rtol=1e-4, atol=1e-3 * np.abs(pca.transform(X)).max()
+    )
 
 
 def test_a_map_worse_than_pca_without_early_stopping_is_said_in_one_warning():
@@ -214,24 +219,49 @@ def test_the_term_is_counted_in_units_of_pcas_error():
     # follow the units (up to float32 rounding and the optimizer's epsilon).
     X = load_digits().data[:300] / 16
     settings = dict(
-        hidden_layer_sizes=(16,), activation="relu", batch_size=32, epochs=3, neighbor_weight=1.0,
-        early_stopping=False, random_state=0,
+        hidden_layer_sizes=(16,),
+        activation="relu",
+        batch_size=32,
+        epochs=3,
+        neighbor_weight=1.0,
+        early_stopping=False,
+        random_state=0,
     )
     small_units = AutoencoderTransformer(2, **settings).fit(X)
     large_units = AutoencoderTransformer(2, **settings).fit(X * 100)
-    np.testing.assert_allclose(
-        large_units.transform(X * 100) / 100, small_units.transform(X), rtol=2e-2, atol=2e-3
-    )
+    np.testing.assert_allclose(large_units.transform(X * 100) / 100, small_units.transform(X), rtol=2e-2, atol=2e-3)
 
 
 @pytest.mark.parametrize(
     "n_components, given, n_samples, streamed, expected",
     [
-        (2, {}, 500, False, dict(neighbor_weight=1.0, hidden_layer_sizes=(256, 128, 64), activation="tanh",
-                                 batch_size=16, n_iter_no_change=30)),
+        (
+            2,
+            {},
+            500,
+            False,
+            dict(
+                neighbor_weight=1.0,
+                hidden_layer_sizes=(256, 128, 64),
+                activation="tanh",
+                batch_size=16,
+                n_iter_no_change=30,
+            ),
+        ),
         (3, {"batch_size": 64}, 500, False, dict(neighbor_weight=1.0, batch_size=64, activation="tanh")),
-        (4, {}, 500, False, dict(neighbor_weight=0.0, hidden_layer_sizes=(256, 128), activation="relu",
-                                 batch_size=32, n_iter_no_change=20)),
+        (
+            4,
+            {},
+            500,
+            False,
+            dict(
+                neighbor_weight=0.0,
+                hidden_layer_sizes=(256, 128),
+                activation="relu",
+                batch_size=32,
+                n_iter_no_change=20,
+            ),
+        ),
         (2, {"neighbor_weight": 0.0}, 500, False, dict(neighbor_weight=0.0, hidden_layer_sizes=(256, 128))),
         (8, {"neighbor_weight": 0.5}, 500, False, dict(neighbor_weight=0.5, hidden_layer_sizes=(256, 128, 64))),
         (2, {}, 100_001, False, dict(neighbor_weight=0.0, batch_size=32)),
@@ -248,8 +278,10 @@ def test_auto_defaults_make_a_map_for_a_picture_and_reconstruct_otherwise(
     params = AutoencoderTransformer(n_components, **given).get_params()
     resolved = FitConfig.from_params(params, 10, n_samples=n_samples, streamed=streamed).params
     assert {name: resolved[name] for name in expected} == expected
-    assert "auto" not in [resolved[name] for name in ("hidden_layer_sizes", "activation", "batch_size",
-                                                      "n_iter_no_change", "neighbor_weight")]
+    assert "auto" not in [
+        resolved[name]
+        for name in ("hidden_layer_sizes", "activation", "batch_size", "n_iter_no_change", "neighbor_weight")
+    ]
     assert params == AutoencoderTransformer(n_components, **given).get_params()  # never changed
 
 

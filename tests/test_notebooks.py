@@ -18,11 +18,13 @@ def test_there_is_a_notebook_for_each_scenario():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
 def test_notebook_executes(path):
     notebook = nbformat.read(path, as_version=4)
-    assert any(output.get("output_type") == "display_data" for cell in notebook.cells for output in cell.get("outputs", [])), (
-        "the committed notebook should carry its figures"
-    )
+    assert any(
+        output.get("output_type") == "display_data" for cell in notebook.cells for output in cell.get("outputs", [])
+    ), "the committed notebook should carry its figures"
     # 180 s per cell at most; each notebook runs in well under 3 minutes on 2 cores.
-    NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
 
 
 def test_committed_notebooks_hold_the_cells_of_their_source():

@@ -123,6 +123,7 @@ def test_load_in_a_new_process_gives_identical_transform(fitted, tmp_path):
 
 def test_save_replaces_an_existing_file_only_when_complete(fitted, tmp_path, monkeypatch):
     from skautoencoder import _persistence
+
     path = tmp_path / "model.skae"
     fitted.save(path)
     before = path.read_bytes()

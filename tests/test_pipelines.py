@@ -135,7 +135,11 @@ def test_halving_search_over_epochs_as_the_resource(digits):
     search = HalvingGridSearchCV(
         AutoencoderTransformer(early_stopping=False, random_state=0),
         {"hidden_layer_sizes": [(8,), (16,)], "n_components": [2, 4]},
-        resource="epochs", min_resources=2, max_resources=6, factor=3, cv=2,
+        resource="epochs",
+        min_resources=2,
+        max_resources=6,
+        factor=3,
+        cv=2,
     ).fit(X / 16)
     assert list(search.n_resources_) == [2, 6]
     assert search.best_params_["epochs"] == 6

@@ -23,7 +23,10 @@ def legend_texts(ax):
     [
         (np.arange(40) % 4, ["0", "1", "2", "3"]),
         (np.array([0.5, 1.5, 2.5, 3.5])[np.arange(40) % 4], ["0.5", "1.5", "2.5", "3.5"]),
-        (np.array(["class_0", "class_1", "class_2", "class_3"])[np.arange(40) % 4], ["class_0", "class_1", "class_2", "class_3"]),
+        (
+            np.array(["class_0", "class_1", "class_2", "class_3"])[np.arange(40) % 4],
+            ["class_0", "class_1", "class_2", "class_3"],
+        ),
     ],
     ids=["integers", "floats", "text"],
 )
@@ -48,9 +51,7 @@ def test_plot_codes_keeps_thirty_class_names_each_with_its_own_colour_and_marker
     figure = plotting.plot_codes(RNG.rand(90, 2), labels=names)
     (main_axes,) = figure.axes
     assert legend_texts(main_axes) == [f"species {i:02d}" for i in range(30)]
-    styles = {
-        (tuple(c.get_facecolor()[0]), c.get_paths()[0].vertices.tobytes()) for c in main_axes.collections
-    }
+    styles = {(tuple(c.get_facecolor()[0]), c.get_paths()[0].vertices.tobytes()) for c in main_axes.collections}
     assert len(styles) == 30
 
 
@@ -77,7 +78,9 @@ def test_plot_codes_refuses_labels_of_another_length():
 
 
 def test_plot_error_curve_draws_errors_below_the_floor_at_the_floor():
-    figure = plotting.plot_error_curve([1, 2, 4], {"PCA": [1e-2, 1e-3, 1e-32], "autoencoder": [1e-2, 2e-3, 1e-4]}, floor=1e-5)
+    figure = plotting.plot_error_curve(
+        [1, 2, 4], {"PCA": [1e-2, 1e-3, 1e-32], "autoencoder": [1e-2, 2e-3, 1e-4]}, floor=1e-5
+    )
     ax = figure.axes[0]
     low, high = ax.get_ylim()
     assert 1e-6 < low < 1e-5 and high < 1
@@ -133,7 +136,12 @@ def test_the_loss_curve_of_a_fitted_estimator_marks_the_kept_epoch():
     from skautoencoder import AutoencoderTransformer
 
     model = AutoencoderTransformer(
-        2, hidden_layer_sizes=(8,), neighbor_weight=0.0, epochs=12, n_iter_no_change=3, learning_rate=0.05,
+        2,
+        hidden_layer_sizes=(8,),
+        neighbor_weight=0.0,
+        epochs=12,
+        n_iter_no_change=3,
+        learning_rate=0.05,
         random_state=0,
     ).fit(load_digits().data[:300] / 16)
     kept = plotting.kept_epoch(model)

@@ -9,11 +9,16 @@ README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.mark.slow  # a grid search of many fits
-def test_the_opening_example_runs(capsys):
+def test_the_opening_example_runs_without_a_warning_it_does_not_show(capsys):
+    import warnings
+
     text = README.read_text()
     example = re.search(r"```python\n(.*?)```", text, re.S).group(1)
-    exec(compile(example, "README example", "exec"), {})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(compile(example, "README example", "exec"), {})
     assert "'reduce__n_components'" in capsys.readouterr().out
+    assert [f"{w.category.__name__}: {w.message} ({w.filename})" for w in caught] == []
 
 
 def test_quickstart_has_two_commands_and_ci_runs_them():

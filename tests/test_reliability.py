@@ -30,7 +30,9 @@ def test_divergence_stops_with_a_clear_error_and_keeps_the_previous_model():
     autoencoder = small().fit(X)
     codes = autoencoder.transform(X)
     autoencoder.set_params(optimizer="sgd", learning_rate=1e12, epochs=20)
-    with pytest.raises(ValueError, match="Training diverged at epoch .*: the loss became (nan|inf).*Lower learning_rate"):
+    with pytest.raises(
+        ValueError, match="Training diverged at epoch .*: the loss became (nan|inf).*Lower learning_rate"
+    ):
         autoencoder.fit(X * 1000)
     np.testing.assert_array_equal(autoencoder.transform(X), codes)
     assert np.all(np.isfinite(autoencoder.transform(X)))
@@ -59,6 +61,7 @@ class EpochInterrupter:
 @pytest.fixture
 def interrupter(monkeypatch):
     from skautoencoder._engine import compiled_trainer
+
     real = compiled_trainer.CompiledTrainer.train_epoch
     control = EpochInterrupter()
 

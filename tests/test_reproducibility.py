@@ -89,7 +89,9 @@ def test_fit_leaves_global_random_state_untouched():
         {},
         # From a random start: from PCA's, one epoch may not beat the start.
         pytest.param({"early_stopping": True, "init": "random"}, marks=pytest.mark.slow),
-        pytest.param({"corruption": "gaussian", "corruption_level": 0.1, "contractive_weight": 0.01}, marks=pytest.mark.slow),
+        pytest.param(
+            {"corruption": "gaussian", "corruption_level": 0.1, "contractive_weight": 0.01}, marks=pytest.mark.slow
+        ),
         pytest.param({"neighbor_weight": 1.0, "n_neighbors": 5}, marks=pytest.mark.slow),
     ],
     ids=["plain", "early-stopping", "denoising-contractive", "neighbours"],
@@ -100,13 +102,16 @@ def test_eager_and_compiled_steps_give_the_same_fit(variant, monkeypatch):
     # runs the same way); the two agree to float32 rounding (bitwise on the
     # newest versions, within 1e-7 on TensorFlow 2.16).
     from skautoencoder._engine import training_loop
+
     short = {**PARAMS, "epochs": 1, "batch_size": 32, **variant}  # 4 steps or fewer
     compiled = AutoencoderTransformer(**short).fit(X)
     monkeypatch.setattr(training_loop, "execution_mode", lambda n_steps, reused=False: "eager")
     eager = AutoencoderTransformer(**short).fit(X)
     np.testing.assert_allclose(compiled.loss_curve_, eager.loss_curve_, rtol=1e-5)
     np.testing.assert_allclose(compiled.transform(X), eager.transform(X), rtol=1e-4, atol=1e-5)
-    assert not np.array_equal(compiled.transform(X), AutoencoderTransformer(**{**short, "random_state": 8}).fit(X).transform(X))
+    assert not np.array_equal(
+        compiled.transform(X), AutoencoderTransformer(**{**short, "random_state": 8}).fit(X).transform(X)
+    )
 
 
 def test_a_short_fit_on_a_pooled_trainer_runs_compiled_and_a_one_off_eagerly():

@@ -39,7 +39,9 @@ def on_disk(X, kind, directory):
         return h5py.File(directory / "X.h5", "r")["X"]
     if kind == "zarr":
         # open_array, not zarr 3's create_array: zarr 2 (on Python 3.10) has it too.
-        array = zarr.open_array(str(directory / "X.zarr"), mode="w", shape=X.shape, dtype=X.dtype, chunks=(100, X.shape[1]))
+        array = zarr.open_array(
+            str(directory / "X.zarr"), mode="w", shape=X.shape, dtype=X.dtype, chunks=(100, X.shape[1])
+        )
         array[:] = X
         return zarr.open_array(directory / "X.zarr", mode="r")
     return da.from_array(X, chunks=(300, 32))
@@ -114,7 +116,9 @@ def test_block_shuffled_training_learns_as_well_as_in_memory(digits, kind, tmp_p
 @pytest.mark.slow  # over 5 s: the whole suite runs it
 def test_streamed_early_stopping_holds_out_rows(digits, tmp_path, small_blocks):
     X = on_disk(digits, "memmap", tmp_path)
-    autoencoder = AutoencoderTransformer(**dict(SETTINGS, early_stopping=True, epochs=50, n_iter_no_change=3, tol=2e-3)).fit(X)
+    autoencoder = AutoencoderTransformer(
+        **dict(SETTINGS, early_stopping=True, epochs=50, n_iter_no_change=3, tol=2e-3)
+    ).fit(X)
     assert len(autoencoder.validation_loss_curve_) == autoencoder.n_iter_ < 50
     assert autoencoder.best_validation_loss_ == min(autoencoder.validation_loss_curve_)
 
@@ -191,7 +195,9 @@ def test_data_several_times_larger_than_the_memory_limit_streams_through(tmp_pat
     script = pathlib.Path(__file__).with_name("_limited_memory_fit.py")
     result = subprocess.run(
         [sys.executable, str(script), str(path), str(n_rows), str(N_FEATURES), str(ALLOWANCE_MB), str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])

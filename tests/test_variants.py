@@ -40,8 +40,17 @@ def encoder_jacobian_norm(autoencoder, X):
 @pytest.mark.parametrize("k", [2, 8])
 def test_linear_autoencoder_finds_the_pca_subspace(digits, k):
     linear = AutoencoderTransformer(
-        k, hidden_layer_sizes=(), activation="linear", code_activation="linear", output_activation="linear",
-        learning_rate=0.01, batch_size=64, epochs=300, early_stopping=False, init="random", neighbor_weight=0.0,
+        k,
+        hidden_layer_sizes=(),
+        activation="linear",
+        code_activation="linear",
+        output_activation="linear",
+        learning_rate=0.01,
+        batch_size=64,
+        epochs=300,
+        early_stopping=False,
+        init="random",
+        neighbor_weight=0.0,
         random_state=0,
     ).fit(digits)
     pca = PCA(k).fit(digits)
@@ -86,8 +95,14 @@ def test_masking_noise_trains_and_never_touches_transform(digits):
 
 def test_sparse_codes_are_smaller_at_similar_error_even_over_complete(split):
     X_train, X_test = split
-    params = dict(n_components=96, hidden_layer_sizes=(), code_activation="relu", output_activation="sigmoid",
-                  epochs=40, random_state=0)  # 96 > 64 features: over-complete
+    params = dict(
+        n_components=96,
+        hidden_layer_sizes=(),
+        code_activation="relu",
+        output_activation="sigmoid",
+        epochs=40,
+        random_state=0,
+    )  # 96 > 64 features: over-complete
     plain = AutoencoderTransformer(**params).fit(X_train)
     sparse = AutoencoderTransformer(**params, activity_l1=3e-5).fit(X_train)
     activity = {m: np.mean(np.abs(m.transform(X_test))) for m in (plain, sparse)}
@@ -100,8 +115,14 @@ def test_sparse_codes_are_smaller_at_similar_error_even_over_complete(split):
 
 def test_contractive_penalty_lowers_the_encoder_jacobian(split):
     X_train, X_test = split
-    params = dict(n_components=8, hidden_layer_sizes=(32,), activation="tanh", output_activation="sigmoid",
-                  epochs=20, random_state=0)
+    params = dict(
+        n_components=8,
+        hidden_layer_sizes=(32,),
+        activation="tanh",
+        output_activation="sigmoid",
+        epochs=20,
+        random_state=0,
+    )
     plain = AutoencoderTransformer(**params).fit(X_train)
     contractive = AutoencoderTransformer(**params, contractive_weight=0.05).fit(X_train)
     assert encoder_jacobian_norm(contractive, X_test) < encoder_jacobian_norm(plain, X_test)
@@ -112,8 +133,14 @@ def test_contractive_penalty_lowers_the_encoder_jacobian(split):
 
 def test_variational_codes_follow_the_prior_and_samples_look_like_data(digits):
     vae = AutoencoderTransformer(
-        2, hidden_layer_sizes=(64,), output_activation="sigmoid", loss="binary_crossentropy",
-        variational=True, beta=1.0, epochs=40, random_state=0,
+        2,
+        hidden_layer_sizes=(64,),
+        output_activation="sigmoid",
+        loss="binary_crossentropy",
+        variational=True,
+        beta=1.0,
+        epochs=40,
+        random_state=0,
     ).fit(digits)
     codes = vae.transform(digits)
     np.testing.assert_allclose(codes.mean(axis=0), 0, atol=0.25)
@@ -163,8 +190,14 @@ def test_odd_image_sizes_are_cropped_back(digits):
 
 @pytest.mark.slow  # trains twice to compare the starts
 def test_layerwise_pretraining_gives_a_better_start(digits):
-    params = dict(n_components=4, hidden_layer_sizes=(32, 16), activation="sigmoid", output_activation="sigmoid",
-                  epochs=1, random_state=0)
+    params = dict(
+        n_components=4,
+        hidden_layer_sizes=(32, 16),
+        activation="sigmoid",
+        output_activation="sigmoid",
+        epochs=1,
+        random_state=0,
+    )
     cold = AutoencoderTransformer(**params).fit(digits)
     pretrained = AutoencoderTransformer(**params, pretrain_epochs=10).fit(digits)
     assert pretrained.loss_curve_[0] < cold.loss_curve_[0]
@@ -182,8 +215,15 @@ def test_dropout_and_batch_normalization_layers_are_built_and_inference_is_deter
 
 
 def test_tied_weights_keep_each_decoder_kernel_the_encoder_kernel_transposed(digits):
-    params = dict(n_components=4, hidden_layer_sizes=(16,), activation="sigmoid", epochs=10, random_state=0,
-                  early_stopping=False, init="random")
+    params = dict(
+        n_components=4,
+        hidden_layer_sizes=(16,),
+        activation="sigmoid",
+        epochs=10,
+        random_state=0,
+        early_stopping=False,
+        init="random",
+    )
     tied = AutoencoderTransformer(**params, tied_weights=True).fit(digits)
     for encoder_layer, decoder_layer in [("encoder_hidden_1", "reconstruction"), ("code", "decoder_hidden_1")]:
         np.testing.assert_array_equal(
@@ -243,7 +283,9 @@ def test_user_builders_with_unseeded_layers_are_reproducible_and_leave_random_al
 
 
 def test_user_encoder_of_the_wrong_width_is_refused(digits):
-    with pytest.raises(ValueError, match="The encoder must map 64 to 2 columns \\(n_components=2\\); the one given maps 64 to 3"):
+    with pytest.raises(
+        ValueError, match="The encoder must map 64 to 2 columns \\(n_components=2\\); the one given maps 64 to 3"
+    ):
         AutoencoderTransformer(2, encoder=user_encoder(), epochs=1).fit(digits)
 
 
@@ -254,13 +296,25 @@ def test_user_encoder_of_the_wrong_width_is_refused(digits):
     "params, message",
     [
         (dict(image_shape=(8, 9)), "image_shape=\\(8, 9\\) must be .* the number of features, 64"),
-        (dict(corruption="masking", corruption_level=1.0), "corruption_level, the share of entries zeroed, in \\[0, 1\\)"),
-        (dict(variational=True, loss="binary_crossentropy", output_activation="sigmoid"), "needs every value of X in \\[0, 1\\]"),
+        (
+            dict(corruption="masking", corruption_level=1.0),
+            "corruption_level, the share of entries zeroed, in \\[0, 1\\)",
+        ),
+        (
+            dict(variational=True, loss="binary_crossentropy", output_activation="sigmoid"),
+            "needs every value of X in \\[0, 1\\]",
+        ),
         (dict(variational=True, encoder=user_encoder), "cannot be combined with encoder="),
         (dict(pretrain_epochs=2, image_shape=(8, 8)), "pretrain_epochs > 0 .* cannot be combined"),
-        (dict(tied_weights=True, variational=True), "tied_weights=True works on .* cannot be combined with image_shape, variational=True"),
+        (
+            dict(tied_weights=True, variational=True),
+            "tied_weights=True works on .* cannot be combined with image_shape, variational=True",
+        ),
         (dict(corruption="salt"), "The 'corruption' parameter of AutoencoderTransformer must be"),
-        (dict(dropout=1.0), "The 'dropout' parameter of AutoencoderTransformer must be a float in the range \\[0.0, 1.0\\)"),
+        (
+            dict(dropout=1.0),
+            "The 'dropout' parameter of AutoencoderTransformer must be a float in the range \\[0.0, 1.0\\)",
+        ),
     ],
 )
 def test_invalid_combinations_name_the_parameters(digits, params, message):

@@ -55,9 +55,7 @@ def errors_worth_showing(startup_output):
     """
     no_driver = "Could not find cuda drivers" in startup_output
     return [
-        line
-        for line in startup_output.splitlines()
-        if _ERROR_LINE.match(line) and not (no_driver and "cuInit" in line)
+        line for line in startup_output.splitlines() if _ERROR_LINE.match(line) and not (no_driver and "cuInit" in line)
     ]
 
 

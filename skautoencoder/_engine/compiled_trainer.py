@@ -33,7 +33,7 @@ XLA_MIN_STEPS = 2500
 
 
 def execution_mode(n_steps, reused=False):
-    """"eager", "graph" or "xla": the cheapest way to run ``n_steps`` steps.
+    """ "eager", "graph" or "xla": the cheapest way to run ``n_steps`` steps.
 
     Parameters
     ----------
@@ -92,9 +92,9 @@ class CompiledTrainer:
             self._epoch_fns = dict.fromkeys(("eager", "graph", "xla"), distributed_epoch)
         self._loss_sum_fns = {"eager": self._loss_sum, "graph": tf.function(self._loss_sum, reduce_retracing=True)}
         self._squared_error_sum_fns = {
-            "eager": self._squared_error_sum, "graph": tf.function(self._squared_error_sum, reduce_retracing=True)
+            "eager": self._squared_error_sum,
+            "graph": tf.function(self._squared_error_sum, reduce_retracing=True),
         }
-
 
     def start_from(self, encoder_weights, decoder_weights, seed):
         """Make this trainer's models and optimizer as if newly built.
@@ -142,9 +142,7 @@ class CompiledTrainer:
         context = tf.distribute.get_replica_context()
         n_replicas = context.num_replicas_in_sync
         share = tf.range(context.replica_id_in_sync_group, tf.shape(x)[0], n_replicas)
-        return self._step(
-            tf.gather(x, share), tf.gather(row_weights, share), tf.reduce_sum(row_weights), n_replicas
-        )
+        return self._step(tf.gather(x, share), tf.gather(row_weights, share), tf.reduce_sum(row_weights), n_replicas)
 
     def _distributed_epoch(self, batches, row_weights):
         tf = self._tf
@@ -272,7 +270,6 @@ class TrainerPool:
         while len(trainers) > self.max_size:
             trainers.popitem(last=False)
         return trainer
-
 
     def clear(self):
         """Drop the calling thread's trainers, so their memory can be freed."""

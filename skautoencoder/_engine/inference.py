@@ -92,9 +92,7 @@ class DenseForward:
                 continue
             # The layer's call inside this model: one whose inputs the model
             # has computed (layers shared with other models have other calls).
-            node = next(
-                (n for n in layer._inbound_nodes if all(id(t) in slots for t in n.input_tensors)), None
-            )
+            node = next((n for n in layer._inbound_nodes if all(id(t) in slots for t in n.input_tensors)), None)
             step = _numpy_step(keras, layer)
             if node is None or step is None or len(node.output_tensors) != 1:
                 return None

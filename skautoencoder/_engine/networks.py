@@ -208,9 +208,7 @@ def set_pca_anchor(encoder, decoder, anchor):
     encoder.get_layer("encoder_correction_scale").set_weights([anchor.code_scale, np.zeros_like(anchor.code_scale)])
     decoder.get_layer("pca_reconstruction").set_weights([components, anchor.mean])
     decoder.get_layer("code_standardize").set_weights([1.0 / anchor.code_scale, np.zeros_like(anchor.code_scale)])
-    decoder.get_layer("decoder_correction_scale").set_weights(
-        [anchor.column_scale, np.zeros_like(anchor.column_scale)]
-    )
+    decoder.get_layer("decoder_correction_scale").set_weights([anchor.column_scale, np.zeros_like(anchor.column_scale)])
 
 
 def is_anchored(encoder):
@@ -234,8 +232,12 @@ def build_convolutional_networks(n_features, spec, seed):
 
     def conv(units, activation, name):
         return layers.Conv2D(
-            units, 3, padding="same", activation=activation,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seeds()), name=name,
+            units,
+            3,
+            padding="same",
+            activation=activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seeds()),
+            name=name,
         )
 
     inputs = keras.Input(shape=(n_features,), name="input")
@@ -341,4 +343,3 @@ def user_model(model_or_builder, input_width, output_width, role, seed):
             f"the one given maps {got_in} to {got_out}."
         )
     return model
-

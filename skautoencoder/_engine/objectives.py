@@ -159,9 +159,14 @@ class Objective:
     def _corrupt(self, x, step, stream=1):
         tf = self._tf
         if self.corruption == "gaussian":
-            return x + self.corruption_level * tf.random.stateless_normal(tf.shape(x), self._seed(step, stream), dtype=x.dtype)
+            return x + self.corruption_level * tf.random.stateless_normal(
+                tf.shape(x), self._seed(step, stream), dtype=x.dtype
+            )
         if self.corruption == "masking":
-            keep = tf.random.stateless_uniform(tf.shape(x), self._seed(step, stream), dtype=x.dtype) >= self.corruption_level
+            keep = (
+                tf.random.stateless_uniform(tf.shape(x), self._seed(step, stream), dtype=x.dtype)
+                >= self.corruption_level
+            )
             return x * tf.cast(keep, x.dtype)
         return x
 

@@ -49,6 +49,11 @@ def pretrain_layerwise(encoder, decoder, inputs, *, loss, epochs, batch_size, sh
         objective = Objective(shallow_encoder, shallow_decoder, loss if depth == 0 else "mse")
         trainer = CompiledTrainer(objective, make_optimizer())
         train(
-            trainer, InMemoryRows(codes), np.arange(len(inputs), dtype=np.int32),
-            epochs=epochs, batch_size=batch_size, shuffle=shuffle, rng=rng,
+            trainer,
+            InMemoryRows(codes),
+            np.arange(len(inputs), dtype=np.int32),
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            rng=rng,
         )

@@ -33,8 +33,10 @@ def holds_model_bytes(name, value):
 
 def is_keras_model(value):
     """Whether ``value`` is a Keras model, without importing Keras."""
-    return any(cls.__module__.startswith("keras") and cls.__name__ in ("Model", "Functional", "Sequential")
-               for cls in type(value).__mro__)
+    return any(
+        cls.__module__.startswith("keras") and cls.__name__ in ("Model", "Functional", "Sequential")
+        for cls in type(value).__mro__
+    )
 
 
 def model_to_bytes(model):

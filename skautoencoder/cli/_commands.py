@@ -110,9 +110,11 @@ def run_demo(args):
         X_train, X_test, y_train, y_test = _split(X, y, 0.25, args.random_state)
         print(f"Digits: {len(X_train)} training and {len(X_test)} held-out images of 8x8 pixels.")
         k = args.n_components
-        print(f"Fitting PCA and two autoencoders with n_components={k} (pixels scaled to [0, 1]): "
-              f"AutoencoderTransformer({k}), the defaults, and AutoencoderTransformer({k}, neighbor_weight=0), "
-              "which trains for reconstruction alone...")
+        print(
+            f"Fitting PCA and two autoencoders with n_components={k} (pixels scaled to [0, 1]): "
+            f"AutoencoderTransformer({k}), the defaults, and AutoencoderTransformer({k}, neighbor_weight=0), "
+            "which trains for reconstruction alone..."
+        )
         settings = dict(**_epochs(args), random_state=args.random_state, verbose=_verbose(args))
         autoencoder = AutoencoderTransformer(k, **settings)
         plain = AutoencoderTransformer(k, neighbor_weight=0.0, **settings)
@@ -127,7 +129,9 @@ def run_demo(args):
                 plotting.plot_codes(codes, y_test, ax=ax, title=f"{name}: held-out digits")
             _save_figure(figure, outputs.path(destinations["codes.png"]))
         reconstructions = {name: r.inverse_transform(r.transform(X_test)) for name, r in reducers.items()}
-        figure = plotting.plot_reconstructions(X_test, reconstructions, (8, 8), title="Held-out digits and reconstructions")
+        figure = plotting.plot_reconstructions(
+            X_test, reconstructions, (8, 8), title="Held-out digits and reconstructions"
+        )
         _save_figure(figure, outputs.path(destinations["reconstructions.png"]))
         figure, axes = _pyplot().subplots(1, 2, figsize=(12, 4), layout="constrained")
         for ax, (name, model) in zip(axes, [("autoencoder", autoencoder), ("autoencoder, neighbor_weight=0", plain)]):
@@ -239,8 +243,10 @@ def _fit_embedding(table, args):
     autoencoder = AutoencoderTransformer(
         args.n_components, **_epochs(args), random_state=args.random_state, verbose=_verbose(args)
     )
-    print(f"Fitting an autoencoder with n_components={args.n_components} on {len(table.X)} rows of "
-          f"{_describe_columns(table)}, each column min-max scaled to [0, 1] on these rows.")
+    print(
+        f"Fitting an autoencoder with n_components={args.n_components} on {len(table.X)} rows of "
+        f"{_describe_columns(table)}, each column min-max scaled to [0, 1] on these rows."
+    )
     model = Pipeline([("scale", MinMaxScaler()), ("autoencoder", autoencoder)]).fit(table.X)
     if table.has_header:
         model[0].feature_names_in_ = np.asarray(table.names, dtype=object)
@@ -286,7 +292,9 @@ def run_compare(args):
         if not sizes:
             raise CommandError(f"every --n-components value exceeds the {X.shape[1]} feature columns of {args.data}.")
         if dropped:
-            print(f"Leaving out n_components {', '.join(map(str, dropped))}: more than the {X.shape[1]} feature columns.")
+            print(
+                f"Leaving out n_components {', '.join(map(str, dropped))}: more than the {X.shape[1]} feature columns."
+            )
         if len(X) < 8:
             raise CommandError(f"{args.data} has {len(X)} rows; comparing on a held-out split needs at least 8.")
         X_train, X_test, _, _ = _split(X, None, 0.25, args.random_state)
@@ -307,7 +315,10 @@ def run_compare(args):
             csv.writer(file).writerows([header] + [[k, f"{p:.7g}", f"{a:.7g}"] for k, p, a in rows])
         floor = _plot_floor(sizes, errors, X_test)
         figure = _plotting().plot_error_curve(
-            sizes, errors, title=f"{stem}: held-out reconstruction error", floor=floor,
+            sizes,
+            errors,
+            title=f"{stem}: held-out reconstruction error",
+            floor=floor,
             ylabel="mean squared error (columns min-max scaled to [0, 1])",
         )
         _save_figure(figure, outputs.path(destinations[1]))
@@ -333,8 +344,10 @@ def _plot_floor(sizes, errors, X):
     for name, method_errors in errors.items():
         for k, value in zip(sizes, method_errors):
             if value < precision:
-                print(f"{name}'s error at n_components={k} ({value:.2g}) is below float precision: "
-                      f"plotted at {floor:.2g}, hollow.")
+                print(
+                    f"{name}'s error at n_components={k} ({value:.2g}) is below float precision: "
+                    f"plotted at {floor:.2g}, hollow."
+                )
     return floor
 
 
@@ -396,24 +409,38 @@ def build_parser():
             "--drop", type=_column_list, default=[], metavar="COL[,COL...]", help="columns to leave out"
         )
         command.add_argument(
-            "--columns-by", choices=["auto", "name", "index"], default="auto",
+            "--columns-by",
+            choices=["auto", "name", "index"],
+            default="auto",
             help="read --label and --drop as header names or 0-based indices (default: auto, refusing "
             "a number that could be either)",
         )
         command.add_argument(
-            "--keep", type=_column_list, default=[], metavar="COL[,COL...]",
+            "--keep",
+            type=_column_list,
+            default=[],
+            metavar="COL[,COL...]",
             help="columns to use although they only count the rows (left out by default, with a note)",
         )
         missing = command.add_mutually_exclusive_group()
         missing.add_argument(
-            "--drop-incomplete", dest="missing", action="store_const", const="drop", default="refuse",
+            "--drop-incomplete",
+            dest="missing",
+            action="store_const",
+            const="drop",
+            default="refuse",
             help="leave out rows with empty (or NA) feature cells; their codes are left empty",
         )
         missing.add_argument(
-            "--fill-missing", dest="missing", action="store_const", const="fill",
+            "--fill-missing",
+            dest="missing",
+            action="store_const",
+            const="fill",
             help="fill empty (or NA) feature cells with their column's mean",
         )
-        command.add_argument("--header", choices=["auto", "yes", "no"], default="auto", help="whether row 1 is a header")
+        command.add_argument(
+            "--header", choices=["auto", "yes", "no"], default="auto", help="whether row 1 is a header"
+        )
         command.add_argument("--skip-rows", type=_non_negative, default=0, metavar="N", help="lines to skip at the top")
         command.add_argument(
             "--delimiter", help="column separator, e.g. ';' or 'whitespace' (default: found from the first lines)"

@@ -72,8 +72,17 @@ class Table:
 
 
 def read_csv_table(
-    path, *, label=None, drop=(), keep=(), columns=None, columns_by="auto", header="auto", skip_rows=0,
-    delimiter=None, missing="refuse",
+    path,
+    *,
+    label=None,
+    drop=(),
+    keep=(),
+    columns=None,
+    columns_by="auto",
+    header="auto",
+    skip_rows=0,
+    delimiter=None,
+    missing="refuse",
 ):
     """Read a CSV file of numbers, with an optional label column.
 
@@ -141,16 +150,26 @@ def read_csv_table(
     first_row = _split_line(head[0], delimiter)
     has_header = _has_header(path, first_row, header, lambda: _count_rows(path, skip_rows) - 1)
     names = [name.strip() for name in first_row] if has_header else [f"column{i}" for i in range(len(first_row))]
-    _check_head_widths(path, len(names), [_split_line(line, delimiter) for line in head[1 if has_header else 0:]],
-                       has_header)
+    _check_head_widths(
+        path, len(names), [_split_line(line, delimiter) for line in head[1 if has_header else 0 :]], has_header
+    )
     frame = _read_frame(path, delimiter, skip_rows, has_header, len(names))
     if not len(frame):
         raise DataError(f"{path}: there are no data rows.")
     lines = _LineNumbers(path, skip_rows, has_header)
     _check_short_rows(path, frame, delimiter, len(names), lines)
     return _select_columns(
-        path, frame, names, lines, has_header,
-        label=label, drop=drop, keep=keep, wanted=columns, columns_by=columns_by, missing=missing,
+        path,
+        frame,
+        names,
+        lines,
+        has_header,
+        label=label,
+        drop=drop,
+        keep=keep,
+        wanted=columns,
+        columns_by=columns_by,
+        missing=missing,
     )
 
 
@@ -208,7 +227,9 @@ def _choose_delimiter(path, lines, delimiter):
     # The first line may be a header or metadata line of another width, so
     # the lines below it decide when there are any.
     body = lines[1:] or lines
-    widths = {candidate: {len(row) for row in csv.reader(body, delimiter=candidate)} for candidate in _CANDIDATE_DELIMITERS}
+    widths = {
+        candidate: {len(row) for row in csv.reader(body, delimiter=candidate)} for candidate in _CANDIDATE_DELIMITERS
+    }
     widths[None] = {len(line.split()) for line in body}
     # A separator splitting every line into the same number of cells wins;
     # failing that, one found on every line (the rows are then ragged, and
@@ -271,9 +292,17 @@ def _read_frame(path, delimiter, skip_rows, has_header, width):
 
     try:
         return pd.read_csv(
-            path, sep=r"\s+" if delimiter is None else delimiter, header=0 if has_header else None,
-            names=list(range(width)), index_col=False, skiprows=skip_rows, skip_blank_lines=True,
-            keep_default_na=False, na_values=list(MISSING_CELLS), encoding="utf-8-sig", compression="infer",
+            path,
+            sep=r"\s+" if delimiter is None else delimiter,
+            header=0 if has_header else None,
+            names=list(range(width)),
+            index_col=False,
+            skiprows=skip_rows,
+            skip_blank_lines=True,
+            keep_default_na=False,
+            na_values=list(MISSING_CELLS),
+            encoding="utf-8-sig",
+            compression="infer",
             low_memory=False,
         )
     except UnicodeDecodeError:
@@ -332,7 +361,9 @@ def _check_short_rows(path, frame, delimiter, width, lines):
 
 def _select_columns(path, frame, names, lines, has_header, *, label, drop, keep, wanted, columns_by, missing):
     notes = []
-    label_index = None if label is None else _resolve_columns(path, names, [label], columns_by, "--label", has_header)[0]
+    label_index = (
+        None if label is None else _resolve_columns(path, names, [label], columns_by, "--label", has_header)[0]
+    )
     dropped = set(_resolve_columns(path, names, drop, columns_by, "--drop", has_header))
     kept = set(_resolve_columns(path, names, keep, columns_by, "--keep", has_header))
     if label_index is not None and label_index in dropped:
@@ -394,11 +425,15 @@ def _is_index_column(column, name):
 def _index_note(column, name):
     if name in _INDEX_HEADERS:
         header = "empty" if name == "" else repr(name)
-        return (f"left out the first column: its header is {header}, as in the index column pandas writes; "
-                "pass --keep 0 to use it as a feature.")
+        return (
+            f"left out the first column: its header is {header}, as in the index column pandas writes; "
+            "pass --keep 0 to use it as a feature."
+        )
     first = int(column.iloc[0])
-    return (f"left out the first column, {name!r}: it counts the rows ({first}..{first + len(column) - 1}), as the "
-            f"row names R writes and the index pandas writes do; pass --keep {name} to use it as a feature.")
+    return (
+        f"left out the first column, {name!r}: it counts the rows ({first}..{first + len(column) - 1}), as the "
+        f"row names R writes and the index pandas writes do; pass --keep {name} to use it as a feature."
+    )
 
 
 def _numeric_features(path, frame, candidates, named, lines):
@@ -419,7 +454,9 @@ def _numeric_features(path, frame, candidates, named, lines):
     if texts:
         where = [f"the cell {cell!r} in row {lines[row]} of column {named[i]!r}" for i, row, cell in texts]
         if len(texts) == 1:
-            raise DataError(f"{path}: {where[0]} is not a number; pass the column as --label or leave it out with --drop.")
+            raise DataError(
+                f"{path}: {where[0]} is not a number; pass the column as --label or leave it out with --drop."
+            )
         drop = ",".join(named[i] or str(i) for i, _, _ in texts)
         raise DataError(
             f"{path}: {len(texts)} columns hold text, not numbers ({'; '.join(where[:_LISTED])}"
@@ -448,7 +485,9 @@ def _handle_missing(path, X, names, lines, missing, notes):
             f"{names[j]!r} {per_column[j]:,} (first at row {lines[int(np.flatnonzero(empty[:, j])[0])]})"
             for j in np.flatnonzero(per_column)
         ]
-        shown = ", ".join(counted[:_LISTED]) + (f" and {len(counted) - _LISTED} more columns" if len(counted) > _LISTED else "")
+        shown = ", ".join(counted[:_LISTED]) + (
+            f" and {len(counted) - _LISTED} more columns" if len(counted) > _LISTED else ""
+        )
         raise DataError(
             f"{path}: {_count(int(per_column.sum()), 'feature cell')} {'is' if per_column.sum() == 1 else 'are'} "
             f"empty or NA: {shown}; pass --drop-incomplete to leave out the rows that hold them, or "
@@ -473,7 +512,8 @@ def _handle_missing(path, X, names, lines, missing, notes):
         means = np.nanmean(X, axis=0)
     X = np.where(empty, means, X)
     notes.append(
-        f"filled {_count(int(per_column.sum()), 'empty cell')} in {_count(int(np.count_nonzero(per_column)), 'column')} "
+        f"filled {_count(int(per_column.sum()), 'empty cell')} in "
+        f"{_count(int(np.count_nonzero(per_column)), 'column')} "
         "with the column's mean (--fill-missing)."
     )
     return X, None
@@ -492,7 +532,9 @@ def _resolve_columns(path, names, references, columns_by, option, has_header):
     if unknown:
         listed = ", ".join(repr(error.reference) for error in unknown)
         names_shown = ", ".join(names) if has_header else "none: the file has no header"
-        raise DataError(f"{path}: {option} names {len(unknown)} columns the file does not have: {listed} (names: {names_shown}).")
+        raise DataError(
+            f"{path}: {option} names {len(unknown)} columns the file does not have: {listed} (names: {names_shown})."
+        )
     return found
 
 
@@ -545,7 +587,9 @@ def _labels(column):
         if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
             return values.astype(np.int64)
         return values
-    cells = np.asarray([str(value).strip() if ok else None for value, ok in zip(column.tolist(), present)], dtype=object)
+    cells = np.asarray(
+        [str(value).strip() if ok else None for value, ok in zip(column.tolist(), present)], dtype=object
+    )
     if present.all():
         texts = cells.astype(np.str_)
         try:
