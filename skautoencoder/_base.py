@@ -89,7 +89,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             In the dtype of ``X`` (float32 stays float32, else float64).
         """
         X = self._validate_fitted_input(X)
-        return map_rows(self._encode_rows, X, self.n_components)
+        return map_rows(self._encode_rows, X, self._n_features_out)
 
     def inverse_transform(self, X):
         """Decode codes into rows of the input space.
@@ -109,10 +109,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             check_streamed_shape(X)
         else:
             X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-        if X.shape[1] != self.n_components:
+        n_components = self._n_features_out
+        if X.shape[1] != n_components:
             raise ValueError(
                 f"X has {X.shape[1]} features, but the decoder of {type(self).__name__} "
-                f"expects codes of n_components={self.n_components} features."
+                f"expects codes of n_components={n_components} features."
             )
         return map_rows(self._decode_rows, X, self.n_features_in_)
 
@@ -176,11 +177,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if len(self.encoder_.outputs) != 2:
             raise ValueError("sample() draws from the prior of a variational model; fit with variational=True.")
         rng = np.random.RandomState() if random_state is None else check_random_state(random_state)
-        return self.inverse_transform(rng.standard_normal((n_samples, self.n_components)))
+        return self.inverse_transform(rng.standard_normal((n_samples, self._n_features_out)))
 
     @property
     def _n_features_out(self):
-        return self.n_components
+        """The fitted code's width: the decoder's input, whatever ``n_components`` says since the fit."""
+        return int(self.decoder_.inputs[0].shape[-1])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,7 +6,7 @@ from numbers import Integral
 
 from ._defaults import resolve_auto
 from ._engine.callbacks import check_callbacks
-from ._engine.keras_objects import check_keras_names, is_linear
+from ._engine.keras_objects import check_keras_names, is_binary_crossentropy, is_linear, is_sigmoid
 from ._engine.networks import NetworkSpec
 
 # The parameters that change what a compiled training step computes: two
@@ -89,7 +89,8 @@ class FitConfig:
         check_keras_names(p)
         if p["callbacks"]:
             check_callbacks(p["callbacks"])
-        if p["loss"] == "binary_crossentropy" and p["output_activation"] != "sigmoid":
+        from_logits = getattr(p["loss"], "from_logits", False)
+        if is_binary_crossentropy(p["loss"]) and not from_logits and not is_sigmoid(p["output_activation"]):
             raise ValueError(
                 "loss='binary_crossentropy' needs output_activation='sigmoid'; "
                 f"got output_activation={p['output_activation']!r}."

@@ -7,6 +7,7 @@ a zip archive of a JSON document (parameters and fitted attributes) and one
 never unpickles anything, so it cannot run code stored in the file.
 """
 
+import io
 import json
 import os
 import secrets
@@ -143,9 +144,13 @@ def read_saved(path):
     path = os.fspath(path)
     try:
         with zipfile.ZipFile(path) as archive:
+            check_declared_sizes(repr(path), archive, {_METADATA: _MAX_METADATA_BYTES})
             metadata = json.loads(archive.read(_METADATA))
             _check_metadata(path, metadata)
             model_bytes = {name: archive.read(f"{name}.keras") for name in metadata["models"]}
+        for name, data in model_bytes.items():
+            with zipfile.ZipFile(io.BytesIO(data)) as keras_archive:
+                check_declared_sizes(f"{path!r} (model {name!r})", keras_archive, {})
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"{path!r} is not a skautoencoder model file, or it is damaged: {error}") from None
     models = {}
@@ -163,6 +168,40 @@ def read_saved(path):
             metadata["params"][name] = from_config(name, metadata["params"][name])
     metadata["attributes"] = {k: _from_json(v) for k, v in metadata["attributes"].items()}
     return metadata, models
+
+
+# What a model file may declare, checked before anything is read: the JSON
+# of parameters and attributes takes kilobytes, all members together at most
+# 1 GiB (250 million float32 weights), and no member but the weights
+# (zeros compress well: a PCA start's corrections are zero) may inflate more
+# than a JSON configuration does.
+_MAX_METADATA_BYTES = 16 * 2**20
+_MAX_MEMBER_BYTES = 2**30
+_MAX_INFLATION = 100
+_INFLATION_CHECKED_ABOVE = 2**20
+
+
+def check_declared_sizes(where, archive, limits):
+    """Refuse an archive whose members declare sizes a model file never has (a zip bomb).
+
+    ``limits`` maps member names to their own size limits; every member is
+    held to :data:`_MAX_MEMBER_BYTES` in all and, weights aside, to
+    inflating at most :data:`_MAX_INFLATION` times. A member cannot yield more than its
+    declared size, so nothing larger is ever read.
+    """
+    total = 0
+    for member in archive.infolist():
+        limit = limits.get(member.filename, _MAX_MEMBER_BYTES)
+        inflation = member.file_size / max(member.compress_size, 1)
+        total += member.file_size
+        weights = member.filename.endswith((".h5", ".npz"))
+        if member.file_size > limit or total > _MAX_MEMBER_BYTES or (
+            not weights and member.file_size > _INFLATION_CHECKED_ABOVE and inflation > _MAX_INFLATION
+        ):
+            raise ValueError(
+                f"{where} is refused: its member {member.filename!r} declares {member.file_size:,} bytes "
+                f"({inflation:,.0f} times its compressed size), more than a model file holds."
+            )
 
 
 def _check_metadata(path, metadata):

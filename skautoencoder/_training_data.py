@@ -12,6 +12,7 @@ from ._data_checks import (
     warn_if_unscaled,
 )
 from ._data_sources import StreamedRows, is_streamed
+from ._engine.keras_objects import is_binary_crossentropy
 from ._fit_config import FitConfig
 
 
@@ -54,7 +55,7 @@ def validated_training_data(estimator, X, reset):
     else:
         column_low, column_high = X.min(axis=0), X.max(axis=0)
     low, high = float(column_low.min()), float(column_high.max())
-    if params["loss"] == "binary_crossentropy":
+    if is_binary_crossentropy(params["loss"]):
         check_probability_range(low, high)
     check_float32_range(low, high)
     warn_if_unscaled(column_high - column_low)

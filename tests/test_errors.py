@@ -175,3 +175,29 @@ def test_interrupted_warm_start_fit_restores_weights_and_history(monkeypatch):
     monkeypatch.undo()
     autoencoder.fit(X_GOOD)  # and it can still train
     assert autoencoder.n_iter_ == 6
+
+
+def test_a_fitted_model_keeps_its_code_width_after_set_params():
+    X = np.random.RandomState(0).rand(40, 5)
+    model = small(n_components=2).fit(X)
+    codes = model.transform(X)
+    model.set_params(n_components=3)
+    assert model.get_feature_names_out().tolist() == ["autoencodertransformer0", "autoencodertransformer1"]
+    np.testing.assert_array_equal(model.inverse_transform(codes), small(n_components=2).fit(X).inverse_transform(codes))
+    frame = model.set_output(transform="pandas").transform(X)
+    assert list(frame.columns) == ["autoencodertransformer0", "autoencodertransformer1"]
+    with pytest.raises(ValueError, match="expects codes of n_components=2 features"):
+        model.inverse_transform(np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("loss", ["binary_crossentropy", "object", "function"])
+def test_binary_cross_entropy_given_as_a_keras_object_or_function_is_checked_too(loss):
+    import keras
+
+    loss = {"object": keras.losses.BinaryCrossentropy(), "function": keras.losses.binary_crossentropy}.get(loss, loss)
+    X = np.random.RandomState(0).rand(20, 4)
+    with pytest.raises(ValueError, match=r"needs every value of X in \[0, 1\]"):
+        small(loss=loss, output_activation="sigmoid").fit(X * 3)
+    with pytest.raises(ValueError, match="needs output_activation='sigmoid'; got output_activation='linear'"):
+        small(loss=loss).fit(X)
+    small(loss=loss, output_activation="sigmoid").fit(X)  # in [0, 1] with a sigmoid: trains

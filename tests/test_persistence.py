@@ -223,3 +223,53 @@ def test_skops_round_trips_a_fitted_estimator_and_a_pipeline_holding_it(fitted, 
         assert "skautoencoder._estimator.AutoencoderTransformer" in trusted
         loaded = skops.io.load(path, trusted=trusted)
         np.testing.assert_array_equal(loaded.transform(rows), estimator.transform(rows))
+
+
+def rewritten(source, target, replace):
+    """A copy of the zip ``source`` with members replaced: ``replace`` maps names to new bytes."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for member in original.infolist():
+            copy.writestr(member.filename, replace.get(member.filename, original.read(member.filename)))
+    return target
+
+
+def test_a_model_file_declaring_a_huge_member_is_refused_before_it_is_read(fitted, tmp_path):
+    import resource
+
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    with zipfile.ZipFile(path) as archive:
+        metadata = archive.read("metadata.json")
+    # The same JSON followed by 200 MB of spaces: valid JSON, about 200 KB deflated.
+    bomb = rewritten(path, tmp_path / "bomb.skae", {"metadata.json": metadata + b" " * 200_000_000})
+    assert bomb.stat().st_size < 2_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ValueError, match=r"member 'metadata.json' declares 200,[\d,]+ bytes .*more than a model file"):
+        load(bomb)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KiB: nothing large was read
+
+
+def test_a_keras_member_holding_a_bomb_is_refused(fitted, tmp_path):
+    import io
+
+    path = tmp_path / "model.skae"
+    fitted.save(path)
+    with zipfile.ZipFile(path) as archive:
+        encoder = archive.read("encoder_.keras")
+    inner = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(encoder)) as keras_archive,
+        zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for member in keras_archive.infolist():
+            data = keras_archive.read(member.filename)
+            out.writestr(member.filename, data + b" " * 50_000_000 if member.filename == "config.json" else data)
+    bomb = rewritten(path, tmp_path / "bomb.skae", {"encoder_.keras": inner.getvalue()})
+    with pytest.raises(ValueError, match=r"model 'encoder_'.*member 'config.json' declares 50,[\d,]+ bytes"):
+        load(bomb)
+    # A model of zeros is a legitimate file: weights may compress well.
+    zeros = AutoencoderTransformer(2, hidden_layer_sizes=(512,), epochs=1, random_state=0).fit(
+        np.zeros((20, 600)) + X[:20, :1]
+    )
+    zeros.save(tmp_path / "zeros.skae")
+    assert load(tmp_path / "zeros.skae").n_features_in_ == 600

@@ -91,6 +91,30 @@ def is_linear(activation):
     return activation == "linear" or getattr(activation, "__name__", None) == "linear"
 
 
+def is_sigmoid(activation):
+    """Whether ``activation`` (a name or function) is the logistic sigmoid."""
+    return activation == "sigmoid" or getattr(activation, "__name__", None) == "sigmoid"
+
+
+def is_binary_crossentropy(loss):
+    """Whether ``loss`` is binary cross-entropy: by name, as Keras's loss object or as Keras's function.
+
+    Examples
+    --------
+    >>> from skautoencoder._engine.keras_objects import is_binary_crossentropy
+    >>> is_binary_crossentropy("binary_crossentropy"), is_binary_crossentropy("mse")
+    (True, False)
+    """
+    if isinstance(loss, str):
+        return loss == "binary_crossentropy"
+    kind = type(loss)
+    if kind.__module__.startswith("keras") and kind.__name__ == "BinaryCrossentropy":
+        return True
+    return getattr(loss, "__name__", None) == "binary_crossentropy" and str(
+        getattr(loss, "__module__", "")
+    ).startswith("keras")
+
+
 # Far enough out that every activation Keras has is flat (bounded) or still
 # growing (unbounded) there.
 _FAR = 1e4

@@ -1,6 +1,6 @@
 """Build the encoder and decoder Keras models from estimator parameters.
 
-Three kinds of network:
+Four kinds of network:
 
 - dense: ``hidden_layer_sizes=(64, 32)`` gives
   ``n_features → 64 → 32 → n_components → 32 → 64 → n_features``, with

@@ -73,7 +73,9 @@ class Objective:
     encoder, decoder : keras.Model
         For a variational model the encoder has two outputs, the mean and the
         log-variance of the code.
-    loss : {"mse", "binary_crossentropy"}
+    loss : str or callable
+        As the estimator's ``loss``: "mse", "binary_crossentropy", another
+        name Keras knows, a Keras loss object or a function.
     corruption : {None, "gaussian", "masking"}, default=None
     corruption_level : float, default=0.0
         Noise standard deviation, or share of entries zeroed.

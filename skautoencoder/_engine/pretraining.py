@@ -26,7 +26,9 @@ def pretrain_layerwise(encoder, decoder, inputs, *, loss, epochs, batch_size, sh
         A dense encoder and its mirrored decoder (see ``build_dense_networks``).
     inputs : ndarray of shape (n_samples, n_features), float32
         The rows to pretrain on, in memory with their codes.
-    loss : {"mse", "binary_crossentropy"}
+    loss : str or callable
+        As the estimator's ``loss``: "mse", "binary_crossentropy", another
+        name Keras knows, a Keras loss object or a function.
     epochs, batch_size : int
         Per layer.
     shuffle : bool

@@ -55,8 +55,8 @@ def train(
     shuffle,
     rng,
     validation_rows=None,
-    n_iter_no_change=10,
-    tol=1e-4,
+    n_iter_no_change=None,
+    tol=None,
     squared_error_limit=None,
     progress=None,
     callbacks=None,
@@ -84,10 +84,12 @@ def train(
     rng : numpy.random.RandomState
         Source of the shuffling order.
     validation_rows : ndarray of int, default=None
-    n_iter_no_change : int, default=10
-    tol : float, default=1e-4
-        Relative: an epoch improves if its validation loss is below the best
-        so far minus ``tol`` times that best's magnitude.
+    n_iter_no_change : int, default=None
+        Needed with ``validation_rows``, unused without.
+    tol : float, default=None
+        Needed with ``validation_rows``. Relative: an epoch improves if its
+        validation loss is below the best so far minus ``tol`` times that
+        best's magnitude.
     squared_error_limit : float, default=None
         With ``validation_rows``: the kept state is the best, by validation
         loss, of those whose validation mean squared reconstruction error is
