@@ -11,6 +11,7 @@ note.
 
 import csv
 import gzip
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -291,20 +292,23 @@ def _read_frame(path, delimiter, skip_rows, has_header, width):
     import pandas as pd
 
     try:
-        return pd.read_csv(
-            path,
-            sep=r"\s+" if delimiter is None else delimiter,
-            header=0 if has_header else None,
-            names=list(range(width)),
-            index_col=False,
-            skiprows=skip_rows,
-            skip_blank_lines=True,
-            keep_default_na=False,
-            na_values=list(MISSING_CELLS),
-            encoding="utf-8-sig",
-            compression="infer",
-            low_memory=False,
-        )
+        with warnings.catch_warnings():
+            # Parsed in chunks, a column may come back with numbers and text
+            # mixed; the checks of every column below name such cells.
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            return pd.read_csv(
+                path,
+                sep=r"\s+" if delimiter is None else delimiter,
+                header=0 if has_header else None,
+                names=list(range(width)),
+                index_col=False,
+                skiprows=skip_rows,
+                skip_blank_lines=True,
+                keep_default_na=False,
+                na_values=list(MISSING_CELLS),
+                encoding="utf-8-sig",
+                compression="infer",
+            )
     except UnicodeDecodeError:
         raise DataError(f"{path}: not a UTF-8 text file.") from None
     except pd.errors.EmptyDataError:
