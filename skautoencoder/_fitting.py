@@ -16,7 +16,7 @@ from ._data_checks import warn_at_caller
 from ._data_sources import rows_of, rows_per_block
 from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._engine.keras_objects import make_optimizer
-from ._engine.networks import is_anchored, set_pca_anchor
+from ._engine.networks import set_pca_anchor
 from ._engine.pretraining import pretrain_layerwise
 from ._engine.progress import TrainingProgress
 from ._engine.trainer_setup import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
@@ -89,7 +89,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
         )
     else:
         encoder, decoder = build_networks_for(config, network_seed)
-        if is_anchored(encoder):
+        if config.spec.pca_anchored:
             # The PCA of every row, validation rows included: the network
             # then starts at the PCA a user fits on the same rows, which
             # early stopping keeps when no epoch beats it.
@@ -156,7 +156,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
             rows if validation_rows is None else validation_rows,
             result,
             squared_error_limit,
-            anchored=is_anchored(encoder),
+            anchored=config.spec.pca_anchored,
             validating=validation_rows is not None,
         )
     validating = validation_rows is not None

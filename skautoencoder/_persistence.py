@@ -195,8 +195,10 @@ def check_declared_sizes(where, archive, limits):
         inflation = member.file_size / max(member.compress_size, 1)
         total += member.file_size
         weights = member.filename.endswith((".h5", ".npz"))
-        if member.file_size > limit or total > _MAX_MEMBER_BYTES or (
-            not weights and member.file_size > _INFLATION_CHECKED_ABOVE and inflation > _MAX_INFLATION
+        if (
+            member.file_size > limit
+            or total > _MAX_MEMBER_BYTES
+            or (not weights and member.file_size > _INFLATION_CHECKED_ABOVE and inflation > _MAX_INFLATION)
         ):
             raise ValueError(
                 f"{where} is refused: its member {member.filename!r} declares {member.file_size:,} bytes "

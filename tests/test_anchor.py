@@ -184,3 +184,15 @@ def test_a_bounded_output_on_data_outside_its_range_warns_at_the_callers_line():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataScaleWarning)
         AutoencoderTransformer(2, output_activation="sigmoid", epochs=1, random_state=0).fit(DIGITS)
+
+
+def test_a_users_encoder_with_a_layer_named_like_the_anchors_trains_as_its_own():
+    import keras
+
+    def encoder(n_features, n_components):
+        inputs = keras.Input(shape=(n_features,))
+        return keras.Model(inputs, keras.layers.Dense(n_components, name="pca_projection")(inputs))
+
+    X = np.random.RandomState(0).rand(40, 6)
+    model = AutoencoderTransformer(2, encoder=encoder, epochs=2, neighbor_weight=0.0, random_state=0).fit(X)
+    assert model.transform(X).shape == (40, 2)

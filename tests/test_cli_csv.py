@@ -379,3 +379,27 @@ def test_a_saved_model_leaves_out_every_column_it_was_not_fitted_on_whatever_it_
     assert status == 0
     assert "left out 2 columns the model was not fitted on: 'rownames', 'site'." in out
     assert codes_cells(tmp_path / "b" / "wider_codes.csv") == codes_cells(tmp_path / "a" / "weather_codes.csv")
+
+
+def test_a_failed_move_into_place_puts_back_the_files_it_replaced(tmp_path, monkeypatch):
+    from skautoencoder.cli._staged import CommandError, StagedOutputs
+
+    first, second = tmp_path / "codes.csv", tmp_path / "codes.png"
+    first.write_text("old codes")
+    second.write_text("old figure")
+    real_replace, calls = os.replace, []
+
+    def failing_replace(source, target):
+        calls.append(target)
+        if str(target) == str(second) and str(source).endswith(".partial"):
+            raise OSError(28, "No space left on device")
+        return real_replace(source, target)
+
+    with pytest.raises(CommandError, match="cannot write .*codes.png: No space left on device"):
+        with StagedOutputs([str(first), str(second)], force=True) as outputs:
+            for destination in (first, second):
+                with open(outputs.path(str(destination)), "w") as file:
+                    file.write("new")
+            monkeypatch.setattr(os, "replace", failing_replace)
+    assert first.read_text() == "old codes" and second.read_text() == "old figure"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.csv", "codes.png"]

@@ -77,3 +77,19 @@ def test_another_keras_backend_is_refused_at_fit_in_one_sentence(backend):
     message = result.stdout.strip()
     assert f"the backend is {backend!r}" in message and "set it to 'tensorflow'" in message
     assert len(message.splitlines()) == 1
+
+
+def test_keras_on_another_backend_imported_beside_tensorflow_is_refused_too(monkeypatch):
+    # Keras and TensorFlow are both imported already (here by the test
+    # session), but Keras runs on another backend, as when a user imported
+    # it on JAX and TensorFlow for something else.
+    import keras
+    import numpy as np
+
+    from skautoencoder import AutoencoderTransformer
+
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    estimator = AutoencoderTransformer(epochs=1)
+    with pytest.raises(ImportError, match="the backend is 'jax'.*set it to 'tensorflow'"):
+        estimator.fit(np.random.RandomState(0).rand(20, 3))
+    assert not hasattr(estimator, "encoder_")

@@ -102,7 +102,11 @@ def import_keras():
         Keras 3 on the TensorFlow backend.
     """
     if "keras" in sys.modules and "tensorflow" in sys.modules:
-        return sys.modules["keras"]
+        keras = sys.modules["keras"]
+        # Imported already, perhaps by the user on another backend.
+        if keras.backend.backend() != "tensorflow":
+            raise ImportError(_wrong_backend_message(keras.backend.backend()))
+        return keras
     backend = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if backend != "tensorflow":
         # Refused before Keras imports the other backend's library, which may not even be installed.

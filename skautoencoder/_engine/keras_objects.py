@@ -110,9 +110,9 @@ def is_binary_crossentropy(loss):
     kind = type(loss)
     if kind.__module__.startswith("keras") and kind.__name__ == "BinaryCrossentropy":
         return True
-    return getattr(loss, "__name__", None) == "binary_crossentropy" and str(
-        getattr(loss, "__module__", "")
-    ).startswith("keras")
+    return getattr(loss, "__name__", None) == "binary_crossentropy" and str(getattr(loss, "__module__", "")).startswith(
+        "keras"
+    )
 
 
 # Far enough out that every activation Keras has is flat (bounded) or still

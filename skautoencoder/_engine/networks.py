@@ -211,11 +211,6 @@ def set_pca_anchor(encoder, decoder, anchor):
     decoder.get_layer("decoder_correction_scale").set_weights([anchor.column_scale, np.zeros_like(anchor.column_scale)])
 
 
-def is_anchored(encoder):
-    """Whether ``encoder`` was built by :func:`build_anchored_networks`."""
-    return any(layer.name == "pca_projection" for layer in encoder.layers)
-
-
 def build_convolutional_networks(n_features, spec, seed):
     """Build a convolutional encoder and decoder for flat image rows.
 
@@ -273,18 +268,18 @@ def build_networks(n_features, spec, seed):
     return build_dense_networks(n_features, spec, seed)
 
 
-def mirrored_dense_pairs(encoder, decoder):
+def mirrored_dense_pairs(encoder, decoder, *, anchored):
     """Pair each encoder Dense layer with the decoder Dense layer mirroring it.
 
     For ``n_features → 64 → 32 → k`` the pairs are (64-wide encoder layer,
     reconstruction layer), (32-wide, decoder layer to 64), (code layer,
     decoder layer to 32): each decoder layer maps back to its partner's input
     width, so its kernel has the shape of the partner's kernel transposed.
-    Of a PCA-anchored pair only the linear paths are mirrored: PCA's
-    projection and reconstruction.
+    Of a PCA-anchored pair (``anchored``, as the configuration says) only
+    the linear paths are mirrored: PCA's projection and reconstruction.
     """
     keras = import_keras()
-    if is_anchored(encoder):
+    if anchored:
         return [(encoder.get_layer("pca_projection"), decoder.get_layer("pca_reconstruction"))]
     encoder_layers = [layer for layer in encoder.layers if type(layer) is keras.layers.Dense]
     decoder_layers = [layer for layer in decoder.layers if type(layer) is keras.layers.Dense][::-1]

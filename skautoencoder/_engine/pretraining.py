@@ -37,7 +37,7 @@ def pretrain_layerwise(encoder, decoder, inputs, *, loss, epochs, batch_size, sh
         Returns a fresh optimizer for each layer.
     """
     keras = import_keras()
-    pairs = mirrored_dense_pairs(encoder, decoder)
+    pairs = mirrored_dense_pairs(encoder, decoder, anchored=False)  # pretraining never anchors
     codes = inputs
     for depth, (encoder_layer, decoder_layer) in enumerate(pairs):
         if depth:

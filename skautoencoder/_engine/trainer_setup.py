@@ -51,10 +51,12 @@ def objective_for(config, encoder, decoder, seed):
         corruption_level=config.corruption_level,
         activity_l1=config.activity_l1,
         contractive_weight=config.contractive_weight,
-        variational=len(encoder.outputs) == 2,
+        variational=config.variational,
         beta=config.beta,
         seed=seed,
-        tied_pairs=mirrored_dense_pairs(encoder, decoder) if config.tied_weights else (),
+        tied_pairs=mirrored_dense_pairs(encoder, decoder, anchored=config.spec.pca_anchored)
+        if config.tied_weights
+        else (),
         neighbor_weight=config.neighbor_weight,
     )
 

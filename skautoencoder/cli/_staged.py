@@ -50,15 +50,35 @@ class StagedOutputs:
 
     def __exit__(self, kind, error, traceback):
         if kind is None:
-            try:
-                for destination, temporary in self._staged.items():
-                    os.replace(temporary, destination)
-            except OSError as failure:
-                self._discard()
-                raise CommandError(f"cannot write {destination}: {failure.strerror or failure}.") from None
+            self._commit()
         else:
             self._discard()
         return False
+
+    def _commit(self):
+        """Move every output into place, or none: a failed move puts the earlier files back."""
+        set_aside, placed = {}, []
+        try:
+            for destination in self._staged:
+                if os.path.exists(destination):
+                    previous = os.path.join(
+                        os.path.dirname(os.path.abspath(destination)),
+                        f".{os.path.basename(destination)}.{os.getpid()}.previous",
+                    )
+                    os.replace(destination, previous)
+                    set_aside[destination] = previous
+            for destination, temporary in self._staged.items():
+                os.replace(temporary, destination)
+                placed.append(destination)
+        except OSError as failure:
+            for destination in placed:
+                os.unlink(destination)
+            for destination, previous in set_aside.items():
+                os.replace(previous, destination)
+            self._discard()
+            raise CommandError(f"cannot write {destination}: {failure.strerror or failure}.") from None
+        for previous in set_aside.values():
+            os.unlink(previous)
 
     def _discard(self):
         for temporary in self._staged.values():
