@@ -403,3 +403,18 @@ def test_a_failed_move_into_place_puts_back_the_files_it_replaced(tmp_path, monk
             monkeypatch.setattr(os, "replace", failing_replace)
     assert first.read_text() == "old codes" and second.read_text() == "old figure"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.csv", "codes.png"]
+
+
+def test_a_spreadsheet_export_with_a_byte_order_mark_crlf_semicolons_and_na_cells(tmp_path):
+    # As a spreadsheet saves "CSV UTF-8" in a semicolon locale: a byte order
+    # mark, CRLF line ends, #N/A for a formula without a value.
+    lines = ["Sample;Height;Width;Group"] + [
+        f"S{i};{10 + i};{'#N/A' if i == 3 else 2 * i + 1};{'ab'[i % 2]}" for i in range(8)
+    ]
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode())
+    with pytest.raises(DataError, match=r"1 feature cell is empty or NA: 'Width' 1 \(first at row 5\)"):
+        read_csv_table(path, label="Group", drop=["Sample"])
+    table = read_csv_table(path, label="Group", drop=["Sample"], missing="fill")
+    assert table.names == ["Height", "Width"] and table.labels.tolist() == list("abababab")
+    assert table.X[3, 1] == pytest.approx(np.mean([2 * i + 1 for i in range(8) if i != 3]))
