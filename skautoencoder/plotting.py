@@ -124,8 +124,12 @@ def _split_missing(labels):
     if labels.dtype == object:
         missing = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in labels], dtype=bool)
         values = labels[~missing]
-        kinds = {type(v) for v in values}
-        values = values.astype(np.str_) if not kinds <= {int, float, np.integer, np.floating} else values.astype(float)
+        numbers = len(values) and all(
+            isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values
+        )
+        values = values.astype(float) if numbers else values.astype(np.str_)
+        if numbers and np.all(values == np.round(values)):
+            values = values.astype(np.int64)  # integer classes with gaps keep their names
         return missing, values
     if np.issubdtype(labels.dtype, np.floating):
         missing = np.isnan(labels)

@@ -418,3 +418,10 @@ def test_a_spreadsheet_export_with_a_byte_order_mark_crlf_semicolons_and_na_cell
     table = read_csv_table(path, label="Group", drop=["Sample"], missing="fill")
     assert table.names == ["Height", "Width"] and table.labels.tolist() == list("abababab")
     assert table.X[3, 1] == pytest.approx(np.mean([2 * i + 1 for i in range(8) if i != 3]))
+
+
+def test_numeric_labels_with_gaps_stay_numbers(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text("x,y,grade\n1,5,3\n2,4,NA\n3,9,1\n4,1,3\n")
+    labels = read_csv_table(path, label="grade").labels
+    assert labels.tolist() == [3, None, 1, 3] and type(labels[0]) is int

@@ -70,6 +70,8 @@ def test_plot_codes_draws_rows_without_a_label_as_their_own_entry():
     assert legend_texts(figure.axes[0]) == ["a", "b", "no label"]
     numbers = plotting.plot_codes(RNG.rand(4, 2), labels=np.array([1.0, np.nan, 2.0, 1.0]))
     assert legend_texts(numbers.axes[0]) == ["1.0", "2.0", "no label"]
+    classes = plotting.plot_codes(RNG.rand(4, 2), labels=np.array([3, None, 1, 3], dtype=object))
+    assert legend_texts(classes.axes[0]) == ["1", "3", "no label"]
 
 
 def test_plot_codes_refuses_labels_of_another_length():

@@ -591,6 +591,12 @@ def _labels(column):
         if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
             return values.astype(np.int64)
         return values
+    if _is_numeric(column):
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        whole = np.all(values[present] == np.round(values[present]))
+        return np.asarray(
+            [(int(v) if whole else float(v)) if ok else None for v, ok in zip(values, present)], dtype=object
+        )
     cells = np.asarray(
         [str(value).strip() if ok else None for value, ok in zip(column.tolist(), present)], dtype=object
     )
