@@ -109,3 +109,12 @@ def test_bench_maps_quick_run_measures_every_method_and_draws_the_maps(tmp_path)
     assert {r["data"] for r in report["results"]} == {"digits [0, 1]", "S-curve in 64-D"}
     assert all(0 < r["trustworthiness"] <= 1 and r["one-row transform ms"] > 0 for r in report["results"])
     assert (tmp_path / "bench_maps.png").stat().st_size > 10_000
+
+
+def test_bench_search_quick_run_times_one_job_processes_and_threads_with_the_same_scores(tmp_path):
+    output = tmp_path / "search.json"
+    result = run_quick("bench_search.py", "--output", output)
+    assert "| n_jobs=2, threads |" in result.stdout
+    report = json.loads(output.read_text())
+    assert set(report["seconds"]) == {"one job", "processes", "threads"}
+    assert report["largest_score_difference"] < 1e-9
