@@ -200,7 +200,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         has nothing to add).
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
-        An int gives bitwise identical results on the same machine; None
+        An int gives bitwise identical results on the same machine (with
+        the neighbourhood term on, identical to float32 rounding); None
         draws fresh entropy. The global random state of Python, NumPy and
         Keras is neither used nor changed.
     verbose : int, default=0

@@ -45,19 +45,29 @@ def test_different_seeds_give_different_codes():
 
 
 @pytest.mark.slow
-def test_same_seed_gives_bitwise_identical_codes_across_processes(tmp_path):
+@pytest.mark.parametrize("neighbor_weight", [0.0, "auto"], ids=["reconstruction", "map"])
+def test_same_seed_gives_bitwise_identical_codes_across_processes(tmp_path, neighbor_weight):
+    params = {**PARAMS, "neighbor_weight": neighbor_weight}
     np.save(tmp_path / "X.npy", X)
     code = (
         "import sys, numpy as np; from skautoencoder import AutoencoderTransformer; "
-        f"m = AutoencoderTransformer(**{PARAMS!r}).fit(np.load(sys.argv[1])); "
+        f"m = AutoencoderTransformer(**{params!r}).fit(np.load(sys.argv[1])); "
         "np.save(sys.argv[2], m.transform(np.load(sys.argv[1])))"
     )
     for name in ("a.npy", "b.npy"):
         result = run_python(code, tmp_path / "X.npy", tmp_path / name)
         assert result.returncode == 0, result.stderr
-    here = AutoencoderTransformer(**PARAMS).fit(X).transform(X)
-    np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"))
-    np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), here)
+    here = AutoencoderTransformer(**params).fit(X).transform(X)
+    first, second = np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
+    if neighbor_weight == 0.0:
+        np.testing.assert_array_equal(first, second)
+        np.testing.assert_array_equal(first, here)
+    else:
+        # With the neighbourhood term fits agree to float32 rounding (README,
+        # Reproducibility: one sum's order varies with TensorFlow's inter-op
+        # threads); after the rest of the suite this process measured 1e-10.
+        np.testing.assert_allclose(first, second, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(first, here, rtol=1e-5, atol=1e-7)
 
 
 def test_fit_leaves_global_random_state_untouched():
