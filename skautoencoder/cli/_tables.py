@@ -451,9 +451,14 @@ def _numeric_features(path, frame, candidates, named, lines):
             values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            bad = np.flatnonzero(np.isnan(values) & column.notna().to_numpy())
-            if len(bad):
-                texts.append((i, bad[0], str(column.iloc[bad[0]]).strip()))
+            unread = np.flatnonzero(np.isnan(values) & column.notna().to_numpy())
+            for row in unread:  # numbers some pandas versions leave as text, e.g. "1e400"
+                cell = str(column.iloc[row]).strip()
+                try:
+                    values[row] = float(cell)
+                except ValueError:
+                    texts.append((i, row, cell))
+                    break
         columns.append(values)
     if texts:
         where = [f"the cell {cell!r} in row {lines[row]} of column {named[i]!r}" for i, row, cell in texts]
