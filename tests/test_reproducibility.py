@@ -11,7 +11,17 @@ from ._helpers import run_python
 
 X = np.random.RandomState(1).rand(120, 8)
 # Without early stopping: it could keep the PCA start, the same for every seed.
-PARAMS = dict(n_components=3, hidden_layer_sizes=(6,), epochs=4, batch_size=16, early_stopping=False, random_state=7)
+# Reconstruction alone: with the neighbourhood term (the default for 3-D
+# codes) fits agree to float32 rounding only, as the map case below checks.
+PARAMS = dict(
+    n_components=3,
+    hidden_layer_sizes=(6,),
+    epochs=4,
+    batch_size=16,
+    early_stopping=False,
+    neighbor_weight=0.0,
+    random_state=7,
+)
 
 
 def test_same_seed_gives_bitwise_identical_codes_in_one_process():
