@@ -25,24 +25,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from _report import machine, publish  # noqa: E402
-from bench_speed import NETWORKS  # noqa: E402
+from bench_speed import NETWORKS, library_model  # noqa: E402
 
 
 def fit_and_measure(net, X_train, X_test, seed, early_stopping, epochs):
-    from skautoencoder import AutoencoderTransformer
-
-    model = AutoencoderTransformer(
-        net["code"],
-        hidden_layer_sizes=net["hidden"],
-        activation=net["activation"],
-        code_activation=net["code_activation"],
-        output_activation="sigmoid",
-        loss=net["loss"],
-        batch_size=net["batch_size"],
-        epochs=epochs,
-        early_stopping=early_stopping,
-        random_state=seed,
-    )
+    model = library_model(net, seed, epochs=epochs, early_stopping=early_stopping)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

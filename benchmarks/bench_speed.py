@@ -64,10 +64,11 @@ def full_data_mse(reconstruct, X):
 # -- the three trainers --------------------------------------------------------
 
 
-def train_library(X, net, seed):
+def library_model(net, seed, *, epochs, early_stopping):
+    """The network ``net`` as an AutoencoderTransformer."""
     from skautoencoder import AutoencoderTransformer
 
-    model = AutoencoderTransformer(
+    return AutoencoderTransformer(
         net["code"],
         hidden_layer_sizes=net["hidden"],
         activation=net["activation"],
@@ -75,10 +76,15 @@ def train_library(X, net, seed):
         output_activation="sigmoid",
         loss=net["loss"],
         batch_size=net["batch_size"],
-        epochs=net["epochs"],
-        early_stopping=False,  # every trainer runs the same epochs
+        epochs=epochs,
+        early_stopping=early_stopping,
         random_state=seed,
     )
+
+
+def train_library(X, net, seed):
+    # Without early stopping: every trainer runs the same epochs.
+    model = library_model(net, seed, epochs=net["epochs"], early_stopping=False)
     start = time.perf_counter()
     model.fit(X)
     seconds = time.perf_counter() - start
