@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import sklearn
 
-from ._data_sources import is_streamed
 from ._engine.keras_objects import activation_range
 from .exceptions import DataScaleWarning
 
@@ -43,23 +42,6 @@ def warn_at_caller(message, category):
     while frame is not None and frame.f_code.co_filename.startswith(_PASS_THROUGH):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
-
-
-def rows_for_neighbor_graph(X):
-    """``X`` as an array for the neighbour graph; refuse data read block by block (h5py, Zarr, Dask).
-
-    A NumPy memmap's rows are read at random like an array's. A graph built
-    block by block would depend on the order of the rows on disk, and pairs
-    of rows need a random read each.
-    """
-    if isinstance(X, np.memmap):
-        return np.asarray(X)
-    if is_streamed(X):
-        raise ValueError(
-            "neighbor_weight > 0 needs the training rows in memory for their exact neighbour graph; "
-            f"X is a {type(X).__name__} read block by block. Pass numpy.asarray(X), or neighbor_weight=0."
-        )
-    return X
 
 
 def check_probability_range(low, high):

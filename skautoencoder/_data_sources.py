@@ -55,7 +55,12 @@ def output_dtype(X):
 
 
 class _RowSource:
-    """What both kinds of rows share: reading rows in order for inference and PCA."""
+    """What every kind of rows shares: chunks of rows for training, and in order for inference and PCA."""
+
+    def training_chunks(self, rows, chunk_rows, shuffle, rng):
+        """Yield float32 arrays of ``rows``, in a random order if ``shuffle``."""
+        for _, chunk in self.indexed_training_chunks(rows, chunk_rows, shuffle, rng):
+            yield chunk
 
     def chunks(self, rows, chunk_rows):
         """Yield float32 arrays of ``rows`` (sorted), in order."""
@@ -74,11 +79,12 @@ class InMemoryRows(_RowSource):
         self.X = X
         self.n_samples, self.n_features = X.shape
 
-    def training_chunks(self, rows, chunk_rows, shuffle, rng):
-        """Yield float32 arrays of ``rows``, in a random order if ``shuffle``."""
+    def indexed_training_chunks(self, rows, chunk_rows, shuffle, rng):
+        """Yield ``(row indices, float32 rows)`` of ``rows``, in a random order if ``shuffle``."""
         order = rng.permutation(rows) if shuffle else rows
         for start in range(0, len(order), chunk_rows):
-            yield np.asarray(self.X[order[start : start + chunk_rows]], dtype=np.float32)
+            picked = order[start : start + chunk_rows]
+            yield picked, np.asarray(self.X[picked], dtype=np.float32)
 
 
 class StreamedRows(_RowSource):
@@ -117,8 +123,8 @@ class StreamedRows(_RowSource):
                 start = int(edges[i])
                 yield start, min(start + self.block_rows, self.n_samples), rows[cuts[i] : cuts[i + 1]]
 
-    def training_chunks(self, rows, chunk_rows, shuffle, rng):
-        """Yield float32 arrays of ``rows`` (sorted), block by block.
+    def indexed_training_chunks(self, rows, chunk_rows, shuffle, rng):
+        """Yield ``(row indices, float32 rows)`` of ``rows`` (sorted), block by block.
 
         With ``shuffle``, the blocks come in a random order and the rows of
         each block in a random order. ``chunk_rows`` is not used: a block is
@@ -130,7 +136,7 @@ class StreamedRows(_RowSource):
         for start, stop, block_rows in pieces:
             block = self.read(start, stop)
             picked = rng.permutation(block_rows) if shuffle else block_rows
-            yield np.asarray(block[picked - start], dtype=np.float32)
+            yield picked, np.asarray(block[picked - start], dtype=np.float32)
 
     def column_ranges(self):
         """Validate every block and return each column's minimum and maximum.

@@ -10,22 +10,20 @@ against PCA on every data set of ``benchmarks/bench_defaults.py``
 
 MAX_MAP_COMPONENTS = 3
 
-# Above this many rows the exact neighbour graph costs minutes (its cost
-# grows with the square of the rows), so "auto" leaves the term off.
-MAX_MAP_ROWS = 100_000
-
 MAP_NEIGHBOR_WEIGHT = 1.0
 MAP_SETTINGS = dict(hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_size=16, n_iter_no_change=30)
 RECONSTRUCTION_SETTINGS = dict(hidden_layer_sizes=(256, 128), activation="relu", batch_size=32, n_iter_no_change=20)
 
 
-def resolve_auto(params, *, n_samples, streamed, pca_anchored):
+def resolve_auto(params, *, pca_anchored):
     """``params`` with every ``"auto"`` replaced by its value for this fit.
 
     ``neighbor_weight="auto"`` is :data:`MAP_NEIGHBOR_WEIGHT` for a
     PCA-anchored network with a code of at most :data:`MAX_MAP_COMPONENTS`
-    values, fitted on at most :data:`MAX_MAP_ROWS` rows in memory (data read
-    block by block cannot give the term its pairs), else 0. The anchor is
+    values, else 0, whatever the number of rows and wherever they are read
+    from (the neighbour graph is approximate above 20,000 rows, and data on
+    disk is paired block by block: see :mod:`skautoencoder._neighbor_graph`).
+    The anchor is
     what bounds the term's cost: a kept epoch must reconstruct within 2% of
     PCA, and the PCA start always does. The other ``"auto"`` parameters
     take :data:`MAP_SETTINGS` when the term is on, else
@@ -35,10 +33,6 @@ def resolve_auto(params, *, n_samples, streamed, pca_anchored):
     ----------
     params : dict
         The estimator's parameters, as ``get_params(deep=False)`` gives them.
-    n_samples : int
-        Rows given to this fit.
-    streamed : bool
-        Whether the rows are read block by block (a memmap, h5py, Zarr or Dask).
     pca_anchored : bool
         Whether the networks start from PCA (``init``).
 
@@ -49,12 +43,7 @@ def resolve_auto(params, *, n_samples, streamed, pca_anchored):
     """
     resolved = dict(params)
     if resolved["neighbor_weight"] == "auto":
-        is_map = (
-            pca_anchored
-            and resolved["n_components"] <= MAX_MAP_COMPONENTS
-            and n_samples <= MAX_MAP_ROWS
-            and not streamed
-        )
+        is_map = pca_anchored and resolved["n_components"] <= MAX_MAP_COMPONENTS
         resolved["neighbor_weight"] = MAP_NEIGHBOR_WEIGHT if is_map else 0.0
     settings = MAP_SETTINGS if resolved["neighbor_weight"] > 0 else RECONSTRUCTION_SETTINGS
     for name, value in settings.items():

@@ -66,17 +66,15 @@ class FitConfig:
         return self.params["encoder"] is None and self.params["decoder"] is None
 
     @classmethod
-    def from_params(cls, params, n_features, *, n_samples, streamed=False):
+    def from_params(cls, params, n_features):
         """Resolve each ``"auto"``, check how ``params`` combine and make the configuration.
 
         Parameters
         ----------
         params : dict
             The estimator's parameters, as ``get_params(deep=False)`` gives them.
-        n_features, n_samples : int
-            The shape of the data given to the fit.
-        streamed : bool, default=False
-            Whether the rows are read block by block.
+        n_features : int
+            The width of the data given to the fit.
 
         Raises
         ------
@@ -85,7 +83,7 @@ class FitConfig:
         """
         image_shape = None if params["image_shape"] is None else resolve_image_shape(params["image_shape"], n_features)
         pca_anchored = _uses_pca_anchor(params, image_shape)
-        p = resolve_auto(params, n_samples=n_samples, streamed=streamed, pca_anchored=pca_anchored)
+        p = resolve_auto(params, pca_anchored=pca_anchored)
         check_keras_names(p)
         if p["callbacks"]:
             check_callbacks(p["callbacks"])

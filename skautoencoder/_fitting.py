@@ -7,6 +7,7 @@ It never touches the estimator, which sets its fitted attributes from the
 result in one place.
 """
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ from ._engine.pretraining import pretrain_layerwise
 from ._engine.progress import TrainingProgress
 from ._engine.trainer_setup import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
 from ._engine.training_loop import train
-from ._neighbor_graph import PairedRows, mean_column_variance, neighbor_graph
+from ._neighbor_graph import PairedRows, gatherable_rows, mean_column_variance, neighbor_graph, pca_squared_error
 from ._pca_anchor import fit_pca_anchor
 from .exceptions import NeighborhoodWarning
 
@@ -44,6 +45,9 @@ class FitResult:
     training_state : TrainingState
     callbacks : list of keras.callbacks.Callback or None
         The copies of the user's callbacks this fit called, or None.
+    neighbor_graph : dict or None
+        How the neighbourhood term's graph was found
+        (:meth:`NeighborGraph.summary`), or None without the term.
     """
 
     encoder: object
@@ -53,6 +57,7 @@ class FitResult:
     best_validation_loss: float
     training_state: object
     callbacks: list = None
+    neighbor_graph: dict = None
 
 
 def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False):
@@ -110,55 +115,68 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
                 make_optimizer=lambda: make_optimizer(config.optimizer, config.learning_rate),
             )
         trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed, continued=incremental)
-    squared_error_limit = None
-    if config.neighbor_weight > 0:
-        # The neighbourhood term trains on rows paired with a neighbour each.
-        data_variance = mean_column_variance(X, rows)
-        trainer.objective.data_variance.assign(data_variance)
-        source = PairedRows(X, neighbor_graph(X, rows, validation_rows, config.n_neighbors))
-        # The kept epoch must reconstruct the validation rows (without early
-        # stopping, the training rows) within 2% of the PCA a user compares
-        # with, fitted on every row; the term is weighed in units of the
-        # error that PCA leaves.
-        pca = anchor if anchor is not None else fit_pca_anchor(rows_of(X), all_rows, config.n_components, network_seed)
-        trainer.objective.pca_squared_error.assign(pca_squared_error(pca, X[rows]))
-        checked = X[rows if validation_rows is None else validation_rows]
-        # Plus float32 rounding, for data that PCA reconstructs exactly.
-        squared_error_limit = PCA_MARGIN * pca_squared_error(pca, checked) + 1e-7 * data_variance
-    callbacks = _callbacks_for(config, previous, trainer, incremental, epochs, len(rows))
-    progress = TrainingProgress(config.verbose, epochs)
-    result = train(
-        trainer,
-        source,
-        rows,
-        epochs=epochs,
-        batch_size=config.batch_size,
-        shuffle=config.shuffle,
-        rng=rng,
-        validation_rows=validation_rows,
-        n_iter_no_change=config.n_iter_no_change,
-        tol=config.tol,
-        squared_error_limit=squared_error_limit,
-        progress=progress,
-        callbacks=callbacks,
-    )
-    progress.close()
-    if validation_rows is not None and not result.stopped_early:
-        warn_at_caller(
-            f"Maximum epochs ({epochs}) reached and the validation loss has not converged yet. Raise epochs, or tol.",
-            ConvergenceWarning,
-        )
-    if squared_error_limit is not None and not incremental:
-        _warn_about_neighborhood_cost(
-            config,
+    squared_error_limit = graph = None
+    with ExitStack() as scratch:
+        if config.neighbor_weight > 0:
+            # The neighbourhood term trains on rows paired with a neighbour each.
+            # Data read block by block is first copied to a float32 file if it
+            # cannot be gathered from in place; the rest reads that copy.
+            partners = gatherable_rows(X, scratch)
+            rows_source = rows_of(partners)
+            data_variance = mean_column_variance(rows_source, rows)
+            trainer.objective.data_variance.assign(data_variance)
+            graph = neighbor_graph(rows_source, rows, validation_rows, config.n_neighbors)
+            if config.verbose:
+                print(_graph_line(graph, len(rows)), flush=True)
+            source = PairedRows(rows_source, graph.neighbors, partners)
+            # The kept epoch must reconstruct the validation rows (without
+            # early stopping, the training rows) within 2% of the PCA a user
+            # compares with, fitted on every row; the term is weighed in units
+            # of the error that PCA leaves.
+            pca = (
+                anchor
+                if anchor is not None
+                else fit_pca_anchor(rows_source, all_rows, config.n_components, network_seed)
+            )
+            trainer.objective.pca_squared_error.assign(pca_squared_error(pca, rows_source, rows))
+            checked = rows if validation_rows is None else validation_rows
+            # Plus float32 rounding, for data that PCA reconstructs exactly.
+            squared_error_limit = PCA_MARGIN * pca_squared_error(pca, rows_source, checked) + 1e-7 * data_variance
+        callbacks = _callbacks_for(config, previous, trainer, incremental, epochs, len(rows))
+        progress = TrainingProgress(config.verbose, epochs)
+        result = train(
             trainer,
             source,
-            rows if validation_rows is None else validation_rows,
-            result,
-            squared_error_limit,
-            anchored=config.spec.pca_anchored,
-            validating=validation_rows is not None,
+            rows,
+            epochs=epochs,
+            batch_size=config.batch_size,
+            shuffle=config.shuffle,
+            rng=rng,
+            validation_rows=validation_rows,
+            n_iter_no_change=config.n_iter_no_change,
+            tol=config.tol,
+            squared_error_limit=squared_error_limit,
+            progress=progress,
+            callbacks=callbacks,
         )
+        progress.close()
+        if validation_rows is not None and not result.stopped_early:
+            warn_at_caller(
+                f"Maximum epochs ({epochs}) reached and the validation loss has not converged yet. "
+                "Raise epochs, or tol.",
+                ConvergenceWarning,
+            )
+        if squared_error_limit is not None and not incremental:
+            _warn_about_neighborhood_cost(
+                config,
+                trainer,
+                source,
+                rows if validation_rows is None else validation_rows,
+                result,
+                squared_error_limit,
+                anchored=config.spec.pca_anchored,
+                validating=validation_rows is not None,
+            )
     validating = validation_rows is not None
     return FitResult(
         encoder=encoder,
@@ -168,14 +186,17 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
         best_validation_loss=result.best_validation_loss if validating else None,
         training_state=state_after(trainer, encoder, decoder),
         callbacks=callbacks.callbacks if callbacks is not None else None,
+        neighbor_graph=graph.summary() if graph is not None else None,
     )
 
 
-def pca_squared_error(pca, X):
-    """Mean squared reconstruction error of the rows ``X`` under the anchor's PCA."""
-    centred = np.asarray(X, dtype=np.float64) - pca.mean
-    residual = centred - (centred @ pca.components.T) @ pca.components
-    return float(np.mean(np.square(residual)))
+def _graph_line(graph, n_rows):
+    """The verbose line that says how the neighbour graph was found."""
+    how = "exact" if graph.method == "exact" else f"approximate, recall {graph.recall:.3f} of the exact neighbours"
+    return (
+        f"Neighbour graph of {n_rows} training rows, {graph.neighbors.shape[1]} neighbours each: "
+        f"{how} ({graph.seconds:.1f} s)"
+    )
 
 
 def _warn_about_neighborhood_cost(

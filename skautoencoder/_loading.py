@@ -98,6 +98,7 @@ def load_with_extra(path):
         if name not in FITTED_ATTRIBUTES:
             raise ValueError(f"{where} holds an attribute named {name!r}, which no fitted estimator has.")
     estimator = AutoencoderTransformer(**metadata["params"])
+    estimator.neighbor_graph_ = None  # files saved before the attribute existed
     for name, value in metadata["attributes"].items():
         setattr(estimator, name, value)
     for name, model in models.items():

@@ -6,40 +6,115 @@ that the objective can pull their codes together and push the codes of other
 rows of the batch apart (see :func:`skautoencoder._engine.objectives.neighbor_loss`).
 The pairs travel as one row of twice the width, so the compiled training loop
 needs no change.
+
+The graph is exact up to :data:`EXACT_MAX_ROWS` training rows. Above, where
+the exact graph's cost grows with the square of the rows, it is approximate:
+a hierarchical navigable small-world index (faiss's ``IndexHNSWFlat``) is
+built block by block and asked for each row's neighbours, and the share of
+the true neighbours it found is measured on a sample of rows.
+``benchmarks/bench_neighbor_graph.py`` measured the choice of index and the
+size at which it takes over.
 """
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from ._data_sources import InMemoryRows
+from ._data_sources import InMemoryRows, StreamedRows, _RowSource, is_streamed, rows_of, rows_per_block
+
+# Above this many training rows the graph is approximate (see the module's
+# docstring): the exact graph costs about 6 s at 20,000 rows of 784 values on
+# 2 cores, and four times that at twice the rows.
+EXACT_MAX_ROWS = 20_000
+# The approximate index: links per row, and the breadth of its searches while
+# it is built and when it is asked (faiss's M, efConstruction and efSearch).
+HNSW_LINKS = 32
+HNSW_BUILD_BREADTH = 100
+HNSW_SEARCH_BREADTH = 64
+# Training rows whose exact neighbours measure the approximate graph's recall.
+RECALL_SAMPLE = 200
 
 
-def neighbor_graph(X, train_rows, validation_rows, n_neighbors):
+@dataclass
+class NeighborGraph:
+    """Each row's nearest training rows, and how they were found.
+
+    Attributes
+    ----------
+    neighbors : ndarray of shape (n_samples, k)
+        Row ``i`` lists the neighbours of row ``i``, nearest first; rows in
+        neither the training nor the validation rows keep their own index.
+    method : {"exact", "approximate"}
+    recall : float
+        The share of each sampled training row's ``k`` exact neighbours
+        that the graph lists, averaged (1.0 for the exact graph).
+    seconds : float
+        Wall time of building the graph (and of measuring its recall).
+    """
+
+    neighbors: np.ndarray
+    method: str
+    recall: float
+    seconds: float
+
+    def summary(self):
+        """What a fitted estimator reports of the graph (``neighbor_graph_``)."""
+        return {
+            "method": self.method,
+            "n_neighbors": int(self.neighbors.shape[1]),
+            "recall": float(self.recall),
+            "seconds": float(self.seconds),
+        }
+
+
+def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_rows=EXACT_MAX_ROWS):
     """Each row's nearest training rows (Euclidean), as row indices of ``X``.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray of shape (n_samples, n_features), or a row source
+        The rows, in memory or read block by block
+        (see :mod:`skautoencoder._data_sources`).
     train_rows : ndarray of int
-        The rows a training row's neighbours are drawn from (itself excluded).
+        Sorted rows that a training row's neighbours are drawn from (itself
+        excluded).
     validation_rows : ndarray of int or None
-        Rows that get neighbours among the training rows too, so that the
-        validation loss measures the same objective.
+        Sorted rows that get neighbours among the training rows too, so that
+        the validation loss measures the same objective.
     n_neighbors : int
         Neighbours per row; capped at the number of training rows minus one.
         With a single training row, each row is its own neighbour.
+    exact_max_rows : int, default=EXACT_MAX_ROWS
+        Above this many training rows, the graph is approximate.
 
     Returns
     -------
-    neighbors : ndarray of shape (n_samples, k)
-        Row ``i`` lists the neighbours of row ``i`` of ``X``, nearest first;
-        rows in neither set keep their own index.
+    NeighborGraph
     """
+    started = time.perf_counter()
+    source = X if isinstance(X, _RowSource) else rows_of(X)
     k = max(1, min(n_neighbors, len(train_rows) - 1))
-    neighbors = np.repeat(np.arange(X.shape[0])[:, None], k, axis=1)
+    index_dtype = np.int32 if source.n_samples < 2**31 else np.int64
+    neighbors = np.repeat(np.arange(source.n_samples, dtype=index_dtype)[:, None], k, axis=1)
+    method, recall = "exact", 1.0
     if len(train_rows) < 2:
-        return neighbors
-    indexed = X[train_rows]
+        pass
+    elif len(train_rows) <= exact_max_rows:
+        _exact_graph(source, train_rows, validation_rows, k, neighbors)
+    else:
+        method = "approximate"
+        _approximate_graph(source, train_rows, validation_rows, k, neighbors)
+        recall = measured_recall(source, train_rows, neighbors, RECALL_SAMPLE)
+    return NeighborGraph(neighbors, method, recall, time.perf_counter() - started)
+
+
+def _exact_graph(source, train_rows, validation_rows, k, neighbors):
+    """Fill ``neighbors`` with the exact graph; the training rows are read into memory."""
+    indexed = _rows_in_memory(source, train_rows)
     index = NearestNeighbors().fit(indexed)
     grid = 1e-9 * max(float(np.mean(np.square(indexed, dtype=np.float64).sum(axis=1))), 1e-300)
     # Each training row is its own nearest training row: it is listed first
@@ -47,8 +122,15 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors):
     own = np.arange(len(train_rows))
     neighbors[train_rows] = train_rows[_nearest(index, indexed, k + 1, grid, own)[:, 1:]]
     if validation_rows is not None and len(validation_rows):
-        neighbors[validation_rows] = train_rows[_nearest(index, X[validation_rows], k, grid)]
-    return neighbors
+        queries = _rows_in_memory(source, validation_rows)
+        neighbors[validation_rows] = train_rows[_nearest(index, queries, k, grid)]
+
+
+def _rows_in_memory(source, rows):
+    """``rows`` of ``source`` as an array (the source's own dtype when in memory)."""
+    if isinstance(source, InMemoryRows):
+        return source.X[rows]
+    return np.concatenate(list(source.chunks(rows, rows_per_block(source.n_features))))
 
 
 def _nearest(index, queries, k, grid, own=None):
@@ -83,37 +165,160 @@ def _nearest(index, queries, k, grid, own=None):
     return found
 
 
+def _approximate_graph(source, train_rows, validation_rows, k, neighbors):
+    """Fill ``neighbors`` from an HNSW index of the training rows, built and asked block by block.
+
+    faiss's index is built the same way under any number of threads, and
+    its level generator has a fixed seed, so the graph depends on the rows
+    alone.
+    """
+    import faiss
+
+    index = faiss.IndexHNSWFlat(source.n_features, HNSW_LINKS)
+    index.hnsw.efConstruction = HNSW_BUILD_BREADTH
+    chunk_rows = rows_per_block(source.n_features)
+    for chunk in source.chunks(train_rows, chunk_rows):
+        index.add(np.ascontiguousarray(chunk, dtype=np.float32))
+    index.hnsw.efSearch = max(HNSW_SEARCH_BREADTH, k + 1)
+    start = 0
+    for chunk in source.chunks(train_rows, chunk_rows):
+        own = np.arange(start, start + len(chunk))
+        _, found = index.search(np.ascontiguousarray(chunk, dtype=np.float32), k + 1)
+        found = np.where(found < 0, own[:, None], found)  # fewer results than asked: the row itself
+        # Each row's own entry (wherever it is listed) goes last and is cut;
+        # a row that did not find itself loses its farthest neighbour instead.
+        order = np.argsort(found == own[:, None], axis=1, kind="stable")
+        neighbors[train_rows[own]] = train_rows[np.take_along_axis(found, order, axis=1)[:, :k]]
+        start += len(chunk)
+    if validation_rows is not None and len(validation_rows):
+        start = 0
+        for chunk in source.chunks(validation_rows, chunk_rows):
+            _, found = index.search(np.ascontiguousarray(chunk, dtype=np.float32), k)
+            queries = validation_rows[start : start + len(chunk)]
+            neighbors[queries] = np.where(found < 0, queries[:, None], train_rows[np.maximum(found, 0)])
+            start += len(chunk)
+
+
+def measured_recall(source, train_rows, neighbors, n_sampled):
+    """The share of sampled training rows' exact neighbours that ``neighbors`` lists.
+
+    The exact neighbours of up to ``n_sampled`` training rows (a fixed
+    sample, so the figure depends on the data alone) are found in one pass
+    over the training rows.
+    """
+    k = neighbors.shape[1]
+    sampled = np.sort(np.random.RandomState(0).choice(train_rows, min(n_sampled, len(train_rows)), replace=False))
+    queries = _rows_in_memory(source, sampled).astype(np.float64)
+    query_norms = np.square(queries).sum(axis=1)
+    best = np.full((len(sampled), 0), np.inf), np.empty((len(sampled), 0), dtype=np.int64)
+    start = 0
+    for chunk in source.chunks(train_rows, rows_per_block(source.n_features)):
+        chunk = chunk.astype(np.float64)
+        distances = query_norms[:, None] - 2 * queries @ chunk.T + np.square(chunk).sum(axis=1)
+        ids = np.broadcast_to(train_rows[start : start + len(chunk)], distances.shape)
+        distances = np.where(ids == sampled[:, None], np.inf, distances)  # a row is not its own neighbour
+        distances, ids = np.hstack([best[0], distances]), np.hstack([best[1], ids])
+        keep = np.argsort(distances, axis=1, kind="stable")[:, :k]
+        best = np.take_along_axis(distances, keep, axis=1), np.take_along_axis(ids, keep, axis=1)
+        start += len(chunk)
+    found = neighbors[sampled]
+    return float(np.mean([len(np.intersect1d(a, b)) / k for a, b in zip(found, best[1])]))
+
+
+def gatherable_rows(X, scratch):
+    """Rows of ``X`` that partners can be gathered from: ``X`` itself, or a float32 copy on disk.
+
+    An array in memory and a C-ordered float32 memmap are gathered from in
+    place. Other data read block by block (h5py, Zarr, Dask, a memmap of
+    another dtype) is written once, block by block, to a float32 ``.npy``
+    file in a temporary directory that ``scratch`` (a
+    :class:`contextlib.ExitStack`) removes when it closes, mapped into
+    memory: a sorted gather of a chunk's partners then reads the page cache
+    while the file fits in memory, and the disk beyond.
+    """
+    if not is_streamed(X) or (isinstance(X, np.memmap) and X.dtype == np.float32 and X.flags.c_contiguous):
+        return X
+    source = StreamedRows(X)
+    path = os.path.join(scratch.enter_context(tempfile.TemporaryDirectory(prefix="skautoencoder-")), "rows.npy")
+    copy = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(source.n_samples, source.n_features))
+    for start, block in source.blocks():
+        copy[start : start + len(block)] = block
+    copy.flush()
+    del copy
+    return np.load(path, mmap_mode="r")
+
+
 def mean_column_variance(X, rows):
-    """The mean of the columns' variances over ``rows``; 1.0 for constant data."""
-    variance = float(np.mean(np.var(X[rows], axis=0, dtype=np.float64)))
+    """The mean of the columns' variances over ``rows`` of ``X`` (or a row source); 1.0 for constant data."""
+    source = X if isinstance(X, _RowSource) else rows_of(X)
+    if isinstance(source, InMemoryRows):
+        variance = float(np.mean(np.var(source.X[rows], axis=0, dtype=np.float64)))
+    else:
+        mean = _column_sums(source, rows, lambda chunk: chunk) / len(rows)
+        variance = float(np.mean(_column_sums(source, rows, lambda chunk: np.square(chunk - mean)) / len(rows)))
     return variance if variance > 0 else 1.0
 
 
-class PairedRows(InMemoryRows):
-    """Rows of ``X``, each followed by one of its neighbours, as rows of twice the width.
+def pca_squared_error(pca, X, rows):
+    """Mean squared reconstruction error of ``rows`` of ``X`` (or a row source) under the anchor's PCA."""
+    source = X if isinstance(X, _RowSource) else rows_of(X)
+
+    def residual(chunk):
+        centred = chunk - pca.mean
+        return np.square(centred - (centred @ pca.components.T) @ pca.components)
+
+    if isinstance(source, InMemoryRows):
+        return float(np.mean(residual(np.asarray(source.X[rows], dtype=np.float64))))
+    return float(_column_sums(source, rows, residual).sum() / (len(rows) * source.n_features))
+
+
+def _column_sums(source, rows, transform):
+    """The column sums of ``transform(chunk)`` over ``rows`` of ``source``, in float64."""
+    total = np.zeros(source.n_features)
+    for chunk in source.chunks(rows, rows_per_block(source.n_features)):
+        total += transform(chunk.astype(np.float64)).sum(axis=0)
+    return total
+
+
+class PairedRows(_RowSource):
+    """Rows, each followed by one of its neighbours, as rows of twice the width.
 
     Training draws each row's neighbour at random from its list, every
     epoch; reading rows in order (for the validation loss) takes the
-    nearest, so that the loss is the same at every epoch.
+    nearest, so that the loss is the same at every epoch. The rows come in
+    the order their own source gives them (see
+    :mod:`skautoencoder._data_sources`); each chunk's partners are gathered
+    from ``partners`` in sorted order.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray of shape (n_samples, n_features), or a row source
+        The rows, in memory or read block by block.
     neighbors : ndarray of shape (n_samples, k)
         As :func:`neighbor_graph` gives it.
+    partners : ndarray of shape (n_samples, n_features), default=None
+        The same rows, gathered by index (in memory, or a float32 memmap as
+        :func:`gatherable_rows` gives it); None for ``X`` itself, which
+        must then be in memory.
     """
 
-    def __init__(self, X, neighbors):
-        super().__init__(X)
+    def __init__(self, X, neighbors, partners=None):
+        self.rows = X if isinstance(X, _RowSource) else rows_of(X)
+        self.partners = self.rows.X if partners is None else partners
         self.neighbors = neighbors
-        self.n_features = 2 * X.shape[1]
+        self.n_samples = self.rows.n_samples
+        self.n_features = 2 * self.rows.n_features
 
     def training_chunks(self, rows, chunk_rows, shuffle, rng):
         """Yield float32 arrays ``[row, neighbour]`` of ``rows``, in a random order if ``shuffle``."""
-        order = rng.permutation(rows) if shuffle else rows
         k = self.neighbors.shape[1]
-        for start in range(0, len(order), chunk_rows):
-            picked = order[start : start + chunk_rows]
+        for picked, chunk in self.rows.indexed_training_chunks(rows, chunk_rows, shuffle, rng):
             column = rng.randint(k, size=len(picked)) if rng is not None else np.zeros(len(picked), dtype=int)
             partners = self.neighbors[picked, column]
-            yield np.hstack([self.X[picked], self.X[partners]]).astype(np.float32, copy=False)
+            if isinstance(self.partners, np.memmap):
+                # Reading a memmap in sorted order touches each page once.
+                wanted, where = np.unique(partners, return_inverse=True)
+                partner_rows = self.partners[wanted][where.ravel()]
+            else:
+                partner_rows = self.partners[partners]
+            yield np.hstack([chunk, partner_rows]).astype(np.float32, copy=False)

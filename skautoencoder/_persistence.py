@@ -39,6 +39,7 @@ FITTED_ATTRIBUTES = frozenset(
         "validation_loss_curve_",
         "best_validation_loss_",
         "n_iter_",
+        "neighbor_graph_",
         "n_features_in_",
         "feature_names_in_",
     }

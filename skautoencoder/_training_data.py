@@ -7,7 +7,6 @@ from ._data_checks import (
     check_float32_range,
     check_probability_range,
     check_streamed_shape,
-    rows_for_neighbor_graph,
     warn_if_outside_output_range,
     warn_if_unscaled,
 )
@@ -40,15 +39,13 @@ def validated_training_data(estimator, X, reset):
         For data the fit cannot use, naming the problem.
     """
     params = estimator.get_params(deep=False)
-    if params["neighbor_weight"] != "auto" and params["neighbor_weight"] > 0:
-        X = rows_for_neighbor_graph(X)
     streamed = is_streamed(X)
     if streamed:
         check_streamed_shape(X)
         validate_data(estimator, X, reset=reset, skip_check_array=True)
     else:
         X = validate_data(estimator, X, reset=reset, dtype=[np.float64, np.float32])
-    config = FitConfig.from_params(params, X.shape[1], n_samples=X.shape[0], streamed=streamed)
+    config = FitConfig.from_params(params, X.shape[1])
     if is_streamed(X):
         # One pass over the blocks checks every value and gives the ranges.
         column_low, column_high = StreamedRows(X).column_ranges()

@@ -13,7 +13,7 @@ from skautoencoder._neighbor_graph import PairedRows, mean_column_variance, neig
 def test_training_rows_get_their_nearest_other_training_rows():
     X = np.array([[0.0], [1.0], [3.0], [10.0], [0.4], [9.0]])
     train_rows, validation_rows = np.array([0, 1, 2, 3]), np.array([4, 5])
-    neighbors = neighbor_graph(X, train_rows, validation_rows, n_neighbors=2)
+    neighbors = neighbor_graph(X, train_rows, validation_rows, n_neighbors=2).neighbors
     assert neighbors.shape == (6, 2)
     np.testing.assert_array_equal(neighbors[train_rows], [[1, 2], [0, 2], [1, 0], [2, 1]])
     # Validation rows look among the training rows only, never at each other.
@@ -28,21 +28,56 @@ def test_the_graph_is_the_same_under_any_thread_count_and_breaks_ties_by_row():
     # changed before ties were settled).
     X = load_digits().data / 16
     train_rows, validation_rows = np.arange(1198), np.arange(1198, len(X))
-    threaded = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15)
+    threaded = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15).neighbors
     with threadpool_limits(1):
-        single = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15)
+        single = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15).neighbors
     np.testing.assert_array_equal(threaded, single)
     assert not np.any(threaded[train_rows] == train_rows[:, None])  # never a row's own neighbour
     # Ten rows at the same distance from the first: the lowest indices win.
     tied = np.vstack([np.zeros((1, 2)), np.tile([[1.0, 0.0]], (10, 1)), [[5.0, 5.0]]])
-    np.testing.assert_array_equal(neighbor_graph(tied, np.arange(12), None, n_neighbors=3)[0], [1, 2, 3])
+    np.testing.assert_array_equal(neighbor_graph(tied, np.arange(12), None, n_neighbors=3).neighbors[0], [1, 2, 3])
+
+
+def test_above_the_exact_size_the_approximate_graph_finds_most_true_neighbours_and_measures_how_many():
+    import faiss
+
+    X = np.random.RandomState(0).normal(size=(3000, 8))
+    train_rows, validation_rows = np.arange(2500), np.arange(2500, 3000)
+    exact = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15)
+    approximate = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15, exact_max_rows=1000)
+    assert (exact.method, exact.recall) == ("exact", 1.0)
+    assert approximate.method == "approximate"
+    found = approximate.neighbors
+    recall = np.mean([len(np.intersect1d(a, b)) / 15 for a, b in zip(found, exact.neighbors)])
+    assert recall > 0.95
+    # Its own figure, from 200 sampled training rows, tells the truth.
+    assert abs(approximate.recall - recall) < 0.03
+    assert not np.any(found[train_rows] == train_rows[:, None])  # never a row's own neighbour
+    assert np.isin(found[validation_rows], train_rows).all()  # validation rows look among training rows
+    assert np.all(found[:, 0] != -1) and found.max() < 2500
+    # The same graph under any thread count.
+    threads = faiss.omp_get_max_threads()
+    try:
+        faiss.omp_set_num_threads(1)
+        single = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15, exact_max_rows=1000)
+    finally:
+        faiss.omp_set_num_threads(threads)
+    np.testing.assert_array_equal(single.neighbors, found)
+
+
+def test_a_fitted_map_says_how_it_found_its_graph(capsys):
+    X = load_digits().data[:300] / 16
+    model = AutoencoderTransformer(2, hidden_layer_sizes=(16,), epochs=1, verbose=1, random_state=0).fit(X)
+    assert model.neighbor_graph_["method"] == "exact" and model.neighbor_graph_["n_neighbors"] == 15
+    assert "Neighbour graph of 270 training rows, 15 neighbours each: exact" in capsys.readouterr().out
+    assert AutoencoderTransformer(8, epochs=1, random_state=0).fit(X).neighbor_graph_ is None
 
 
 def test_the_graph_caps_its_size_at_the_training_rows():
     X = np.arange(6.0).reshape(3, 2)
-    assert neighbor_graph(X, np.array([0, 1, 2]), None, n_neighbors=15).shape == (3, 2)
+    assert neighbor_graph(X, np.array([0, 1, 2]), None, n_neighbors=15).neighbors.shape == (3, 2)
     # One training row: every row is its own neighbour.
-    np.testing.assert_array_equal(neighbor_graph(X, np.array([1]), np.array([0]), 15), [[0], [1], [2]])
+    np.testing.assert_array_equal(neighbor_graph(X, np.array([1]), np.array([0]), 15).neighbors, [[0], [1], [2]])
 
 
 def test_paired_rows_hold_a_row_and_one_of_its_neighbours():
@@ -120,23 +155,30 @@ def test_the_validation_loss_includes_the_term(held_out_digits):
     assert mapped.validation_loss_curve_[0] > plain.validation_loss_curve_[0]
 
 
-def test_blocks_on_disk_are_refused_with_the_way_out_and_a_memmap_is_read_as_an_array(tmp_path):
+@pytest.mark.parametrize("kind", ["memmap", "h5py", "zarr"])
+def test_a_map_fitted_from_a_file_equals_the_map_fitted_in_memory(kind, tmp_path):
     import h5py
+    import zarr
 
     X = np.random.RandomState(0).rand(40, 4).astype(np.float32)
     settings = dict(neighbor_weight=1.0, hidden_layer_sizes=(8,), epochs=2, early_stopping=False, random_state=0)
-    with h5py.File(tmp_path / "x.h5", "w") as file:
-        file["X"] = X
-        with pytest.raises(ValueError, match=r"neighbor_weight > 0 needs the training rows in memory.*numpy.asarray"):
-            AutoencoderTransformer(2, **settings).fit(file["X"])
-        # The default, "auto", leaves the term off for blocks on disk.
-        AutoencoderTransformer(2, **{**settings, "neighbor_weight": "auto"}).fit(file["X"])
-    memmap = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32, shape=X.shape)
-    memmap[:] = X
-    from_disk = AutoencoderTransformer(2, **settings).fit(memmap).transform(X)
-    np.testing.assert_allclose(
-        from_disk, AutoencoderTransformer(2, **settings).fit(X).transform(X), rtol=1e-4, atol=1e-5
-    )
+    if kind == "memmap":
+        on_disk = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32, shape=X.shape)
+        on_disk[:] = X
+    elif kind == "h5py":
+        with h5py.File(tmp_path / "x.h5", "w") as file:
+            file["X"] = X
+        on_disk = h5py.File(tmp_path / "x.h5", "r")["X"]
+    else:
+        on_disk = zarr.open_array(str(tmp_path / "x.zarr"), mode="w", shape=X.shape, dtype=X.dtype, chunks=(16, 4))
+        on_disk[:] = X
+    from_disk = AutoencoderTransformer(2, **settings).fit(on_disk)
+    in_memory = AutoencoderTransformer(2, **settings).fit(X)
+    assert from_disk.neighbor_graph_ == {**in_memory.neighbor_graph_, "seconds": from_disk.neighbor_graph_["seconds"]}
+    # One block: the rows, their partners and the order are the array's.
+    np.testing.assert_allclose(from_disk.transform(X), in_memory.transform(X), rtol=1e-5, atol=1e-6)
+    # "auto" turns the term on for a 2-D code read from disk too.
+    assert AutoencoderTransformer(2, **{**settings, "neighbor_weight": "auto"}).fit(on_disk).neighbor_graph_
 
 
 def test_partial_fit_pairs_rows_within_each_chunk(held_out_digits):
@@ -233,13 +275,11 @@ def test_the_term_is_counted_in_units_of_pcas_error():
 
 
 @pytest.mark.parametrize(
-    "n_components, given, n_samples, streamed, expected",
+    "n_components, given, expected",
     [
         (
             2,
             {},
-            500,
-            False,
             dict(
                 neighbor_weight=1.0,
                 hidden_layer_sizes=(256, 128, 64),
@@ -248,12 +288,10 @@ def test_the_term_is_counted_in_units_of_pcas_error():
                 n_iter_no_change=30,
             ),
         ),
-        (3, {"batch_size": 64}, 500, False, dict(neighbor_weight=1.0, batch_size=64, activation="tanh")),
+        (3, {"batch_size": 64}, dict(neighbor_weight=1.0, batch_size=64, activation="tanh")),
         (
             4,
             {},
-            500,
-            False,
             dict(
                 neighbor_weight=0.0,
                 hidden_layer_sizes=(256, 128),
@@ -262,21 +300,17 @@ def test_the_term_is_counted_in_units_of_pcas_error():
                 n_iter_no_change=20,
             ),
         ),
-        (2, {"neighbor_weight": 0.0}, 500, False, dict(neighbor_weight=0.0, hidden_layer_sizes=(256, 128))),
-        (8, {"neighbor_weight": 0.5}, 500, False, dict(neighbor_weight=0.5, hidden_layer_sizes=(256, 128, 64))),
-        (2, {}, 100_001, False, dict(neighbor_weight=0.0, batch_size=32)),
-        (2, {}, 500, True, dict(neighbor_weight=0.0, activation="relu")),
-        (2, {"init": "random"}, 500, False, dict(neighbor_weight=0.0, batch_size=32)),
-        (2, {"output_activation": "sigmoid"}, 500, False, dict(neighbor_weight=0.0, n_iter_no_change=20)),
+        (2, {"neighbor_weight": 0.0}, dict(neighbor_weight=0.0, hidden_layer_sizes=(256, 128))),
+        (8, {"neighbor_weight": 0.5}, dict(neighbor_weight=0.5, hidden_layer_sizes=(256, 128, 64))),
+        (2, {"init": "random"}, dict(neighbor_weight=0.0, batch_size=32)),
+        (2, {"output_activation": "sigmoid"}, dict(neighbor_weight=0.0, n_iter_no_change=20)),
     ],
 )
-def test_auto_defaults_make_a_map_for_a_picture_and_reconstruct_otherwise(
-    n_components, given, n_samples, streamed, expected
-):
+def test_auto_defaults_make_a_map_for_a_picture_and_reconstruct_otherwise(n_components, given, expected):
     from skautoencoder._fit_config import FitConfig
 
     params = AutoencoderTransformer(n_components, **given).get_params()
-    resolved = FitConfig.from_params(params, 10, n_samples=n_samples, streamed=streamed).params
+    resolved = FitConfig.from_params(params, 10).params
     assert {name: resolved[name] for name in expected} == expected
     assert "auto" not in [
         resolved[name]

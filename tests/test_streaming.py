@@ -18,8 +18,8 @@ from skautoencoder import AutoencoderTransformer, _data_sources
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_scale import write_rows  # noqa: E402
 
-# The reconstruction objective: "auto" turns the neighbourhood term on for
-# rows in memory only, which would make the two fits differ by design.
+# The reconstruction objective, whose fits on disk and in memory are compared
+# exactly (the neighbourhood term's are compared in test_neighbors.py).
 SETTINGS = dict(n_components=2, hidden_layer_sizes=(16,), epochs=4, batch_size=32, neighbor_weight=0.0, random_state=0)
 
 
@@ -111,6 +111,20 @@ def test_block_shuffled_training_learns_as_well_as_in_memory(digits, kind, tmp_p
     assert streamed.score(digits) > 1.1 * in_memory.score(digits)  # scores are negative errors
     again = AutoencoderTransformer(**settings).fit(X)
     assert again.loss_curve_ == streamed.loss_curve_  # and a seeded fit is still reproducible
+
+
+@pytest.mark.slow  # two maps trained to convergence
+def test_a_map_read_block_by_block_keeps_neighbours_as_well_as_in_memory(digits, tmp_path, small_blocks):
+    from sklearn.manifold import trustworthiness
+
+    settings = dict(n_components=2, hidden_layer_sizes=(64,), epochs=30, random_state=0)
+    X_train, X_test = digits[:1400], digits[1400:]
+    streamed = AutoencoderTransformer(**settings).fit(on_disk(X_train, "h5py", tmp_path))
+    in_memory = AutoencoderTransformer(**settings).fit(X_train)
+    assert streamed.neighbor_graph_["method"] == "exact"
+    assert streamed.loss_curve_ != in_memory.loss_curve_  # 88 blocks, visited in another order
+    held_out = [trustworthiness(X_test, model.transform(X_test), n_neighbors=5) for model in (streamed, in_memory)]
+    assert held_out[0] > held_out[1] - 0.02, held_out
 
 
 @pytest.mark.slow  # over 5 s: the whole suite runs it
