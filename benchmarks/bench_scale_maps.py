@@ -23,7 +23,7 @@ growth with n log n.
 
     python benchmarks/bench_scale_maps.py                  # both data sets
     python benchmarks/bench_scale_maps.py --scaling --large-epochs 30   # as README quotes it
-    python benchmarks/bench_scale_maps.py --quick          # 6,000 x 784 and 20,000 x 64
+    python benchmarks/bench_scale_maps.py --quick          # 3,000 x 784 and 8,000 x 64
 """
 
 import argparse
@@ -197,7 +197,7 @@ def main():
     from _report import machine, publish
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="6,000 x 784 and 20,000 x 64 rows")
+    parser.add_argument("--quick", action="store_true", help="3,000 x 784 and 8,000 x 64 rows")
     parser.add_argument("--epochs", type=int, default=None, help="the library's epochs (default: its default)")
     parser.add_argument("--large-epochs", type=int, default=None, help="the library's epochs on 10^6 rows only")
     parser.add_argument("--limit", type=float, default=1800.0, help="seconds a fit may run (default 1800)")

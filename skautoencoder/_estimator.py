@@ -171,15 +171,17 @@ class AutoencoderTransformer(BaseAutoencoder):
         was the untrained start, or when no state met the bound (without
         early stopping, checked on the training rows).
         ``transform`` stays the encoder and ``inverse_transform`` the
-        decoder. It needs ``X`` in memory or in a NumPy memmap (an h5py,
-        Zarr or Dask array is refused); with early stopping the validation
-        rows' neighbours are found among the training rows, and
-        ``partial_fit`` pairs rows within each chunk. "auto" is 1.0 for a
-        map (``n_components`` of at most 3) of a PCA-anchored network (see
-        ``init``: the anchor bounds the term's cost) fitted on at most
-        100,000 rows in memory, else 0.0: above that the exact neighbour
-        graph costs minutes, and data read block by block cannot give the
-        term its pairs. Set it to 0.0 for an autoencoder tuned for
+        decoder. The neighbour graph is exact up to 20,000 training rows
+        and approximate above (faiss's HNSW index, its recall measured:
+        see ``neighbor_graph_``). Data read block by block (a memmap, h5py,
+        Zarr, Dask) is paired block by block, each block's partners
+        gathered from a float32 memmap: the file itself, or a copy written
+        once to the temporary directory and removed after the fit. With
+        early stopping the validation rows' neighbours are found among the
+        training rows, and ``partial_fit`` pairs rows within each chunk.
+        "auto" is 1.0 for a map (``n_components`` of at most 3) of a
+        PCA-anchored network (see ``init``: the anchor bounds the term's
+        cost), else 0.0. Set it to 0.0 for an autoencoder tuned for
         reconstruction alone at any ``n_components``.
     n_neighbors : int, default=15
         Neighbours per training row for ``neighbor_weight``; capped at the

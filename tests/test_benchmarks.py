@@ -118,3 +118,27 @@ def test_bench_search_quick_run_times_one_job_processes_and_threads_with_the_sam
     report = json.loads(output.read_text())
     assert set(report["seconds"]) == {"one job", "processes", "threads"}
     assert report["largest_score_difference"] < 1e-9
+
+
+def test_bench_scale_maps_quick_run_times_each_stage_and_the_growth(tmp_path):
+    output = tmp_path / "scale_maps.json"
+    result = run_quick("bench_scale_maps.py", "--skip-umap", "--scaling", "--epochs", 2, "--output", output)
+    assert "| data | storage | method | graph (s) |" in result.stdout and "| neighbour graph |" in result.stdout
+    report = json.loads(output.read_text())
+    assert [(r["data"], r["storage"]) for r in report["results"]] == [
+        ("3,000 x 784", "in memory"),
+        ("8,000 x 64", "memmap"),
+    ]
+    for measured in report["results"]:
+        assert measured["epochs"] == 2 and measured["graph"]["method"] == "exact"
+        assert 0.5 < measured["trustworthiness"] <= 1 and measured["peak_anonymous_mb"] > 0
+    assert set(report["scaling"]) == {"800", "8000"}
+
+
+def test_bench_neighbor_graph_quick_run_measures_recall_and_time(tmp_path):
+    output = tmp_path / "graph.json"
+    result = run_quick("bench_neighbor_graph.py", "--output", output)
+    assert "| rows | features | method | seconds | recall of the 15 nearest |" in result.stdout
+    rows = json.loads(output.read_text())["rows"]
+    faiss_rows = [row for row in rows if row["method"] == "faiss HNSW"]
+    assert len(faiss_rows) == 2 and all(row["recall"] > 0.9 and row["same"] for row in faiss_rows)
