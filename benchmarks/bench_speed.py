@@ -27,7 +27,12 @@ Compares, on the same data (digits scaled /16) and hyperparameters:
     corruption, contractive, sparse, variational, tied weights), alone and
     with the neighbourhood term, on a (256, 128, 64) tanh network at batch
     16, 60 epochs on 75% of the digits, each combination's overhead over
-    the plain network against the sum of its parts' overheads.
+    the plain network against the sum of its parts' overheads;
+(g) the dispatch limit: microseconds per step of network (a) once compiled
+    (median epoch after the first, 1,797 rows, 225 steps an epoch), in a
+    fresh process with TensorFlow's default thread pools and with
+    ``TF_NUM_INTRAOP_THREADS=1``, and whether both give the same loss
+    curve to the bit.
 
 Times are medians over ``--repeats`` runs; ratios come from the same run.
 Prints a markdown table and writes JSON.
@@ -419,6 +424,43 @@ def epoch_seconds(settings, X, epochs):
     return statistics.median(model.callbacks_[0].seconds[1:])
 
 
+def dispatch_child(epochs):
+    """Network (a)'s microseconds per compiled step and its loss curve, as JSON on stdout."""
+    net = NETWORKS["(a) 64-32-2-32-64 sigmoid, MSE, batch 8"]
+    X = digits()
+    from skautoencoder._engine.backend import import_keras
+
+    keras = import_keras()
+    ends = []
+    model = library_model(net, 0, epochs=epochs, early_stopping=False)
+    model.set_params(
+        callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: ends.append(time.perf_counter()))]
+    )
+    model.fit(X)
+    steps = -(-len(X) // net["batch_size"])
+    step_us = 1e6 * statistics.median(np.diff(ends)) / steps
+    print(json.dumps({"step_us": step_us, "loss_curve": model.loss_curve_}))
+
+
+def bench_dispatch(epochs):
+    """(g): network (a) per step in fresh processes, default thread pools against one intra-op thread."""
+    results = {}
+    for name, threads in (("default thread pools", None), ("TF_NUM_INTRAOP_THREADS=1", "1")):
+        env = {key: value for key, value in os.environ.items() if key != "TF_NUM_INTRAOP_THREADS"}
+        if threads:
+            env["TF_NUM_INTRAOP_THREADS"] = threads
+        output = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--dispatch-child", str(epochs)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        results[name] = json.loads(output.strip().splitlines()[-1])
+    curves = [r.pop("loss_curve") for r in results.values()]
+    return {"steps": results, "same_loss_curve": curves[0] == curves[1]}
+
+
 def bench_variant_combinations(X, epochs):
     from sklearn.model_selection import train_test_split
 
@@ -503,6 +545,10 @@ def markdown(results):
             f"| {r['variant']} | {r['epoch s']:.4f} | {r['epoch s with neighbours']:.4f} "
             f"| {r['with neighbours / sum of parts']:.2f} |"
         )
+    if results.get("dispatch"):
+        lines += ["", "| network (a), compiled | microseconds per step |", "|---|---|"]
+        lines += [f"| {name} | {r['step_us']:.1f} |" for name, r in results["dispatch"]["steps"].items()]
+        lines.append(f"| same loss curve, to the bit | {'yes' if results['dispatch']['same_loss_curve'] else 'no'} |")
     return "\n".join(lines).strip()
 
 
@@ -512,8 +558,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing (default: 3)")
     parser.add_argument(
         "--parts",
-        default="training,inference,scaling,short,variants",
-        help="comma-separated parts to run (default: all five)",
+        default="training,inference,scaling,short,variants,dispatch",
+        help="comma-separated parts to run (default: all six)",
     )
     parser.add_argument(
         "--trainers",
@@ -521,7 +567,11 @@ def main(argv=None):
         help="comma-separated trainers to time (default: all; skautoencoder always runs, for the ratios)",
     )
     parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_speed.json"))
+    parser.add_argument("--dispatch-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.dispatch_child:
+        dispatch_child(args.dispatch_child)
+        return 0
     trainers = ["skautoencoder"] + [t for t in args.trainers.split(",") if t and t != "skautoencoder"]
     unknown = sorted(set(trainers) - set(TRAINERS))
     if unknown:
@@ -554,6 +604,7 @@ def main(argv=None):
         "variants": bench_variant_combinations(X[: 400 if args.quick else None], variant_epochs)
         if "variants" in parts
         else [],
+        "dispatch": bench_dispatch(3 if args.quick else 100) if "dispatch" in parts else {},
     }
     publish(results, markdown(results), args.output)
     return 0
