@@ -71,17 +71,18 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             check_streamed_shape(X)
             validate_data(self, X, reset=False, skip_check_array=True)
             return X
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return validate_data(self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32])
 
     def transform(self, X):
         """Encode rows of ``X`` into codes.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
-            An array in memory, or one read a block at a time: a NumPy
-            memmap, an h5py dataset or a Zarr array.  A Dask array gives a
-            Dask array of codes, computed lazily block by block.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
+            An array in memory, a SciPy sparse matrix or array (made dense
+            a chunk of rows at a time), or one read a block at a time: a
+            NumPy memmap, an h5py dataset or a Zarr array. A Dask array
+            gives a Dask array of codes, computed lazily block by block.
 
         Returns
         -------
@@ -122,8 +123,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
-            In memory or streamed, as in :meth:`transform`.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
+            In memory, sparse or streamed, as in :meth:`transform`.
 
         Returns
         -------
@@ -187,6 +188,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        # Pretraining holds every training row dense, so it refuses sparse X.
+        tags.input_tags.sparse = not getattr(self, "pretrain_epochs", 0)
         return tags
 
     # -- persistence -------------------------------------------------------

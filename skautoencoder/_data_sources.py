@@ -4,7 +4,8 @@ Training and inference never need all of ``X`` at once, so ``X`` may be
 larger than memory: a NumPy memmap, an HDF5 dataset (h5py), a Zarr array or
 a Dask array is read in blocks of contiguous rows, each converted to a small
 NumPy array just before it is used. An ordinary NumPy array is used in
-place, its rows gathered a chunk at a time.
+place, its rows gathered a chunk at a time, and a SciPy sparse matrix or
+array likewise, each chunk made dense only as it is used.
 
 Shuffling a data set on disk row by row would turn every read into a random
 one, so a streamed epoch visits the blocks in a random order and shuffles
@@ -32,6 +33,11 @@ def is_streamed(X):
     if isinstance(X, np.memmap):
         return True
     return type(X).__module__.split(".")[0] in _STREAMED_MODULES
+
+
+def is_sparse(X):
+    """Whether ``X`` is a SciPy sparse matrix or array (without importing SciPy)."""
+    return type(X).__module__.startswith("scipy.sparse")
 
 
 def is_dask_array(X):
@@ -85,6 +91,28 @@ class InMemoryRows(_RowSource):
         for start in range(0, len(order), chunk_rows):
             picked = order[start : start + chunk_rows]
             yield picked, np.asarray(self.X[picked], dtype=np.float32)
+
+
+class SparseRows(_RowSource):
+    """The rows of a SciPy sparse matrix or array, made dense a chunk at a time.
+
+    Parameters
+    ----------
+    X : sparse matrix or array of shape (n_samples, n_features)
+        Converted to CSR once (a copy of its stored values only) unless it
+        is CSR already, so that rows can be picked.
+    """
+
+    def __init__(self, X):
+        self.X = X if X.format == "csr" else X.tocsr()
+        self.n_samples, self.n_features = X.shape
+
+    def indexed_training_chunks(self, rows, chunk_rows, shuffle, rng):
+        """Yield ``(row indices, dense float32 rows)`` of ``rows``, in a random order if ``shuffle``."""
+        order = rng.permutation(rows) if shuffle else rows
+        for start in range(0, len(order), chunk_rows):
+            picked = order[start : start + chunk_rows]
+            yield picked, self.X[picked].toarray().astype(np.float32, copy=False)
 
 
 class StreamedRows(_RowSource):
@@ -156,5 +184,7 @@ class StreamedRows(_RowSource):
 
 
 def rows_of(X):
-    """The :class:`InMemoryRows` or :class:`StreamedRows` reading ``X``."""
+    """The :class:`InMemoryRows`, :class:`SparseRows` or :class:`StreamedRows` reading ``X``."""
+    if is_sparse(X):
+        return SparseRows(X)
     return StreamedRows(X) if is_streamed(X) else InMemoryRows(X)

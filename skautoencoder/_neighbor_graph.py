@@ -24,7 +24,16 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from ._data_sources import InMemoryRows, StreamedRows, _RowSource, is_streamed, rows_of, rows_per_block
+from ._data_sources import (
+    InMemoryRows,
+    SparseRows,
+    StreamedRows,
+    _RowSource,
+    is_sparse,
+    is_streamed,
+    rows_of,
+    rows_per_block,
+)
 
 # Above this many training rows the graph is approximate (see the module's
 # docstring): the exact graph costs about 6 s at 20,000 rows of 784 values on
@@ -116,7 +125,11 @@ def _exact_graph(source, train_rows, validation_rows, k, neighbors):
     """Fill ``neighbors`` with the exact graph; the training rows are read into memory."""
     indexed = _rows_in_memory(source, train_rows)
     index = NearestNeighbors().fit(indexed)
-    grid = 1e-9 * max(float(np.mean(np.square(indexed, dtype=np.float64).sum(axis=1))), 1e-300)
+    if isinstance(source, SparseRows):
+        squared_norms = np.asarray(indexed.multiply(indexed).sum(axis=1), dtype=np.float64)
+    else:
+        squared_norms = np.square(indexed, dtype=np.float64).sum(axis=1)
+    grid = 1e-9 * max(float(np.mean(squared_norms)), 1e-300)
     # Each training row is its own nearest training row: it is listed first
     # and dropped (a duplicate of it, as good a neighbour, may stand in).
     own = np.arange(len(train_rows))
@@ -127,8 +140,8 @@ def _exact_graph(source, train_rows, validation_rows, k, neighbors):
 
 
 def _rows_in_memory(source, rows):
-    """``rows`` of ``source`` as an array (the source's own dtype when in memory)."""
-    if isinstance(source, InMemoryRows):
+    """``rows`` of ``source`` as an array (the source's own dtype and sparsity when in memory)."""
+    if isinstance(source, (InMemoryRows, SparseRows)):
         return source.X[rows]
     return np.concatenate(list(source.chunks(rows, rows_per_block(source.n_features))))
 
@@ -145,8 +158,8 @@ def _nearest(index, queries, k, grid, own=None):
     ``own`` gives each query's own indexed row, listed first.
     """
     n_indexed = index.n_samples_fit_
-    found = np.empty((len(queries), k), dtype=np.int64)
-    pending = np.arange(len(queries))
+    found = np.empty((queries.shape[0], k), dtype=np.int64)
+    pending = np.arange(queries.shape[0])
     n_candidates = min(k + 8, n_indexed)
     while len(pending):
         distances, candidates = index.kneighbors(queries[pending], n_neighbors=n_candidates)
@@ -319,6 +332,8 @@ class PairedRows(_RowSource):
                 # Reading a memmap in sorted order touches each page once.
                 wanted, where = np.unique(partners, return_inverse=True)
                 partner_rows = self.partners[wanted][where.ravel()]
+            elif is_sparse(self.partners):
+                partner_rows = self.partners[partners].toarray()
             else:
                 partner_rows = self.partners[partners]
             yield np.hstack([chunk, partner_rows]).astype(np.float32, copy=False)

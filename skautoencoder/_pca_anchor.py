@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA, IncrementalPCA
 
-from ._data_sources import InMemoryRows, rows_per_block
+from ._data_sources import InMemoryRows, SparseRows, rows_per_block
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class PcaAnchor:
     column_scale: np.ndarray
 
 
+# Sparse rows are made dense for their PCA up to this many values (128 MB as
+# float64): the same PCA as for the dense array. Beyond, see _sparse_statistics.
+DENSE_PCA_MAX_VALUES = 2**24
+
+
 def _nonzero_scale(scale, reference):
     """``scale`` with values negligible next to ``reference`` replaced by 1."""
     scale = np.asarray(scale, dtype=np.float64).copy()
@@ -56,7 +61,7 @@ def fit_pca_anchor(source, rows, n_components, seed):
 
     Parameters
     ----------
-    source : InMemoryRows or StreamedRows
+    source : InMemoryRows, SparseRows or StreamedRows
         The data (see :mod:`skautoencoder._data_sources`).
     rows : ndarray of int
         Sorted indices of the rows to fit the PCA on.
@@ -72,9 +77,15 @@ def fit_pca_anchor(source, rows, n_components, seed):
     """
     n_features = source.n_features
     rank = max(0, min(n_components, n_features, len(rows) - 1))
-    if isinstance(source, InMemoryRows) or source.n_samples <= source.block_rows or rank == 0:
+    sparse = isinstance(source, SparseRows)
+    if sparse and len(rows) * n_features > DENSE_PCA_MAX_VALUES and 0 < rank < min(len(rows), n_features):
+        mean, column_variance, pca = _sparse_statistics(source.X[rows], rank, seed)
+    elif sparse or isinstance(source, InMemoryRows) or source.n_samples <= source.block_rows or rank == 0:
         # In memory, streamed data of a single block, or a single row: one PCA.
-        X = source.X[rows] if isinstance(source, InMemoryRows) else source.read(0, source.n_samples)[rows]
+        if sparse:
+            X = source.X[rows].toarray()
+        else:
+            X = source.X[rows] if isinstance(source, InMemoryRows) else source.read(0, source.n_samples)[rows]
         X = np.asarray(X, dtype=np.float64)
         mean, column_variance = X.mean(axis=0), X.var(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):  # constant data: PCA's variance ratios are 0/0
@@ -94,6 +105,20 @@ def fit_pca_anchor(source, rows, n_components, seed):
         code_scale=_nonzero_scale(code_scale, code_scale.max(initial=0.0)),
         column_scale=_nonzero_scale(column_scale, np.abs(mean) + column_scale),
     )
+
+
+def _sparse_statistics(X, rank, seed):
+    """Mean, variance and a PCA of ``rank`` components of a sparse ``X``, never made dense.
+
+    scikit-learn's PCA with the ARPACK solver centres a sparse matrix
+    implicitly (an operator, not a dense copy), so the anchor is the PCA of
+    the centred rows, as for dense data; TruncatedSVD would not centre them.
+    """
+    X = X.astype(np.float64)
+    mean = np.asarray(X.mean(axis=0)).ravel()
+    column_variance = np.maximum(np.asarray(X.multiply(X).mean(axis=0)).ravel() - mean**2, 0.0)
+    pca = PCA(rank, svd_solver="arpack", random_state=seed).fit(X)
+    return mean, column_variance, pca
 
 
 def _incremental_statistics(source, rows, rank):

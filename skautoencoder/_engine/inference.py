@@ -15,7 +15,7 @@ import functools
 import numpy as np
 from scipy.special import expit
 
-from .._data_sources import StreamedRows, check_block, is_dask_array, is_streamed, output_dtype
+from .._data_sources import StreamedRows, check_block, is_dask_array, is_sparse, is_streamed, output_dtype
 from .backend import import_keras, import_tensorflow
 
 CHUNK_ROWS = 32768
@@ -198,8 +198,9 @@ def map_rows(function, X, n_outputs=None, dtype=None, chunk_rows=CHUNK_ROWS):
         Takes a validated float array of rows, returns one result row per
         input row (2-D with ``n_outputs`` columns, or 1-D).
     X : array-like of shape (n_samples, n_inputs)
-        A validated NumPy array, or a streamed array (memmap, h5py, Zarr,
-        Dask), whose blocks are validated here as they are read.
+        A validated NumPy array or CSR sparse matrix, or a streamed array
+        (memmap, h5py, Zarr, Dask), whose blocks are validated here as they
+        are read.
     n_outputs : int, default=None
         Columns of the result; None for one value per row.
     dtype : dtype, default=None
@@ -220,11 +221,14 @@ def map_rows(function, X, n_outputs=None, dtype=None, chunk_rows=CHUNK_ROWS):
         if n_outputs is None:
             return X.map_blocks(checked, dtype=dtype, drop_axis=1)
         return X.map_blocks(checked, dtype=dtype, chunks=(X.chunks[0], (n_outputs,)))
-    if not is_streamed(X) and len(X) <= chunk_rows:
+    sparse = is_sparse(X)
+    if not is_streamed(X) and not sparse and len(X) <= chunk_rows:
         return np.asarray(function(X), dtype=dtype)
     out = np.empty((X.shape[0],) if n_outputs is None else (X.shape[0], n_outputs), dtype=dtype)
     if is_streamed(X):
         blocks = ((start, check_block(block)) for start, block in StreamedRows(X).blocks())
+    elif sparse:  # (CSR, as validation leaves it) each chunk made dense as it is used
+        blocks = ((start, X[start : start + chunk_rows].toarray()) for start in range(0, X.shape[0], chunk_rows))
     else:
         blocks = ((start, X[start : start + chunk_rows]) for start in range(0, len(X), chunk_rows))
     for start, block in blocks:
