@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import scipy.sparse
 from sklearn.exceptions import NotFittedError
 
 from skautoencoder import AutoencoderTransformer
@@ -33,7 +32,6 @@ BAD_TRAINING_DATA = [
     pytest.param(np.empty((40, 0)), ValueError, "0 feature", id="zero columns"),
     pytest.param(STRINGS, ValueError, "could not convert string to float", id="string"),
     pytest.param(X_GOOD + 1j, ValueError, "Complex data not supported", id="complex"),
-    pytest.param(scipy.sparse.csr_matrix(X_GOOD), TypeError, "Sparse data was passed", id="sparse"),
 ]
 
 

@@ -15,7 +15,15 @@ import functools
 import numpy as np
 from scipy.special import expit
 
-from .._data_sources import StreamedRows, check_block, is_dask_array, is_sparse, is_streamed, output_dtype
+from .._data_sources import (
+    StreamedRows,
+    check_block,
+    is_dask_array,
+    is_sparse,
+    is_streamed,
+    output_dtype,
+    rows_per_block,
+)
 from .backend import import_keras, import_tensorflow
 
 CHUNK_ROWS = 32768
@@ -227,7 +235,8 @@ def map_rows(function, X, n_outputs=None, dtype=None, chunk_rows=CHUNK_ROWS):
     out = np.empty((X.shape[0],) if n_outputs is None else (X.shape[0], n_outputs), dtype=dtype)
     if is_streamed(X):
         blocks = ((start, check_block(block)) for start, block in StreamedRows(X).blocks())
-    elif sparse:  # (CSR, as validation leaves it) each chunk made dense as it is used
+    elif sparse:  # (CSR, as validation leaves it) each chunk made dense as it is used, bounded in bytes
+        chunk_rows = min(chunk_rows, rows_per_block(X.shape[1]))
         blocks = ((start, X[start : start + chunk_rows].toarray()) for start in range(0, X.shape[0], chunk_rows))
     else:
         blocks = ((start, X[start : start + chunk_rows]) for start in range(0, len(X), chunk_rows))
