@@ -223,36 +223,3 @@ def test_data_several_times_larger_than_the_memory_limit_streams_through(tmp_pat
     for name, measured in report["sources"].items():
         assert measured["codes_shape"] == [n_rows, 8] and measured["codes_finite"], name
         assert measured["score"] > -0.5 * constant_prediction_error, name  # it learned
-
-
-# -- a map's memory grows with the rows by its graph and index alone --------
-
-MAP_FEATURES = 128
-# Bytes a training row may add: the HNSW index's float32 copy of it and its
-# links (at most 2 x 32 int32 at the lowest level, fewer above), and the
-# graph's 15 int32 (plus the validation rows' share). Reading the data into
-# memory, even as float32, or any float64 copy of it would exceed this.
-MAP_BYTES_PER_ROW = 4 * MAP_FEATURES + 400
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("kind", ["memmap", "h5py"])
-def test_a_streamed_maps_memory_grows_with_the_rows_by_its_graph_and_index_alone(tmp_path, kind):
-    script = pathlib.Path(__file__).with_name("_streamed_map_memory.py")
-    added = {}
-    for n_rows in (25_000, 100_000):
-        path = tmp_path / f"rows{n_rows}.f32"
-        write_rows(path, n_rows, MAP_FEATURES)
-        result = subprocess.run(
-            [sys.executable, str(script), str(path), str(n_rows), str(MAP_FEATURES), kind],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        report = json.loads(result.stdout.strip().splitlines()[-1])
-        assert report["graph"]["method"] == "approximate"
-        added[n_rows] = report["added_mb"]
-    per_row = (added[100_000] - added[25_000]) * 2**20 / 75_000
-    print(added, f"{per_row:.0f} bytes per row")  # the figures, with pytest -s
-    assert per_row < MAP_BYTES_PER_ROW, (added, per_row)
