@@ -206,7 +206,7 @@ def main():
     parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_scale_maps.json"))
     args = parser.parse_args()
     sizes = (
-        [(6_000, 28, "in memory"), (20_000, 8, "memmap")]
+        [(3_000, 28, "in memory"), (8_000, 8, "memmap")]
         if args.quick
         else [
             (60_000, 28, "in memory"),
