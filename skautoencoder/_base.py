@@ -14,9 +14,10 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
 from ._data_checks import check_streamed_shape
-from ._data_sources import is_streamed
+from ._data_sources import is_sparse, is_streamed
 from ._engine.compiled_trainer import TrainingSnapshot
 from ._engine.inference import forward_for, map_rows, squared_error_per_row
+from ._missing_values import filled, observed_squared_error_per_row
 from ._version import __version__
 
 
@@ -71,7 +72,21 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             check_streamed_shape(X)
             validate_data(self, X, reset=False, skip_check_array=True)
             return X
-        return validate_data(self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32])
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32], ensure_all_finite="allow-nan"
+        )
+        if is_sparse(X):
+            if np.isnan(X.data).any():
+                raise ValueError(
+                    "Sparse X holds NaN among its stored values; missing values are taken in dense X only, so "
+                    "pass X.toarray() or impute X first."
+                )
+        elif getattr(self, "fill_values_", None) is None and np.isnan(X).any():
+            raise ValueError(
+                f"X holds NaN, but this {type(self).__name__} was fitted on data without missing values, so its "
+                "encoder never learned to read them; fit it on data with NaN, or impute X first."
+            )
+        return X
 
     def transform(self, X):
         """Encode rows of ``X`` into codes.
@@ -83,6 +98,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             a chunk of rows at a time), or one read a block at a time: a
             NumPy memmap, an h5py dataset or a Zarr array. A Dask array
             gives a Dask array of codes, computed lazily block by block.
+            A model fitted on data with NaN takes NaN in dense rows in
+            memory, each seen as ``fill_values_`` gives it.
 
         Returns
         -------
@@ -129,18 +146,30 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Higher is better; 0 is a perfect reconstruction.
+            Higher is better; 0 is a perfect reconstruction. For rows with
+            NaN, the mean is over the observed entries; a row with none
+            scores NaN.
         """
         X = self._validate_fitted_input(X)
         return map_rows(self._negative_error_rows, X, dtype=np.float64)
 
+    def _filled_rows(self, X):
+        """``X`` with each NaN as the encoder learned to see it (a copy), or ``X`` itself."""
+        fill_values = getattr(self, "fill_values_", None)
+        if fill_values is None or not np.isnan(X).any():
+            return X
+        return filled(X, fill_values)
+
     def _encode_rows(self, X):
-        return self._forward("encoder")(X)
+        return self._forward("encoder")(self._filled_rows(X))
 
     def _decode_rows(self, X):
         return self._forward("decoder")(X)
 
     def _negative_error_rows(self, X):
+        if getattr(self, "fill_values_", None) is not None and np.isnan(X).any():
+            reconstruction = self._forward("decoder")(self._encode_rows(X))
+            return -observed_squared_error_per_row(X, reconstruction)
         return -squared_error_per_row(self._forward("encoder"), self._forward("decoder"), X)
 
     def score(self, X, y=None):
@@ -190,6 +219,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         # Pretraining holds every training row dense, so it refuses sparse X.
         tags.input_tags.sparse = not getattr(self, "pretrain_epochs", 0)
+        tags.input_tags.allow_nan = not getattr(self, "pretrain_epochs", 0)
         return tags
 
     # -- persistence -------------------------------------------------------

@@ -183,6 +183,28 @@ class StreamedRows(_RowSource):
         return low, high
 
 
+class LabeledRows(_RowSource):
+    """Rows of another source, each followed by its label as one more column.
+
+    Parameters
+    ----------
+    rows : row source
+    labels : ndarray of shape (n_samples,)
+        Integer class indices, -1 where the label is unknown.
+    """
+
+    def __init__(self, rows, labels):
+        self.rows = rows
+        self.labels = np.asarray(labels, dtype=np.float32)
+        self.n_samples = rows.n_samples
+        self.n_features = rows.n_features + 1
+
+    def indexed_training_chunks(self, rows, chunk_rows, shuffle, rng):
+        """Yield ``(row indices, float32 arrays [row, label])`` of ``rows``, in a random order if ``shuffle``."""
+        for picked, chunk in self.rows.indexed_training_chunks(rows, chunk_rows, shuffle, rng):
+            yield picked, np.hstack([chunk, self.labels[picked, None]])
+
+
 def rows_of(X):
     """The :class:`InMemoryRows`, :class:`SparseRows` or :class:`StreamedRows` reading ``X``."""
     if is_sparse(X):

@@ -186,6 +186,16 @@ class AutoencoderTransformer(BaseAutoencoder):
     n_neighbors : int, default=15
         Neighbours per training row for ``neighbor_weight``; capped at the
         number of training rows minus one.
+    label_weight : float, default=0.0
+        Weight of a classification term on the code: with ``label_weight >
+        0``, ``fit(X, y)`` trains a linear softmax classifier of the code
+        along with the networks, on the rows whose label is known (as in
+        :mod:`sklearn.semi_supervised`, -1 marks an unknown label), so
+        that codes of one class gather and classes part. The cross-entropy
+        is weighed in units of the data's mean column variance, and the
+        validation loss of early stopping includes it. At 0, ``y`` is
+        ignored, so a ``Pipeline`` that passes ``y`` to every step changes
+        nothing unless asked.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks, called as ``model.fit`` calls them when each epoch
         is one compiled call (``steps_per_execution``): at every epoch's
@@ -237,6 +247,14 @@ class AutoencoderTransformer(BaseAutoencoder):
         20,000 training rows), ``"n_neighbors"``, ``"recall"`` (the share
         of the exact neighbours the graph lists, measured on 200 training
         rows; 1.0 when exact) and ``"seconds"``. None without the term.
+    fill_values_ : ndarray of shape (n_features_in_,) or None
+        What the encoder sees in place of a missing entry (NaN) of each
+        column: its mean over the observed entries of the first fit that
+        held NaN. None for a model fitted on data without NaN, which
+        refuses NaN.
+    label_classes_ : ndarray or None
+        The known labels of ``y``, sorted, with ``label_weight > 0``;
+        else None.
     callbacks_ : list of keras.callbacks.Callback or None
         The copies of ``callbacks`` the last fit called, or None without
         callbacks; their ``model`` shares its layers with ``encoder_`` and
@@ -304,6 +322,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         init="auto",
         neighbor_weight="auto",
         n_neighbors=15,
+        label_weight=0.0,
         callbacks=None,
     ):
         self.n_components = n_components
@@ -341,6 +360,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.init = init
         self.neighbor_weight = neighbor_weight
         self.n_neighbors = n_neighbors
+        self.label_weight = label_weight
         self.callbacks = callbacks
 
     # -- fitting -----------------------------------------------------------
@@ -355,9 +375,15 @@ class AutoencoderTransformer(BaseAutoencoder):
             Training data. A NumPy memmap, an h5py dataset, a Zarr array
             or a Dask array is read a block of rows at a time, never whole:
             each epoch visits the blocks in a random order and shuffles the
-            rows within each block.
-        y : None
-            Ignored; present for pipeline compatibility.
+            rows within each block. Dense rows in memory may hold NaN for
+            missing values: the encoder sees each as its column's observed
+            mean (``fill_values_``), the loss counts no error there, and
+            the PCA start and the neighbour graph use the rows completed
+            by a PCA of the observed entries. A column with no observed
+            entry is refused; a row with none adds nothing to the loss.
+        y : array-like of shape (n_samples,), default=None
+            Labels for the classification term, -1 where unknown; used
+            only with ``label_weight > 0``, else ignored.
 
         Returns
         -------
@@ -367,7 +393,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         """
         with self._unchanged_on_failure():
             continuing = self.warm_start and self._is_fitted()
-            self._fit(X, continuing=continuing, epochs=self.epochs)
+            self._fit(X, y, continuing=continuing, epochs=self.epochs)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -384,9 +410,10 @@ class AutoencoderTransformer(BaseAutoencoder):
         ----------
         X : array-like of shape (n_samples, n_features)
             A chunk of training data, in memory or read block by block as
-            in :meth:`fit`.
-        y : None
-            Ignored.
+            in :meth:`fit`. NaN as in :meth:`fit`; a model whose first
+            call saw no NaN refuses them later.
+        y : array-like of shape (n_samples,), default=None
+            Labels as in :meth:`fit`, among those the first call saw.
 
         Returns
         -------
@@ -394,15 +421,16 @@ class AutoencoderTransformer(BaseAutoencoder):
         """
         with self._unchanged_on_failure():
             continuing = self._is_fitted()
-            self._fit(X, continuing=continuing, epochs=1, incremental=True)
+            self._fit(X, y, continuing=continuing, epochs=1, incremental=True)
         return self
 
     def _is_fitted(self):
         return hasattr(self, "encoder_")
 
-    def _fit(self, X, *, continuing, epochs, incremental=False):
+    def _fit(self, X, y=None, *, continuing, epochs, incremental=False):
         """Validate, configure, fit, and set every fitted attribute in one place."""
-        X, config = validated_training_data(self, X, reset=not continuing)
+        data = validated_training_data(self, X, y, reset=not continuing)
+        X, config = data.X, data.config
         previous = None
         if continuing:
             previous = FitResult(
@@ -415,7 +443,14 @@ class AutoencoderTransformer(BaseAutoencoder):
                 getattr(self, "callbacks_", None),
             )
         result = fit_autoencoder(
-            config, X, rng=self._random_state(), epochs=epochs, previous=previous, incremental=incremental
+            config,
+            X,
+            rng=self._random_state(),
+            epochs=epochs,
+            previous=previous,
+            incremental=incremental,
+            fill_values=data.fill_values,
+            labels=data.labels,
         )
         self.encoder_, self.decoder_ = result.encoder, result.decoder
         self.loss_curve_ = result.loss_curve
@@ -425,6 +460,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         self._training_state = result.training_state
         self.callbacks_ = result.callbacks
         self.neighbor_graph_ = result.neighbor_graph
+        self.fill_values_ = data.fill_values
+        self.label_classes_ = data.classes
         self._forward_cache = {}
 
     def _random_state(self):

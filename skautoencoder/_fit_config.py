@@ -22,6 +22,9 @@ TRAINING_SETTINGS = (
     "beta",
     "tied_weights",
     "neighbor_weight",
+    "missing_values",
+    "n_classes",
+    "label_weight",
 )
 
 
@@ -38,8 +41,11 @@ class FitConfig:
     ----------
     params : dict
         The estimator's parameters, as ``get_params(deep=False)`` gives
-        them with each ``"auto"`` resolved (:func:`~skautoencoder._defaults.resolve_auto`);
-        each also reads as an attribute (``config.batch_size``).
+        them with each ``"auto"`` resolved (:func:`~skautoencoder._defaults.resolve_auto`),
+        plus what the data decide: ``missing_values`` (whether the rows
+        may hold NaN) and ``n_classes`` (labels given to the
+        classification term, 0 without it); each also reads as an
+        attribute (``config.batch_size``).
     spec : NetworkSpec
         The shape of the networks the estimator builds itself.
     n_features : int
@@ -66,7 +72,7 @@ class FitConfig:
         return self.params["encoder"] is None and self.params["decoder"] is None
 
     @classmethod
-    def from_params(cls, params, n_features):
+    def from_params(cls, params, n_features, *, missing_values=False, n_classes=0):
         """Resolve each ``"auto"``, check how ``params`` combine and make the configuration.
 
         Parameters
@@ -75,6 +81,11 @@ class FitConfig:
             The estimator's parameters, as ``get_params(deep=False)`` gives them.
         n_features : int
             The width of the data given to the fit.
+        missing_values : bool, default=False
+            Whether the rows may hold NaN.
+        n_classes : int, default=0
+            The number of classes of the labels the fit is given with
+            ``label_weight > 0``.
 
         Raises
         ------
@@ -84,6 +95,8 @@ class FitConfig:
         image_shape = None if params["image_shape"] is None else resolve_image_shape(params["image_shape"], n_features)
         pca_anchored = _uses_pca_anchor(params, image_shape)
         p = resolve_auto(params, pca_anchored=pca_anchored)
+        p["missing_values"] = bool(missing_values)
+        p["n_classes"] = int(n_classes) if p.get("label_weight", 0) > 0 else 0
         check_keras_names(p)
         if p["callbacks"]:
             check_callbacks(p["callbacks"])
@@ -105,6 +118,11 @@ class FitConfig:
             )
         if p["variational"] and p["encoder"] is not None:
             raise ValueError("variational=True builds its own two-headed encoder; it cannot be combined with encoder=.")
+        if missing_values and p["pretrain_epochs"]:
+            raise ValueError(
+                "pretrain_epochs > 0 trains each layer on complete rows; X holds NaN. Pass pretrain_epochs=0, "
+                "or impute X first."
+            )
         for name, asked in (("pretrain_epochs > 0", p["pretrain_epochs"]), ("tied_weights=True", p["tied_weights"])):
             if asked and (image_shape or p["variational"] or p["encoder"] or p["decoder"]):
                 raise ValueError(

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._data_checks import warn_at_caller
-from ._data_sources import rows_of, rows_per_block
+from ._data_sources import LabeledRows, rows_of, rows_per_block
 from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._engine.keras_objects import make_optimizer
 from ._engine.networks import set_pca_anchor
@@ -22,7 +22,15 @@ from ._engine.pretraining import pretrain_layerwise
 from ._engine.progress import TrainingProgress
 from ._engine.trainer_setup import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
 from ._engine.training_loop import train
-from ._neighbor_graph import PairedRows, gatherable_rows, mean_column_variance, neighbor_graph, pca_squared_error
+from ._missing_values import pca_completed
+from ._neighbor_graph import (
+    PairedRows,
+    gatherable_rows,
+    mean_column_variance,
+    neighbor_graph,
+    pca_squared_error,
+    with_labels,
+)
 from ._pca_anchor import fit_pca_anchor
 from .exceptions import NeighborhoodWarning
 
@@ -60,7 +68,7 @@ class FitResult:
     neighbor_graph: dict = None
 
 
-def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False):
+def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False, fill_values=None, labels=None):
     """Train an autoencoder on ``X`` as ``config`` says.
 
     Parameters
@@ -76,6 +84,12 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
     incremental : bool, default=False
         One ``partial_fit`` step: no validation split, and the optimizer
         carries over from ``previous``.
+    fill_values : ndarray of shape (n_features,), default=None
+        With ``config.missing_values``: what the encoder sees in place of
+        each column's NaN. The PCA anchor and the neighbour graph see the
+        rows completed by a PCA of the observed entries instead.
+    labels : ndarray of shape (n_samples,), default=None
+        With ``config.n_classes``: each row's class index, -1 if unknown.
 
     Returns
     -------
@@ -83,6 +97,10 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
     """
     network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
     source = rows_of(X)
+    # What needs complete rows (the anchor, the neighbour graph) reads them here.
+    complete = source
+    if config.missing_values:
+        complete = rows_of(pca_completed(X, fill_values, config.n_components, network_seed))
     all_rows = rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
     validation_rows = anchor = None
     if config.early_stopping and not incremental:
@@ -98,7 +116,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
             # The PCA of every row, validation rows included: the network
             # then starts at the PCA a user fits on the same rows, which
             # early stopping keeps when no epoch beats it.
-            anchor = fit_pca_anchor(source, all_rows, config.n_components, network_seed)
+            anchor = fit_pca_anchor(complete, all_rows, config.n_components, network_seed)
             set_pca_anchor(encoder, decoder, anchor)
         if config.pretrain_epochs:
             # Pretraining holds the training rows, and their codes, in memory.
@@ -115,20 +133,25 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
                 make_optimizer=lambda: make_optimizer(config.optimizer, config.learning_rate),
             )
         trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed, continued=incremental)
+    if config.missing_values:
+        trainer.objective.fill_values.assign(np.asarray(fill_values, dtype=np.float32))
     squared_error_limit = graph = None
     with ExitStack() as scratch:
         if config.neighbor_weight > 0:
             # The neighbourhood term trains on rows paired with a neighbour each.
             # Data read block by block is first copied to a float32 file if it
             # cannot be gathered from in place; the rest reads that copy.
-            partners = gatherable_rows(X, scratch)
+            partners = gatherable_rows(complete.X, scratch)
             rows_source = rows_of(partners)
             data_variance = mean_column_variance(rows_source, rows)
             trainer.objective.data_variance.assign(data_variance)
             graph = neighbor_graph(rows_source, rows, validation_rows, config.n_neighbors)
+            if config.n_classes:
+                graph = with_labels(graph, rows_source, rows, validation_rows, labels, config.n_neighbors)
             if config.verbose:
                 print(_graph_line(graph, len(rows)), flush=True)
-            source = PairedRows(rows_source, graph.neighbors, partners)
+            # Rows with NaN keep them (the loss skips them); partners are complete.
+            source = PairedRows(source if config.missing_values else rows_source, graph.neighbors, partners)
             # The kept epoch must reconstruct the validation rows (without
             # early stopping, the training rows) within 2% of the PCA a user
             # compares with, fitted on every row; the term is weighed in units
@@ -142,6 +165,10 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False)
             checked = rows if validation_rows is None else validation_rows
             # Plus float32 rounding, for data that PCA reconstructs exactly.
             squared_error_limit = PCA_MARGIN * pca_squared_error(pca, rows_source, checked) + 1e-7 * data_variance
+        if config.n_classes:
+            if not config.neighbor_weight > 0:
+                trainer.objective.data_variance.assign(mean_column_variance(complete, rows))
+            source = LabeledRows(source, labels)
         callbacks = _callbacks_for(config, previous, trainer, incremental, epochs, len(rows))
         progress = TrainingProgress(config.verbose, epochs)
         result = train(

@@ -98,7 +98,8 @@ def load_with_extra(path):
         if name not in FITTED_ATTRIBUTES:
             raise ValueError(f"{where} holds an attribute named {name!r}, which no fitted estimator has.")
     estimator = AutoencoderTransformer(**metadata["params"])
-    estimator.neighbor_graph_ = None  # files saved before the attribute existed
+    # Files saved before these attributes existed hold models without them.
+    estimator.neighbor_graph_ = estimator.fill_values_ = estimator.label_classes_ = None
     for name, value in metadata["attributes"].items():
         setattr(estimator, name, value)
     for name, model in models.items():

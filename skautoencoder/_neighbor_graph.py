@@ -121,6 +121,29 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_row
     return NeighborGraph(neighbors, method, recall, time.perf_counter() - started)
 
 
+def with_labels(graph, X, train_rows, validation_rows, labels, n_neighbors):
+    """``graph`` with each labelled row's neighbours found among the training rows of its label.
+
+    Unlabelled rows (-1) keep theirs. A class of fewer training rows than
+    neighbours repeats its rows in the list; a class of one training row
+    leaves its rows' neighbours as they were.
+    """
+    source = X if isinstance(X, _RowSource) else rows_of(X)
+    neighbors = graph.neighbors
+    k = neighbors.shape[1]
+    for label in np.unique(labels[labels >= 0]):
+        train_of_label = train_rows[labels[train_rows] == label]
+        validation_of_label = None if validation_rows is None else validation_rows[labels[validation_rows] == label]
+        if len(train_of_label) < 2:
+            continue
+        found = neighbor_graph(source, train_of_label, validation_of_label, n_neighbors).neighbors
+        labelled = (
+            train_of_label if validation_of_label is None else np.concatenate([train_of_label, validation_of_label])
+        )
+        neighbors[labelled] = found[labelled][:, np.arange(k) % found.shape[1]]
+    return graph
+
+
 def _exact_graph(source, train_rows, validation_rows, k, neighbors):
     """Fill ``neighbors`` with the exact graph; the training rows are read into memory."""
     indexed = _rows_in_memory(source, train_rows)
@@ -322,8 +345,8 @@ class PairedRows(_RowSource):
         self.n_samples = self.rows.n_samples
         self.n_features = 2 * self.rows.n_features
 
-    def training_chunks(self, rows, chunk_rows, shuffle, rng):
-        """Yield float32 arrays ``[row, neighbour]`` of ``rows``, in a random order if ``shuffle``."""
+    def indexed_training_chunks(self, rows, chunk_rows, shuffle, rng):
+        """Yield ``(row indices, float32 arrays [row, neighbour])`` of ``rows``, in a random order if ``shuffle``."""
         k = self.neighbors.shape[1]
         for picked, chunk in self.rows.indexed_training_chunks(rows, chunk_rows, shuffle, rng):
             column = rng.randint(k, size=len(picked)) if rng is not None else np.zeros(len(picked), dtype=int)
@@ -336,4 +359,4 @@ class PairedRows(_RowSource):
                 partner_rows = self.partners[partners].toarray()
             else:
                 partner_rows = self.partners[partners]
-            yield np.hstack([chunk, partner_rows]).astype(np.float32, copy=False)
+            yield picked, np.hstack([chunk, partner_rows]).astype(np.float32, copy=False)

@@ -48,4 +48,5 @@ PARAMETER_CONSTRAINTS = {
     "neighbor_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
     "n_neighbors": [Interval(Integral, 1, None, closed="left")],
     "callbacks": [list, tuple, None],
+    "label_weight": [Interval(Real, 0, None, closed="left")],
 }

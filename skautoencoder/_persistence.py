@@ -40,6 +40,8 @@ FITTED_ATTRIBUTES = frozenset(
         "best_validation_loss_",
         "n_iter_",
         "neighbor_graph_",
+        "fill_values_",
+        "label_classes_",
         "n_features_in_",
         "feature_names_in_",
     }

@@ -1,7 +1,9 @@
 """The training data a fit is given, checked, and the fit's configuration made from them."""
 
+from dataclasses import dataclass
+
 import numpy as np
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
 
 from ._data_checks import (
     check_float32_range,
@@ -14,27 +16,56 @@ from ._data_checks import (
 from ._data_sources import StreamedRows, is_sparse, is_streamed
 from ._engine.keras_objects import is_binary_crossentropy
 from ._fit_config import FitConfig
+from ._missing_values import observed_column_means
 from ._neighbor_graph import EXACT_MAX_ROWS
 from .exceptions import NeighborhoodWarning
 
 
-def validated_training_data(estimator, X, reset):
+@dataclass
+class TrainingData:
+    """The validated data of one fit, and what the fit makes of them.
+
+    Attributes
+    ----------
+    X : validated array in memory, sparse matrix, or the streamed array
+    config : FitConfig
+        Made from the parameters with each ``"auto"`` resolved for ``X``.
+    fill_values : ndarray of shape (n_features,) or None
+        What the encoder sees in place of each column's missing entries;
+        None for a model that takes no missing values.
+    labels : ndarray of shape (n_samples,) or None
+        Each row's class index in ``classes``, -1 where unknown; None
+        without the classification term.
+    classes : ndarray or None
+        The known labels, sorted.
+    """
+
+    X: object
+    config: FitConfig
+    fill_values: np.ndarray = None
+    labels: np.ndarray = None
+    classes: np.ndarray = None
+
+
+def validated_training_data(estimator, X, y=None, *, reset):
     """The validated data and the fit's configuration; warns about the data's scale.
 
     Parameters
     ----------
     estimator : AutoencoderTransformer
         Its parameters, and its fitted input checks (``n_features_in_``,
-        ``feature_names_in_``), which ``reset`` sets anew.
-    X : array-like or streamed array
+        ``feature_names_in_``), which ``reset`` sets anew; when continuing,
+        its ``fill_values_`` and ``label_classes_``.
+    X : array-like, sparse matrix or streamed array
+        Dense rows in memory may hold NaN for missing values.
+    y : array-like of shape (n_samples,), default=None
+        Labels, -1 for unknown ones; used only with ``label_weight > 0``.
     reset : bool
         Whether this fit starts afresh (as opposed to continuing).
 
     Returns
     -------
-    X : validated array in memory, or the streamed array
-    config : FitConfig
-        Made from the parameters with each ``"auto"`` resolved for ``X``.
+    TrainingData
 
     Raises
     ------
@@ -47,8 +78,22 @@ def validated_training_data(estimator, X, reset):
         check_streamed_shape(X)
         validate_data(estimator, X, reset=reset, skip_check_array=True)
     else:
-        X = validate_data(estimator, X, reset=reset, accept_sparse="csr", dtype=[np.float64, np.float32])
-    config = FitConfig.from_params(params, X.shape[1])
+        X = validate_data(
+            estimator,
+            X,
+            reset=reset,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            ensure_all_finite="allow-nan",
+        )
+    fill_values = _fill_values(estimator, X, reset)
+    labels, classes = _labels(estimator, params, X, y, reset)
+    config = FitConfig.from_params(
+        params,
+        X.shape[1],
+        missing_values=fill_values is not None,
+        n_classes=0 if classes is None else len(classes),
+    )
     if is_sparse(X):
         config = _checked_for_sparse_rows(config, params, X.shape[0])
         # Each column's minimum and maximum count its implicit zeros.
@@ -56,6 +101,8 @@ def validated_training_data(estimator, X, reset):
     elif is_streamed(X):
         # One pass over the blocks checks every value and gives the ranges.
         column_low, column_high = StreamedRows(X).column_ranges()
+    elif fill_values is not None:
+        column_low, column_high = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
     else:
         column_low, column_high = X.min(axis=0), X.max(axis=0)
     low, high = float(column_low.min()), float(column_high.max())
@@ -69,7 +116,66 @@ def validated_training_data(estimator, X, reset):
         raise ValueError(
             f"early_stopping=True needs at least 2 samples to hold out validation rows; got n_samples={X.shape[0]}."
         )
-    return X, config
+    return TrainingData(X, config, fill_values, labels, classes)
+
+
+def _fill_values(estimator, X, reset):
+    """The fill values of missing entries: new ones if ``X`` is the first with NaN, the fitted ones, or None."""
+    if is_streamed(X):
+        return None if reset else getattr(estimator, "fill_values_", None)
+    if is_sparse(X):
+        if np.isnan(X.data).any():
+            raise ValueError(
+                "Sparse X holds NaN among its stored values; missing values are taken in dense X only, so pass "
+                "X.toarray() or impute X first."
+            )
+        return None if reset else getattr(estimator, "fill_values_", None)
+    has_missing = bool(np.isnan(X).any())
+    fitted = None if reset else getattr(estimator, "fill_values_", None)
+    if not reset and fitted is None and has_missing:
+        raise ValueError(
+            f"X holds NaN, but this {type(estimator).__name__} was fitted on data without missing values, so "
+            "its encoder never learned to read them; fit it anew on data with NaN, or impute X first."
+        )
+    if fitted is not None or not has_missing:
+        return fitted
+    return observed_column_means(X, getattr(estimator, "feature_names_in_", None))
+
+
+def _labels(estimator, params, X, y, reset):
+    """Labels as class indices (-1 unknown) and the classes, for ``label_weight > 0``; else (None, None)."""
+    if not params.get("label_weight"):
+        return None, None
+    if y is None:
+        raise ValueError(
+            f"label_weight={params['label_weight']} trains a classifier of the code on labels; pass y to fit "
+            "(-1 for rows whose label is unknown), or label_weight=0."
+        )
+    y = column_or_1d(y, warn=True)
+    try:
+        check_consistent_length(X, y)
+    except ValueError:
+        raise ValueError(f"y holds {len(y)} labels, but X has {X.shape[0]} rows; give one label per row.") from None
+    known = ~((y == -1) if y.dtype.kind in "iuf" else np.zeros(len(y), dtype=bool))
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        raise ValueError("y holds NaN; mark the rows whose label is unknown with -1.")
+    fitted_classes = None if reset else getattr(estimator, "label_classes_", None)
+    classes = np.unique(y[known]) if fitted_classes is None else fitted_classes
+    if fitted_classes is not None:
+        unseen = np.setdiff1d(np.unique(y[known]), fitted_classes)
+        if len(unseen):
+            raise ValueError(
+                f"y holds labels the model was not fitted with: {', '.join(map(str, unseen[:5]))}; its classes are "
+                f"{', '.join(map(str, fitted_classes))}."
+            )
+    elif len(classes) < 2:
+        raise ValueError(
+            f"label_weight > 0 needs known labels of at least 2 classes; y has {len(classes)} "
+            f"class{'es' if len(classes) != 1 else ''} ({int(known.sum())} rows labelled, the rest -1)."
+        )
+    labels = np.full(len(y), -1, dtype=np.int64)
+    labels[known] = np.searchsorted(classes, y[known])
+    return labels, classes
 
 
 def _checked_for_sparse_rows(config, params, n_samples):

@@ -142,3 +142,33 @@ def test_bench_neighbor_graph_quick_run_measures_recall_and_time(tmp_path):
     rows = json.loads(output.read_text())["rows"]
     faiss_rows = [row for row in rows if row["method"] == "faiss HNSW"]
     assert len(faiss_rows) == 2 and all(row["recall"] > 0.9 and row["same"] for row in faiss_rows)
+
+
+def test_bench_impute_quick_run_compares_the_imputers_on_removed_entries(tmp_path):
+    output = tmp_path / "impute.json"
+    result = run_quick("bench_impute.py", "--output", output)
+    assert "| table | rows x columns | already missing | removed | SimpleImputer(mean) |" in result.stdout
+    report = json.loads(output.read_text())
+    assert {row["table"] for row in report["rows"]} == {"diabetes", "wine"} and report["pairs"] == 2
+    by_imputer = {(row["table"], row["imputer"]): row["rmse"] for row in report["rows"]}
+    for table in ("diabetes", "wine"):
+        # Each RMSE is in units of the columns' standard deviations: the means score about 1.
+        assert 0.9 < by_imputer[(table, "SimpleImputer(mean)")] < 1.1
+        assert by_imputer[(table, "AutoencoderImputer")] < by_imputer[(table, "SimpleImputer(mean)")]
+
+
+def test_bench_labels_quick_run_measures_accuracy_and_error(tmp_path):
+    output = tmp_path / "labels.json"
+    result = run_quick("bench_labels.py", "--output", output)
+    assert "| label_weight | labelled | held-out 5-NN accuracy |" in result.stdout
+    rows = json.loads(output.read_text())["rows"]
+    assert [(row["label_weight"], row["labelled"]) for row in rows] == [(0.0, 0.0), (1.0, 1.0), (1.0, 0.1)]
+    assert all(0.1 < row["accuracy"] <= 1 and row["mse_over_pca"] > 0 for row in rows)
+
+
+def test_bench_sparse_quick_run_measures_memory(tmp_path):
+    output = tmp_path / "sparse.json"
+    result = run_quick("bench_sparse.py", "--skip-text", "--output", output)
+    assert "| rows | features | density |" in result.stdout
+    memory = json.loads(output.read_text())["memory"]
+    assert memory["rows"] == 5_000 and memory["codes_finite"] and memory["peak_rss_mb"] > 0

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skautoencoder import AutoencoderTransformer
+from skautoencoder import AutoencoderImputer, AutoencoderTransformer
 
 # None are expected to fail; keep reasons here if that ever changes.
 EXPECTED_FAILED_CHECKS = {}
@@ -56,6 +56,8 @@ ESTIMATORS = [
     ),
     small_autoencoder(encoder=build_encoder, decoder=build_decoder),
     small_autoencoder(neighbor_weight=1.0, n_neighbors=3, corruption="gaussian", contractive_weight=1e-3),
+    small_autoencoder(label_weight=1.0),
+    AutoencoderImputer(hidden_layer_sizes=(4,), epochs=3, batch_size=16, random_state=0),
 ]
 
 

@@ -3,7 +3,8 @@
 One :class:`Objective` covers the plain autoencoder and its variants:
 
 - denoising: the encoder sees a corrupted row (Gaussian noise, or a share of
-  entries set to zero), the loss compares with the clean row;
+  entries set to zero), the loss compares with the clean row; validation
+  rows are corrupted by one fixed draw;
 - sparse: an L1 penalty on the code;
 - contractive: a penalty on the squared Frobenius norm of the encoder's
   Jacobian with respect to its input;
@@ -15,13 +16,18 @@ One :class:`Objective` covers the plain autoencoder and its variants:
 - neighbourhood-preserving: each row comes with one of its nearest training
   rows (see :mod:`skautoencoder._neighbor_graph`), and a contrastive term pulls
   their codes together and pushes other rows' codes away (see
-  :func:`neighbor_loss`).
+  :func:`neighbor_loss`);
+- with missing values: NaN entries are replaced by each column's fill value
+  (its observed mean) where the encoder sees them, and count no error in the
+  reconstruction loss;
+- with labels: a softmax classifier on the code, trained with it, adds its
+  cross-entropy for the rows whose label is known (see :func:`label_loss`).
 
 Random draws are stateless functions of a seed and the step number, so that a
 seeded fit is reproducible and the whole epoch still compiles with XLA.
 """
 
-from .backend import import_tensorflow
+from .backend import import_keras, import_tensorflow
 from .keras_objects import keras_loss_per_row
 
 
@@ -65,6 +71,15 @@ def neighbor_loss(tf, code, neighbor_code, scale):
     return tf.reduce_logsumexp(logits, axis=-1) - logits[:, 0]
 
 
+def label_loss(tf, logits, labels):
+    """Per row: the cross-entropy of the row's label, or 0 where it is unknown (-1)."""
+    known = labels >= 0
+    cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=tf.where(known, labels, tf.zeros_like(labels)), logits=logits
+    )
+    return tf.where(known, cross_entropy, tf.zeros_like(cross_entropy))
+
+
 class Objective:
     """Per-row training loss of an encoder/decoder pair.
 
@@ -94,6 +109,18 @@ class Objective:
         leaves on the training rows, so that a weight means the same
         against the reconstruction error whatever the data's units, and
         the map never outweighs what a linear code cannot explain.
+    missing_values : bool, default=False
+        Whether rows may hold NaN: they are replaced by ``fill_values`` (a
+        variable each fit sets) before the encoder, and their entries count
+        no reconstruction error (the target there is the reconstruction
+        itself, with no gradient).
+    n_classes : int, default=0
+        When positive, each row of ``x`` ends with its label (an integer in
+        ``[0, n_classes)``, or -1 if unknown), and a linear softmax
+        classifier of the code adds ``label_weight`` times
+        :func:`label_loss`, multiplied by ``data_variance`` so that the
+        weight means the same whatever the data's units.
+    label_weight : float, default=0.0
     """
 
     def __init__(
@@ -111,6 +138,9 @@ class Objective:
         seed=0,
         tied_pairs=(),
         neighbor_weight=0.0,
+        missing_values=False,
+        n_classes=0,
+        label_weight=0.0,
     ):
         self._tf = import_tensorflow()
         self.encoder = encoder
@@ -137,12 +167,27 @@ class Objective:
         self.seed = self._tf.Variable(seed, dtype=self._tf.int32, trainable=False)
         self.tied_kernels = [(e.kernel, d.kernel) for e, d in tied_pairs]
         self.sync_tied_kernels()
+        self.missing_values = missing_values
+        if missing_values:
+            n_features = int(decoder.outputs[0].shape[-1])
+            self.fill_values = self._tf.Variable(self._tf.zeros(n_features, dtype=self._tf.float32), trainable=False)
+        self.n_classes = n_classes
+        self.label_weight = label_weight
+        self.classifier = None
+        if n_classes:
+            keras = import_keras()
+            self.classifier = keras.layers.Dense(
+                n_classes, kernel_initializer=keras.initializers.GlorotUniform(seed=seed), name="label_classifier"
+            )
+            self.classifier.build((None, int(decoder.inputs[0].shape[-1])))
 
     @property
     def trainable_variables(self):
         """The variables the optimizer updates (not the tied decoder kernels)."""
         tied = {id(decoder_kernel) for _, decoder_kernel in self.tied_kernels}
         variables = self.encoder.trainable_variables + self.decoder.trainable_variables
+        if self.classifier is not None:
+            variables = variables + self.classifier.trainable_variables
         return [v for v in variables if id(v) not in tied]
 
     def sync_tied_kernels(self):
@@ -172,6 +217,31 @@ class Objective:
             return x * tf.cast(keep, x.dtype)
         return x
 
+    def _split(self, x):
+        """``x`` as (rows, neighbours or None, labels or None), each NaN of the rows and neighbours kept."""
+        tf = self._tf
+        labels = None
+        if self.n_classes:
+            x, labels = x[:, :-1], tf.cast(x[:, -1], tf.int32)
+        neighbors = None
+        if self.neighbor_weight > 0:
+            n_features = x.shape[-1] // 2
+            x, neighbors = x[:, :n_features], x[:, n_features:]
+        return x, neighbors, labels
+
+    def _filled(self, x):
+        """``x`` with each NaN replaced by its column's fill value."""
+        if not self.missing_values:
+            return x
+        return self._tf.where(self._tf.math.is_nan(x), self.fill_values, x)
+
+    def _target(self, x, reconstruction):
+        """What the reconstruction is compared with: ``x``, or the reconstruction itself where ``x`` is NaN."""
+        if not self.missing_values:
+            return x
+        tf = self._tf
+        return tf.where(tf.math.is_nan(x), tf.stop_gradient(reconstruction), x)
+
     def _encode(self, x, training):
         outputs = self.encoder(x, training=training)
         if self.variational:
@@ -183,27 +253,31 @@ class Objective:
         """Mean squared reconstruction error of each row of ``x``, as ``score`` measures it.
 
         For a neighbourhood objective, ``x`` holds rows followed by their
-        neighbours; only the rows count.
+        neighbours; only the rows count. Missing entries count no error.
         """
-        if self.neighbor_weight > 0:
-            x = x[:, : x.shape[-1] // 2]
-        code, _ = self._encode(x, training=False)
-        return _mean_squared_error(self._tf, x, self.decoder(code, training=False))
+        x, _, _ = self._split(x)
+        code, _ = self._encode(self._filled(x), training=False)
+        reconstruction = self.decoder(code, training=False)
+        return _mean_squared_error(self._tf, self._target(x, reconstruction), reconstruction)
 
     def per_row(self, x, step, training):
         """Loss of each row of ``x`` (a float32 tensor) at this step."""
         tf = self._tf
         neighbor_code = None
-        if self.neighbor_weight > 0:
-            n_features = x.shape[-1] // 2
-            x, neighbors = x[:, :n_features], x[:, n_features:]
+        x, neighbors, labels = self._split(x)
+        if neighbors is not None:
+            neighbors = self._filled(neighbors)
             # The neighbours go through the encoder in a call of their own:
             # under XLA, Keras's dropout on rows and neighbours concatenated
             # into one batch ran 16 times slower than on each half. With
             # batch normalisation, each call uses its own batch's statistics.
             partners = self._corrupt(neighbors, step, stream=3) if training else neighbors
             neighbor_code, _ = self._encode(partners, training)
-        inputs = self._corrupt(x, step) if training else x
+        target, x = x, self._filled(x)
+        # Validation rows are corrupted too, with the same draw at every
+        # epoch (step -1), so that early stopping keeps the epoch that best
+        # restores corrupted rows, as training asks.
+        inputs = self._corrupt(x, step if training else -1)
         if self.contractive_weight > 0:
             with tf.GradientTape(persistent=True) as tape:
                 tape.watch(inputs)
@@ -223,7 +297,8 @@ class Objective:
         if self.variational and training:
             noise = tf.random.stateless_normal(tf.shape(code), self._seed(step, 2), dtype=code.dtype)
             decoded_code = code + tf.exp(0.5 * log_variance) * noise
-        loss = self._reconstruction_loss(tf, x, self.decoder(decoded_code, training=training))
+        reconstruction = self.decoder(decoded_code, training=training)
+        loss = self._reconstruction_loss(tf, self._target(target, reconstruction), reconstruction)
         if self.variational:
             kl = -0.5 * tf.reduce_sum(1.0 + log_variance - tf.square(code) - tf.exp(log_variance), axis=-1)
             # Per feature, like the reconstruction loss, so beta keeps its meaning.
@@ -235,4 +310,6 @@ class Objective:
         if neighbor_code is not None:
             scale = tf.sqrt(self.data_variance)
             loss += self.neighbor_weight * self.pca_squared_error * neighbor_loss(tf, code, neighbor_code, scale)
+        if labels is not None:
+            loss += self.label_weight * self.data_variance * label_loss(tf, self.classifier(code), labels)
         return loss

@@ -58,6 +58,9 @@ def objective_for(config, encoder, decoder, seed):
         if config.tied_weights
         else (),
         neighbor_weight=config.neighbor_weight,
+        missing_values=config.missing_values,
+        n_classes=config.n_classes,
+        label_weight=config.label_weight,
     )
 
 
@@ -77,11 +80,19 @@ def trainer_for_new_networks(config, encoder, decoder, seed, *, continued=False)
     dropout (whose random state lives in its layers), pretraining, Keras
     callbacks (whose ``model`` is then the fitted networks) and a first
     ``partial_fit`` call (``continued``: the next calls go on with the same
-    trainer) get a trainer of their own.
+    trainer) get a trainer of their own, and so does a fit with labels
+    (whose classifier starts afresh from ``seed``).
     """
     if config.distribution_strategy is not None:
         return _distributed_trainer(config, encoder, decoder, seed)
-    if not config.builds_own_networks or config.dropout or config.pretrain_epochs or config.callbacks or continued:
+    if (
+        not config.builds_own_networks
+        or config.dropout
+        or config.pretrain_epochs
+        or config.callbacks
+        or config.n_classes
+        or continued
+    ):
         return _own_trainer(config, encoder, decoder, seed, reused=continued)
     key = (config.n_features, config.spec, config.training_settings)
     trainer = TRAINER_POOL.trainer(key, lambda: _own_trainer(config, *build_networks_for(config, 0), seed))

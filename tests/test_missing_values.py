@@ -1,0 +1,169 @@
+"""Missing values (NaN): masked out of the loss, filled for the encoder, and imputed by AutoencoderImputer."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from skautoencoder import AutoencoderImputer, AutoencoderTransformer, load
+
+SETTINGS = dict(hidden_layer_sizes=(32,), epochs=15, random_state=0, neighbor_weight=0.0)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits().data[:600] / 16
+
+
+def with_missing(X, share, seed=0):
+    X = X.copy()
+    removed = np.random.RandomState(seed).rand(*X.shape) < share
+    X[removed] = np.nan
+    return X, removed
+
+
+def test_the_encoder_sees_each_missing_entry_as_its_columns_observed_mean(digits):
+    X, _ = with_missing(digits, 0.2)
+    model = AutoencoderTransformer(4, **SETTINGS).fit(X)
+    np.testing.assert_allclose(model.fill_values_, np.nanmean(X, axis=0))
+    filled = np.where(np.isnan(X), model.fill_values_, X)
+    np.testing.assert_array_equal(model.transform(X), model.transform(filled))
+    assert np.isfinite(model.transform(X)).all()
+
+
+def test_missing_entries_count_no_error_in_the_loss_or_the_score(digits):
+    X, removed = with_missing(digits, 0.2)
+    model = AutoencoderTransformer(4, **SETTINGS).fit(X)
+    reconstruction = model.inverse_transform(model.transform(X))
+    by_hand = np.nanmean((reconstruction - X) ** 2, axis=1)
+    np.testing.assert_allclose(-model.score_samples(X), by_hand, rtol=1e-6)
+    # Whatever the missing entries would have been, training ignores them:
+    # the same rows with other values under the NaN train the same model.
+    other = np.where(removed, 100.0, digits)
+    other[removed] = np.nan
+    again = AutoencoderTransformer(4, **SETTINGS).fit(other)
+    np.testing.assert_array_equal(again.transform(X), model.transform(X))
+
+
+def test_missing_entries_are_reconstructed_better_than_by_the_column_means(digits):
+    X, removed = with_missing(digits, 0.2)
+    model = AutoencoderTransformer(8, **{**SETTINGS, "epochs": 40}).fit(X)
+    reconstruction = model.inverse_transform(model.transform(X))
+    autoencoder_error = np.sqrt(np.mean((reconstruction - digits)[removed] ** 2))
+    mean_error = np.sqrt(np.mean((SimpleImputer().fit_transform(X) - digits)[removed] ** 2))
+    assert autoencoder_error < 0.8 * mean_error
+
+
+def test_a_map_with_the_neighbourhood_term_fits_rows_with_missing_values(digits):
+    X, _ = with_missing(digits, 0.1)
+    model = AutoencoderTransformer(2, hidden_layer_sizes=(32,), epochs=5, random_state=0).fit(X)
+    assert model.neighbor_graph_ is not None and np.isfinite(model.transform(X)).all()
+    again = AutoencoderTransformer(2, hidden_layer_sizes=(32,), epochs=5, random_state=0).fit(X)
+    np.testing.assert_allclose(again.transform(X), model.transform(X), rtol=1e-4, atol=1e-5)
+
+
+def test_rows_with_every_entry_missing_encode_as_the_fill_values_and_score_nan(digits):
+    X, _ = with_missing(digits, 0.1)
+    X[5] = np.nan
+    model = AutoencoderTransformer(4, **SETTINGS).fit(X)
+    np.testing.assert_allclose(model.transform(X[5:6]), model.transform(model.fill_values_[None]))
+    scores = model.score_samples(X)
+    assert np.isnan(scores[5]) and np.isfinite(np.delete(scores, 5)).all()
+
+
+def test_a_model_fitted_without_nan_refuses_it_in_one_sentence_and_changes_nothing(digits):
+    model = AutoencoderTransformer(4, **SETTINGS).fit(digits)
+    assert model.fill_values_ is None
+    codes = model.transform(digits)
+    X, _ = with_missing(digits, 0.1)
+    for method in (model.transform, model.score, model.partial_fit):
+        with pytest.raises(
+            ValueError, match=r"^X holds NaN, but this AutoencoderTransformer was fitted on data without"
+        ):
+            method(X)
+    np.testing.assert_array_equal(model.transform(digits), codes)
+
+
+def test_partial_fit_takes_the_fill_values_from_its_first_chunk_with_nan(digits):
+    X, _ = with_missing(digits, 0.2)
+    model = AutoencoderTransformer(4, **SETTINGS)
+    model.partial_fit(X[:300])
+    fill_values = model.fill_values_.copy()
+    model.partial_fit(X[300:]).partial_fit(digits[:100])  # complete rows are fine too
+    np.testing.assert_array_equal(model.fill_values_, fill_values)
+    assert len(model.loss_curve_) == 3 and np.isfinite(model.loss_curve_).all()
+
+
+def test_pretraining_and_rows_read_block_by_block_refuse_nan(digits, tmp_path):
+    X, _ = with_missing(digits, 0.1)
+    with pytest.raises(ValueError, match=r"^pretrain_epochs > 0 trains each layer on complete rows; X holds NaN"):
+        AutoencoderTransformer(4, **SETTINGS, pretrain_epochs=1, init="random").fit(X)
+    path = tmp_path / "rows.npy"
+    np.save(path, X)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        AutoencoderTransformer(4, **SETTINGS).fit(np.load(path, mmap_mode="r"))
+
+
+def test_fill_values_survive_pickling_and_saving(digits, tmp_path):
+    X, _ = with_missing(digits, 0.2)
+    model = AutoencoderTransformer(4, **SETTINGS).fit(X)
+    model.save(tmp_path / "model.skae")
+    for copy in (pickle.loads(pickle.dumps(model)), load(tmp_path / "model.skae")):
+        np.testing.assert_array_equal(copy.fill_values_, model.fill_values_)
+        np.testing.assert_array_equal(copy.transform(X), model.transform(X))
+
+
+# -- AutoencoderImputer ----------------------------------------------------
+
+IMPUTER = dict(hidden_layer_sizes=(32,), epochs=40, random_state=0)
+
+
+def test_the_imputer_fills_every_nan_and_keeps_every_observed_entry(digits):
+    X, removed = with_missing(digits * 16, 0.2)  # in the digits' own units
+    imputed = AutoencoderImputer(**IMPUTER).fit_transform(X)
+    assert not np.isnan(imputed).any()
+    np.testing.assert_array_equal(imputed[~removed], X[~removed])
+    mean_error = np.sqrt(np.mean((SimpleImputer().fit_transform(X) - digits * 16)[removed] ** 2))
+    assert np.sqrt(np.mean((imputed - digits * 16)[removed] ** 2)) < 0.8 * mean_error
+
+
+def test_an_imputer_fitted_on_complete_rows_fills_new_rows(digits):
+    imputer = AutoencoderImputer(**IMPUTER).fit(digits[:400])
+    X, removed = with_missing(digits[400:], 0.2)
+    imputed = imputer.transform(X)
+    mean_error = np.sqrt(np.mean((np.nanmean(digits[:400], axis=0) - digits[400:])[removed] ** 2))
+    # Measured: 0.84x the error of the means (0.63x for rows it was fitted on).
+    assert np.sqrt(np.mean((imputed - digits[400:])[removed] ** 2)) < 0.9 * mean_error
+    assert imputer.transform(X.astype(np.float32)).dtype == np.float32
+
+
+def test_the_imputer_in_a_pipeline_and_a_grid_search_with_feature_names(digits):
+    pd = pytest.importorskip("pandas")
+    X, _ = with_missing(digits, 0.2)
+    frame = pd.DataFrame(X, columns=[f"pixel {i}" for i in range(64)])
+    y = load_digits().target[:600]
+    pipeline = make_pipeline(
+        AutoencoderImputer(hidden_layer_sizes=(16,), epochs=3, random_state=0), LogisticRegression()
+    )
+    search = GridSearchCV(pipeline, {"autoencoderimputer__n_components": [8, 16]}, cv=2).fit(frame, y)
+    assert search.best_params_["autoencoderimputer__n_components"] in (8, 16)
+    imputer = search.best_estimator_[0]
+    assert list(imputer.get_feature_names_out()) == list(frame.columns)
+    assert imputer.set_output(transform="pandas").transform(frame).notna().all().all()
+
+
+def test_a_failed_imputer_fit_changes_nothing(digits):
+    X, _ = with_missing(digits, 0.2)
+    imputer = AutoencoderImputer(hidden_layer_sizes=(8,), epochs=2, random_state=0).fit(X)
+    filled = imputer.transform(X)
+    bad = X[:, :10].copy()
+    bad[:, 3] = np.nan
+    with pytest.raises(ValueError, match="^Column 3 of X is missing in every row"):
+        imputer.fit(bad)
+    assert imputer.n_features_in_ == 64
+    np.testing.assert_array_equal(imputer.transform(X), filled)
