@@ -22,7 +22,7 @@ which compiles) at a tenth of the rows and at all 1,000,000, to compare their
 growth with n log n.
 
     python benchmarks/bench_scale_maps.py                  # both data sets
-    python benchmarks/bench_scale_maps.py --scaling --large-epochs 30   # as README quotes it
+    python benchmarks/bench_scale_maps.py --scaling --large-epochs 30   # as the user guide quotes it
     python benchmarks/bench_scale_maps.py --quick          # 3,000 x 784 and 8,000 x 64
 """
 

@@ -93,7 +93,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             An array in memory, a SciPy sparse matrix or array (made dense
             a chunk of rows at a time), or one read a block at a time: a
             NumPy memmap, an h5py dataset or a Zarr array. A Dask array
@@ -120,7 +120,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        X_reconstructed : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
         if is_streamed(X):
@@ -140,7 +140,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features_in_)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             In memory, sparse or streamed, as in :meth:`transform`.
 
         Returns
@@ -180,7 +180,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
         y : None
             Ignored.
 
@@ -201,7 +201,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_features_in_)
+        X_new : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
         if len(self.encoder_.outputs) != 2:

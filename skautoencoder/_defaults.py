@@ -5,7 +5,7 @@ default it is a map that keeps neighbours (the neighbourhood term on, with
 the network it was chosen with); a wider code gets the settings that
 reconstruct best. Both sets were chosen on held-out rows and checked
 against PCA on every data set of ``benchmarks/bench_defaults.py``
-(README, "How the defaults were chosen").
+(the user guide, "Against PCA", "How the defaults were chosen").
 """
 
 MAX_MAP_COMPONENTS = 3

@@ -89,10 +89,21 @@ class AutoencoderTransformer(BaseAutoencoder):
         data's units.
     warm_start : bool, default=False
         Whether ``fit`` continues from the fitted networks instead of new ones.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the validation split and the shuffling.
+        An int gives bitwise identical results on the same machine (with
+        the neighbourhood term on, identical to float32 rounding); None
+        draws fresh entropy. The global random state of Python, NumPy and
+        Keras is neither used nor changed.
+    verbose : int, default=0
+        0 prints nothing; 1 shows a live progress line (epoch, loss,
+        validation loss, time left); 2 prints one line per epoch.
     corruption : {None, "gaussian", "masking"}, default=None
         Denoising: corrupt the training rows the encoder sees (Gaussian noise,
         or a share of entries set to zero) while the loss compares the
-        reconstruction with the clean rows. ``transform`` never corrupts.
+        reconstruction with the clean rows. The validation rows early
+        stopping watches are corrupted too, by one draw that stays the same
+        at every epoch. ``transform`` never corrupts.
     corruption_level : float, default=0.1
         The noise's standard deviation, or the share of entries zeroed.
     activity_l1 : float, default=0.0
@@ -210,15 +221,6 @@ class AutoencoderTransformer(BaseAutoencoder):
         with the same copies. A NaN or infinite loss always ends the fit
         with an error, the estimator left as it was (``TerminateOnNaN``
         has nothing to add).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights, the validation split and the shuffling.
-        An int gives bitwise identical results on the same machine (with
-        the neighbourhood term on, identical to float32 rounding); None
-        draws fresh entropy. The global random state of Python, NumPy and
-        Keras is neither used nor changed.
-    verbose : int, default=0
-        0 prints nothing; 1 shows a live progress line (epoch, loss,
-        validation loss, time left); 2 prints one line per epoch.
 
     Attributes
     ----------
@@ -247,7 +249,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         20,000 training rows), ``"n_neighbors"``, ``"recall"`` (the share
         of the exact neighbours the graph lists, measured on 200 training
         rows; 1.0 when exact) and ``"seconds"``. None without the term.
-    fill_values_ : ndarray of shape (n_features_in_,) or None
+    fill_values_ : ndarray of shape (n_features,) or None
         What the encoder sees in place of a missing entry (NaN) of each
         column: its mean over the observed entries of the first fit that
         held NaN. None for a model fitted on data without NaN, which
@@ -261,7 +263,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``decoder_``. Not kept by pickling or ``save``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of the features seen during fit, when they are all strings.
 
     See Also

@@ -47,13 +47,13 @@ class AutoencoderImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     ----------
     autoencoder_ : AutoencoderTransformer
         The fitted network, on standardized columns.
-    mean_ : ndarray of shape (n_features_in_,)
+    mean_ : ndarray of shape (n_features,)
         Each column's mean over its observed entries at fit.
-    scale_ : ndarray of shape (n_features_in_,)
+    scale_ : ndarray of shape (n_features,)
         Each column's standard deviation over its observed entries at fit
         (1 for a constant column).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of the features seen during fit, when they are all strings.
 
     See Also
@@ -65,7 +65,7 @@ class AutoencoderImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     -----
     The defaults were chosen on held-out entries of scikit-learn's diabetes,
     wine, breast cancer and digits tables (``benchmarks/bench_impute.py``;
-    README, "Missing values").
+    the user guide, "Sparse matrices, missing values and labels").
 
     A column with no observed entry at fit is refused. A row whose every
     entry is missing is filled with the reconstruction of the column means.
@@ -180,11 +180,11 @@ class AutoencoderImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
 
         Returns
         -------
-        X_imputed : ndarray of shape (n_samples, n_features_in_)
+        X_imputed : ndarray of shape (n_samples, n_features)
             ``X`` with every NaN filled, in the dtype of ``X`` (float32
             stays float32, else float64).
         """

@@ -139,7 +139,7 @@ def test_codes_are_reproducible_with_a_seed_and_early_stopping(held_out_digits):
     settings = dict(hidden_layer_sizes=(16,), epochs=5, neighbor_weight=0.5, n_neighbors=5, random_state=3)
     first = AutoencoderTransformer(2, **settings).fit(X_train)
     second = AutoencoderTransformer(2, **settings).fit(X_train)
-    # Equal up to float32 rounding (README: Reproducibility), not always bitwise.
+    # Equal up to float32 rounding (user guide, "Using it": Reproducibility), not always bitwise.
     np.testing.assert_allclose(first.transform(X_train), second.transform(X_train), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(first.validation_loss_curve_, second.validation_loss_curve_, rtol=1e-5)
     other = AutoencoderTransformer(2, **{**settings, "random_state": 4}).fit(X_train)

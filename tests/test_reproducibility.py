@@ -73,7 +73,7 @@ def test_same_seed_gives_bitwise_identical_codes_across_processes(tmp_path, neig
         np.testing.assert_array_equal(first, second)
         np.testing.assert_array_equal(first, here)
     else:
-        # With the neighbourhood term fits agree to float32 rounding (README,
+        # With the neighbourhood term fits agree to float32 rounding (user guide, "Using it",
         # Reproducibility: one sum's order varies with TensorFlow's inter-op
         # threads); after the rest of the suite this process measured 1e-10.
         np.testing.assert_allclose(first, second, rtol=1e-5, atol=1e-7)
