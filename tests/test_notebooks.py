@@ -28,7 +28,7 @@ def test_notebook_executes(path):
 
 
 def test_committed_notebooks_hold_the_cells_of_their_source():
-    """The .ipynb files are generated from notebooks/build_notebooks.py; they must not drift apart."""
+    """Each .ipynb file is generated from its percent-format script (notebooks/NN_name.py); they must not drift apart."""
     import importlib.util
 
     source = NOTEBOOKS[0].parent / "build_notebooks.py"
@@ -39,4 +39,4 @@ def test_committed_notebooks_hold_the_cells_of_their_source():
     for path in NOTEBOOKS:
         notebook = nbformat.read(path, as_version=4)
         committed = [("md" if cell.cell_type == "markdown" else "code", cell.source) for cell in notebook.cells]
-        assert committed == build_notebooks.NOTEBOOKS[path.stem], f"{path.name} differs from build_notebooks.py"
+        assert committed == build_notebooks.NOTEBOOKS[path.stem], f"{path.name} differs from {path.stem}.py"
