@@ -10,11 +10,11 @@ never unpickles anything, so it cannot run code stored in the file.
 import io
 import json
 import os
-import secrets
 import zipfile
 
 import numpy as np
 
+from ._atomic_files import replaced_atomically
 from ._engine.keras_objects import from_config, to_config
 
 # KerasModelBytes is named here too: pickles written by earlier versions refer to it by this module.
@@ -113,21 +113,10 @@ def save_estimator(estimator, path, library_version, extra=None):
         "models": sorted(models),
         "extra": extra or {},
     }
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    # Not mkstemp: its files are private (mode 0600), a saved model gets the
-    # permissions any new file of the user's gets.
-    temporary = os.path.join(folder, f".skautoencoder-{secrets.token_hex(8)}.tmp")
-    try:
-        with open(temporary, "xb") as file, zipfile.ZipFile(file, "w") as archive:
-            archive.writestr(_METADATA, json.dumps(metadata))
-            for name, data in models.items():
-                archive.writestr(f"{name}.keras", data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    with replaced_atomically(os.fspath(path)) as file, zipfile.ZipFile(file, "w") as archive:
+        archive.writestr(_METADATA, json.dumps(metadata))
+        for name, data in models.items():
+            archive.writestr(f"{name}.keras", data)
 
 
 def read_saved(path):

@@ -28,7 +28,7 @@ def test_notebook_executes(path):
 
 
 def test_committed_notebooks_hold_the_cells_of_their_source():
-    """Each .ipynb file is generated from its percent-format script (notebooks/NN_name.py); they must not drift apart."""
+    """Each .ipynb file is generated from its percent-format script (notebooks/NN_name.py); they must agree."""
     import importlib.util
 
     source = NOTEBOOKS[0].parent / "build_notebooks.py"

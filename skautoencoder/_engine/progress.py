@@ -1,4 +1,13 @@
-"""Live training progress: epoch, loss, validation loss and time left."""
+"""Live training progress: epoch, loss, validation loss and time left.
+
+Not ``keras.utils.Progbar``: it writes only to ``sys.stdout`` (or absl
+logging), and it redraws with backspaces and carriage returns on every
+POSIX system (its test is ``"posix" in sys.modules``), so a fit logged to a
+file or a pipe fills it with control characters. This printer redraws in
+place only on a terminal or in a notebook, and elsewhere writes a plain line
+every :attr:`TrainingProgress.LOG_INTERVAL` seconds to the stream it is
+given.
+"""
 
 import sys
 import time

@@ -2,6 +2,13 @@
 
 Keras models are stored as the bytes of Keras's own ``.keras`` archive, both
 inside pickles and inside the files the estimator's ``save`` writes.
+
+Not Keras's native pickling (``Model.__reduce__``, Keras >= 3.3): it
+reloads a model with ``safe_mode=False``, so a pickled model may run any
+code its layers hold (a ``Lambda``'s bytecode), and through a function of
+Keras's private ``keras.src`` modules, which skops would have to be told to
+trust. The bytes here load in Keras's safe mode, and skops keeps them as
+plain bytes.
 """
 
 import os

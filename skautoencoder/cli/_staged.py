@@ -2,6 +2,8 @@
 
 import os
 
+from .._atomic_files import temporary_beside
+
 
 class CommandError(Exception):
     """Ends the command with this one-line message."""
@@ -40,8 +42,7 @@ class StagedOutputs:
             except OSError as error:
                 raise CommandError(f"cannot create the folder {folder}: {error.strerror or error}.") from None
             self._created_folders.append(folder)
-        name = os.path.basename(destination)
-        temporary = os.path.join(folder, f".{name}.{os.getpid()}.partial")
+        temporary = temporary_beside(destination, "partial")
         self._staged[destination] = temporary
         return temporary
 
@@ -61,10 +62,7 @@ class StagedOutputs:
         try:
             for destination in self._staged:
                 if os.path.exists(destination):
-                    previous = os.path.join(
-                        os.path.dirname(os.path.abspath(destination)),
-                        f".{os.path.basename(destination)}.{os.getpid()}.previous",
-                    )
+                    previous = temporary_beside(destination, "previous")
                     os.replace(destination, previous)
                     set_aside[destination] = previous
             for destination, temporary in self._staged.items():
