@@ -24,7 +24,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "_generated/*.md.part", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = ["_build", "_generated/tables", "auto_examples/*.ipynb", "auto_examples/*.py"]
 templates_path = []
 
 autosummary_generate = True
@@ -81,6 +81,12 @@ def _benchmark_tables():
             "",
         ]
     (GENERATED / "benchmarks.md").write_text("\n".join(lines))
+    # Each table on its own, for the user-guide pages to include.
+    (GENERATED / "tables").mkdir(exist_ok=True)
+    for path in (ROOT / "benchmarks" / "results").glob("*.json"):
+        table = json.loads(path.read_text()).get("table")
+        if table:
+            (GENERATED / "tables" / f"{path.stem}.md").write_text(table.strip() + "\n")
 
 
 _benchmark_tables()
