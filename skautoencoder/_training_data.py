@@ -203,5 +203,10 @@ def _checked_for_sparse_rows(config, params, n_samples):
             f"reconstruction alone. For a map, {advice}.",
             NeighborhoodWarning,
         )
-        config = FitConfig.from_params({**params, "neighbor_weight": 0.0}, config.n_features)
+        config = FitConfig.from_params(
+            {**params, "neighbor_weight": 0.0},
+            config.n_features,
+            missing_values=config.missing_values,
+            n_classes=config.n_classes,
+        )
     return config

@@ -87,6 +87,17 @@ def test_a_map_of_many_sparse_rows_is_refused_or_left_off_by_auto_with_a_warning
     np.testing.assert_array_equal(model.transform(X), plain.transform(digits))
 
 
+def test_labels_stay_in_the_loss_when_auto_leaves_the_map_off_for_many_sparse_rows(digits, monkeypatch):
+    monkeypatch.setattr(_training_data, "EXACT_MAX_ROWS", 100)
+    y = load_digits().target[: len(digits)]
+    with pytest.warns(NeighborhoodWarning):
+        labelled = AutoencoderTransformer(**SETTINGS, label_weight=1.0).fit(sp.csr_matrix(digits), y)
+    plain = AutoencoderTransformer(**SETTINGS, neighbor_weight=0.0).fit(digits)
+    # The classifier's cross-entropy (about log 10 at first) is in the loss.
+    assert labelled.loss_curve_[0] > plain.loss_curve_[0] + 0.01
+    np.testing.assert_array_equal(labelled.label_classes_, np.arange(10))
+
+
 def test_a_tfidf_pipeline_swaps_truncated_svd_for_the_autoencoder():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline
