@@ -27,11 +27,19 @@ def test_sparse_input_gives_the_dense_arrays_results(digits, sparse_format, neig
     dense = AutoencoderTransformer(**settings).fit(digits)
     sparse = AutoencoderTransformer(**settings).fit(sparse_format(digits))
     X = sparse_format(digits)
-    # The same float32 rows, in the same order: the same training to the bit.
-    np.testing.assert_array_equal(sparse.loss_curve_, dense.loss_curve_)
-    np.testing.assert_array_equal(sparse.transform(X), dense.transform(digits))
-    np.testing.assert_array_equal(sparse.score_samples(X), dense.score_samples(digits))
-    assert sparse.score(X) == dense.score(digits)
+    # The same float32 rows, in the same order: the same training to the bit,
+    # or with the neighbourhood term to float32 rounding, as any two seeded
+    # fits with it (user guide, "Using it": Reproducibility; Python 3.12
+    # measured codes 8.5e-8 apart).
+    if neighbor_weight == 0:
+        np.testing.assert_array_equal(sparse.loss_curve_, dense.loss_curve_)
+        np.testing.assert_array_equal(sparse.transform(X), dense.transform(digits))
+        np.testing.assert_array_equal(sparse.score_samples(X), dense.score_samples(digits))
+        assert sparse.score(X) == dense.score(digits)
+    else:
+        np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-5)
+        np.testing.assert_allclose(sparse.transform(X), dense.transform(digits), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(sparse.score_samples(X), dense.score_samples(digits), rtol=1e-4, atol=1e-7)
     np.testing.assert_array_equal(dense.transform(X), dense.transform(digits))  # fitted dense, given sparse
 
 
