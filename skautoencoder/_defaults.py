@@ -14,8 +14,33 @@ MAP_NEIGHBOR_WEIGHT = 1.0
 MAP_SETTINGS = dict(hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_size=16, n_iter_no_change=30)
 RECONSTRUCTION_SETTINGS = dict(hidden_layer_sizes=(256, 128), activation="relu", batch_size=32, n_iter_no_change=20)
 
+# Early stopping's patience, counted in training rows seen: an epoch of a
+# large data set is many epochs of a small one, and waiting 30 of them
+# spent most of a 60,000-row map's fit after its best epoch (the user guide,
+# "Maps at scale"). "auto" waits as many epochs as see at most this many
+# rows, at least one, and never more than the settings above, which data
+# sets of up to 2,000 training rows keep.
+PATIENCE_ROWS = 60_000
 
-def resolve_auto(params, *, pca_anchored):
+
+def patience_epochs(most_epochs, n_training_rows):
+    """Epochs without improvement before early stopping: about :data:`PATIENCE_ROWS` rows, at least one.
+
+    Parameters
+    ----------
+    most_epochs : int
+        The patience of small data sets (the settings' ``n_iter_no_change``).
+    n_training_rows : int
+        Rows each epoch trains on.
+
+    Returns
+    -------
+    int
+    """
+    return max(1, min(most_epochs, PATIENCE_ROWS // max(1, n_training_rows)))
+
+
+def resolve_auto(params, *, pca_anchored, n_training_rows=None):
     """``params`` with every ``"auto"`` replaced by its value for this fit.
 
     ``neighbor_weight="auto"`` is :data:`MAP_NEIGHBOR_WEIGHT` for a
@@ -27,7 +52,8 @@ def resolve_auto(params, *, pca_anchored):
     what bounds the term's cost: a kept epoch must reconstruct within 2% of
     PCA, and the PCA start always does. The other ``"auto"`` parameters
     take :data:`MAP_SETTINGS` when the term is on, else
-    :data:`RECONSTRUCTION_SETTINGS`.
+    :data:`RECONSTRUCTION_SETTINGS`, but ``n_iter_no_change`` is counted in
+    rows: it shrinks for large data (see :func:`patience_epochs`).
 
     Parameters
     ----------
@@ -35,6 +61,9 @@ def resolve_auto(params, *, pca_anchored):
         The estimator's parameters, as ``get_params(deep=False)`` gives them.
     pca_anchored : bool
         Whether the networks start from PCA (``init``).
+    n_training_rows : int, default=None
+        Rows each epoch of early stopping trains on; None keeps the
+        settings' patience.
 
     Returns
     -------
@@ -48,5 +77,7 @@ def resolve_auto(params, *, pca_anchored):
     settings = MAP_SETTINGS if resolved["neighbor_weight"] > 0 else RECONSTRUCTION_SETTINGS
     for name, value in settings.items():
         if isinstance(resolved[name], str) and resolved[name] == "auto":
+            if name == "n_iter_no_change" and n_training_rows is not None:
+                value = patience_epochs(value, n_training_rows)
             resolved[name] = value
     return resolved

@@ -80,8 +80,10 @@ class AutoencoderTransformer(BaseAutoencoder):
     validation_fraction : float, default=0.1
         Share of rows held out for early stopping, in (0, 1).
     n_iter_no_change : "auto" or int, default="auto"
-        Epochs without improvement before early stopping. "auto" is 30 when
-        the neighbourhood term is on, else 20.
+        Epochs without improvement before early stopping. "auto" counts
+        them in rows: as many epochs as train on 60,000 rows, at least one
+        and at most 30 when the neighbourhood term is on, else 20 (so 30
+        or 20 for up to 2,000 training rows, one from 60,000).
     tol : float, default=1e-4
         Smallest relative decrease of the validation loss that counts as
         improvement: an epoch improves on the best loss so far, ``best``,

@@ -72,7 +72,7 @@ class FitConfig:
         return self.params["encoder"] is None and self.params["decoder"] is None
 
     @classmethod
-    def from_params(cls, params, n_features, *, missing_values=False, n_classes=0):
+    def from_params(cls, params, n_features, *, n_samples=None, missing_values=False, n_classes=0):
         """Resolve each ``"auto"``, check how ``params`` combine and make the configuration.
 
         Parameters
@@ -81,6 +81,9 @@ class FitConfig:
             The estimator's parameters, as ``get_params(deep=False)`` gives them.
         n_features : int
             The width of the data given to the fit.
+        n_samples : int, default=None
+            The rows given to the fit, which set early stopping's
+            ``"auto"`` patience; None keeps the patience of small data.
         missing_values : bool, default=False
             Whether the rows may hold NaN.
         n_classes : int, default=0
@@ -94,7 +97,12 @@ class FitConfig:
         """
         image_shape = None if params["image_shape"] is None else resolve_image_shape(params["image_shape"], n_features)
         pca_anchored = _uses_pca_anchor(params, image_shape)
-        p = resolve_auto(params, pca_anchored=pca_anchored)
+        n_training_rows = None
+        if n_samples is not None:
+            n_training_rows = n_samples
+            if params["early_stopping"] and n_samples > 1:
+                n_training_rows -= n_validation_rows(n_samples, params["validation_fraction"])
+        p = resolve_auto(params, pca_anchored=pca_anchored, n_training_rows=n_training_rows)
         p["missing_values"] = bool(missing_values)
         p["n_classes"] = int(n_classes) if p.get("label_weight", 0) > 0 else 0
         check_keras_names(p)
@@ -142,6 +150,11 @@ class FitConfig:
             batch_normalization=p["batch_normalization"],
         )
         return cls(params=p, spec=spec, n_features=n_features)
+
+
+def n_validation_rows(n_rows, validation_fraction):
+    """How many of ``n_rows`` rows early stopping holds out: at least one, and one fewer than all."""
+    return min(max(1, int(round(validation_fraction * n_rows))), n_rows - 1)
 
 
 def _hidden_layer_sizes(sizes):

@@ -22,6 +22,7 @@ from ._engine.pretraining import pretrain_layerwise
 from ._engine.progress import TrainingProgress
 from ._engine.trainer_setup import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
 from ._engine.training_loop import train
+from ._fit_config import n_validation_rows
 from ._missing_values import pca_completed
 from ._neighbor_graph import (
     PairedRows,
@@ -273,6 +274,6 @@ def _callbacks_for(config, previous, trainer, incremental, epochs, n_rows):
 
 def split_rows(rows, validation_fraction, rng):
     """Split row indices at random into sorted training and validation rows."""
-    n_validation = min(max(1, int(round(validation_fraction * len(rows)))), len(rows) - 1)
+    n_validation = n_validation_rows(len(rows), validation_fraction)
     shuffled = rng.permutation(rows)
     return np.sort(shuffled[n_validation:]), np.sort(shuffled[:n_validation])

@@ -91,6 +91,7 @@ def validated_training_data(estimator, X, y=None, *, reset):
     config = FitConfig.from_params(
         params,
         X.shape[1],
+        n_samples=X.shape[0],
         missing_values=fill_values is not None,
         n_classes=0 if classes is None else len(classes),
     )
@@ -206,6 +207,7 @@ def _checked_for_sparse_rows(config, params, n_samples):
         config = FitConfig.from_params(
             {**params, "neighbor_weight": 0.0},
             config.n_features,
+            n_samples=n_samples,
             missing_values=config.missing_values,
             n_classes=config.n_classes,
         )

@@ -172,3 +172,13 @@ def test_bench_sparse_quick_run_measures_memory(tmp_path):
     assert "| rows | features | density |" in result.stdout
     memory = json.loads(output.read_text())["memory"]
     assert memory["rows"] == 5_000 and memory["codes_finite"] and memory["peak_rss_mb"] > 0
+
+
+def test_bench_patience_quick_run_fits_each_patience(tmp_path):
+    output = tmp_path / "patience.json"
+    result = run_quick("bench_patience.py", "--output", output)
+    assert "| rows | patience | epochs | fit (s) |" in result.stdout
+    rows = json.loads(output.read_text())["results"]
+    assert [(r["rows"], r["patience"]) for r in rows] == [(3000, "auto (rows)"), (3000, "30 epochs")]
+    for r in rows:
+        assert r["epochs"] >= 1 and 0.5 < r["trustworthiness"] <= 1 and r["mse_vs_pca"] > 0

@@ -105,6 +105,37 @@ def test_early_stopping_stops_at_the_same_epoch_in_any_units(digits):
     assert large_units.n_iter_ == small_units.n_iter_
 
 
+@pytest.mark.parametrize(
+    "n_samples, early_stopping, map_patience, reconstruction_patience",
+    [(1_000, True, 30, 20), (2_222, True, 30, 20), (20_000, True, 3, 3), (20_000, False, 3, 3), (100_000, True, 1, 1)],
+)
+def test_auto_patience_is_counted_in_training_rows(n_samples, early_stopping, map_patience, reconstruction_patience):
+    # As many epochs as train on 60,000 rows, at least one, at most the
+    # settings' 30 (map) or 20; 10% of the rows are held out for validation.
+    from skautoencoder._fit_config import FitConfig
+
+    for n_components, patience in ((2, map_patience), (8, reconstruction_patience)):
+        params = AutoencoderTransformer(n_components, early_stopping=early_stopping).get_params()
+        assert FitConfig.from_params(params, 10, n_samples=n_samples).n_iter_no_change == patience
+    explicit = AutoencoderTransformer(2, n_iter_no_change=7).get_params()
+    assert FitConfig.from_params(explicit, 10, n_samples=100_000).n_iter_no_change == 7
+
+
+def test_auto_patience_stops_a_fit_of_many_rows_one_epoch_after_its_best(digits, monkeypatch):
+    from skautoencoder import _defaults
+
+    settings = dict(epochs=100, early_stopping=True, tol=1e-2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        patient = small(**settings).fit(digits)  # 360 training rows: 20 epochs of patience
+        # 100 rows of patience: one epoch of the 360 training rows.
+        monkeypatch.setattr(_defaults, "PATIENCE_ROWS", 100)
+        autoencoder = small(**settings).fit(digits)
+    best_epoch = int(np.argmin(autoencoder.validation_loss_curve_)) + 1
+    assert autoencoder.n_iter_ <= best_epoch + 1
+    assert autoencoder.n_iter_ < patient.n_iter_
+
+
 def test_early_stopping_restores_weights_of_the_best_epoch():
     rng = np.random.RandomState(0)
     X = rng.rand(200, 8)
