@@ -179,6 +179,6 @@ def test_bench_patience_quick_run_fits_each_patience(tmp_path):
     result = run_quick("bench_patience.py", "--output", output)
     assert "| rows | patience | epochs | fit (s) |" in result.stdout
     rows = json.loads(output.read_text())["results"]
-    assert [(r["rows"], r["patience"]) for r in rows] == [(3000, "auto (rows)"), (3000, "30 epochs")]
+    assert [(r["rows"], r["patience"]) for r in rows] == [(2000, "auto (rows)"), (2000, "30 epochs")]
     for r in rows:
         assert r["epochs"] >= 1 and 0.5 < r["trustworthiness"] <= 1 and r["mse_vs_pca"] > 0
