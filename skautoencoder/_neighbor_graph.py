@@ -51,8 +51,8 @@ HNSW_LINKS = 16
 HNSW_BUILD_BREADTH = 40
 HNSW_SEARCH_BREADTH = 32
 # Rows per cluster of the k-means partition that orders the rows the index
-# is built from and asked about (see ``_locality_order``), and sampled rows
-# per cluster to find the clusters.
+# is asked about (see ``_locality_order``), and sampled rows per cluster to
+# find the clusters.
 ROWS_PER_CLUSTER = 1000
 SAMPLED_ROWS_PER_CLUSTER = 64
 # Training rows whose exact neighbours measure the approximate graph's recall.
