@@ -43,7 +43,8 @@ from ._data_sources import (
 EXACT_MAX_ROWS = 20_000
 # The approximate index: links per row, and the breadth of its searches while
 # it is built and when it is asked (faiss's M, efConstruction and efSearch).
-# Halving them from 32, 100 and 64 halved the graph's time at 60,000 x 784
+# Halving them from 32, 100 and 64 (faiss alone on bench_scale_maps.py's
+# patches, with the recall measured as here) halved the graph's time at 60,000 x 784
 # (25.5 s to 12.3 s) for a recall of 0.955 instead of 0.990, and at
 # 1,000,000 x 64 (242 s to 111 s; recall 0.87 instead of 0.93), with maps
 # as good (the user guide, "Maps at scale").
@@ -287,9 +288,13 @@ def _chunks_in_order(source, rows, chunk_rows):
         yield from source.chunks(rows, chunk_rows)
         return
     for start in range(0, len(rows), chunk_rows):
-        picked = rows[start : start + chunk_rows]
-        wanted, where = np.unique(picked, return_inverse=True)
-        yield np.asarray(source.X[wanted], dtype=np.float32)[where.ravel()]
+        yield np.asarray(_gathered(source.X, rows[start : start + chunk_rows]), dtype=np.float32)
+
+
+def _gathered(X, indices):
+    """``X[indices]`` for indices in any order, read in sorted order (a memmap's pages once each)."""
+    wanted, where = np.unique(indices, return_inverse=True)
+    return X[wanted][where.ravel()]
 
 
 def measured_recall(source, train_rows, neighbors, n_sampled):
@@ -409,9 +414,7 @@ class PairedRows(_RowSource):
             column = rng.randint(k, size=len(picked)) if rng is not None else np.zeros(len(picked), dtype=int)
             partners = self.neighbors[picked, column]
             if isinstance(self.partners, np.memmap):
-                # Reading a memmap in sorted order touches each page once.
-                wanted, where = np.unique(partners, return_inverse=True)
-                partner_rows = self.partners[wanted][where.ravel()]
+                partner_rows = _gathered(self.partners, partners)
             elif is_sparse(self.partners):
                 partner_rows = self.partners[partners].toarray()
             else:
