@@ -152,6 +152,20 @@ def test_variational_codes_follow_the_prior_and_samples_look_like_data(digits):
     assert not np.array_equal(samples, vae.sample(50, random_state=1))
 
 
+def test_variational_codes_are_the_mean_head_computed_in_float64_one_row_as_any_other(digits):
+    from skautoencoder._engine.inference import DenseForward
+
+    vae = AutoencoderTransformer(2, hidden_layer_sizes=(8,), variational=True, epochs=2, random_state=0).fit(digits)
+    assert isinstance(vae._forward("encoder"), DenseForward)
+    codes = vae.transform(digits)
+    mean, _ = vae.encoder_(digits.astype(np.float32))
+    np.testing.assert_allclose(codes, np.asarray(mean), atol=1e-5)
+    # Computed in float64, a row's code does not depend on the rows around it.
+    order = np.random.default_rng(0).permutation(len(digits))
+    np.testing.assert_allclose(vae.transform(digits[order]), codes[order], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(vae.transform(digits[-1:]), codes[-1:], rtol=1e-12, atol=1e-12)
+
+
 def test_sample_needs_a_variational_model(digits):
     plain = AutoencoderTransformer(2, hidden_layer_sizes=(8,), epochs=1, random_state=0).fit(digits)
     with pytest.raises(ValueError, match="fit with variational=True"):

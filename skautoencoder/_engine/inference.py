@@ -89,9 +89,12 @@ class DenseForward:
         inference). The layers may branch and join, as in a PCA-anchored
         network; of a layer also called by other models (as layer-wise
         pretraining does), the call inside this model is the one evaluated.
+        Of a model with several outputs (a variational encoder's mean and
+        log-variance), the first is evaluated, as :class:`CompiledForward`
+        returns it.
         """
         keras = import_keras()
-        if len(model.inputs) != 1 or len(model.outputs) != 1:
+        if len(model.inputs) != 1:
             return None
         slots = {id(model.inputs[0]): 0}
         steps = []
@@ -112,6 +115,7 @@ class DenseForward:
             slots[id(output)] = len(slots)
             steps.append((*step, input_slots, slots[id(output)]))
         output_slot = slots.get(id(model.outputs[0]))
+        steps = _steps_reaching(steps, output_slot)
         if output_slot is None or not steps:
             return None
         return cls(steps, len(slots), output_slot, model.outputs[0].shape[-1])
@@ -141,6 +145,18 @@ class DenseForward:
                 activation(x)
             values[out] = x
         return values[self._output_slot]
+
+
+def _steps_reaching(steps, output_slot):
+    """The steps that ``output_slot`` depends on, in their order (other heads are left out)."""
+    needed = {output_slot}
+    kept = []
+    for step in reversed(steps):
+        *_, input_slots, out = step
+        if out in needed:
+            needed.update(input_slots)
+            kept.append(step)
+    return kept[::-1]
 
 
 def _numpy_step(keras, layer):
