@@ -185,11 +185,15 @@ class AutoencoderTransformer(BaseAutoencoder):
         early stopping, checked on the training rows).
         ``transform`` stays the encoder and ``inverse_transform`` the
         decoder. The neighbour graph is exact up to 20,000 training rows
-        and approximate above (faiss's HNSW index, its recall measured:
-        see ``neighbor_graph_``). Data read block by block (a memmap, h5py,
-        Zarr, Dask) is paired block by block, each block's partners
-        gathered from a float32 memmap: the file itself, or a copy written
-        once to the temporary directory and removed after the fit. With
+        and approximate above, its recall measured (see
+        ``neighbor_graph_``): for an array, faiss's HNSW index of the rows
+        in memory. Data read block by block (a memmap, h5py, Zarr, Dask) is
+        paired block by block, each block's partners gathered from a
+        float32 memmap: the file itself, or a copy written once to the
+        temporary directory and removed after the fit; above 20,000 rows
+        its graph is searched there cluster by cluster of a k-means
+        partition, in memory that does not grow with the rows beyond the
+        graph. With
         early stopping the validation rows' neighbours are found among the
         training rows, and ``partial_fit`` pairs rows within each chunk.
         "auto" is 1.0 for a map (``n_components`` of at most 3) of a
@@ -248,7 +252,9 @@ class AutoencoderTransformer(BaseAutoencoder):
     neighbor_graph_ : dict or None
         How the last fit found its neighbour graph, with the neighbourhood
         term on: ``"method"`` (``"exact"``, or ``"approximate"`` above
-        20,000 training rows), ``"n_neighbors"``, ``"recall"`` (the share
+        20,000 training rows), ``"search"`` (``"exact"``, ``"hnsw"`` for
+        rows in memory, ``"nearest clusters"`` for rows on disk),
+        ``"n_neighbors"``, ``"recall"`` (the share
         of the exact neighbours the graph lists, measured on 200 training
         rows; 1.0 when exact) and ``"seconds"``. None without the term.
     fill_values_ : ndarray of shape (n_features,) or None

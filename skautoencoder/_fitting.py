@@ -220,7 +220,12 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
 
 def _graph_line(graph, n_rows):
     """The verbose line that says how the neighbour graph was found."""
-    how = "exact" if graph.method == "exact" else f"approximate, recall {graph.recall:.3f} of the exact neighbours"
+    searched = {"hnsw": "an HNSW index in memory", "nearest clusters": "cluster by cluster on disk"}
+    how = (
+        "exact"
+        if graph.method == "exact"
+        else f"approximate ({searched[graph.search]}), recall {graph.recall:.3f} of the exact neighbours"
+    )
     return (
         f"Neighbour graph of {n_rows} training rows, {graph.neighbors.shape[1]} neighbours each: "
         f"{how} ({graph.seconds:.1f} s)"

@@ -8,14 +8,19 @@ The pairs travel as one row of twice the width, so the compiled training loop
 needs no change.
 
 The graph is exact up to :data:`EXACT_MAX_ROWS` training rows. Above, where
-the exact graph's cost grows with the square of the rows, it is approximate:
-a hierarchical navigable small-world index (faiss's ``IndexHNSWFlat``) is
-built block by block and asked for each row's neighbours, and the share of
-the true neighbours it found is measured on a sample of rows. The rows are
-asked about cluster by cluster of a k-means partition, which keeps the
-parts of the index each search reads in the processor's caches.
-``benchmarks/bench_neighbor_graph.py`` measured the choice of index and the
-size at which it takes over.
+the exact graph's cost grows with the square of the rows, it is approximate,
+and the share of the true neighbours it found is measured on a sample of
+rows. Rows in memory are searched with a hierarchical navigable small-world
+index (faiss's ``IndexHNSWFlat``), built block by block and asked cluster by
+cluster of a k-means partition, which keeps the parts of the index each
+search reads in the processor's caches. Rows on disk (a memmap, or the
+float32 copy that data read block by block is paired from) are searched
+without a copy of them in memory: each row's neighbours are the exact nearest
+among the training rows listed under its k-means cluster (each training row
+is listed under its few nearest centres), read from disk a cluster at a
+time. ``benchmarks/bench_neighbor_graph.py`` and
+``benchmarks/bench_scale_maps.py`` measured the choices and the size at
+which the approximate graph takes over.
 """
 
 import os
@@ -51,11 +56,21 @@ EXACT_MAX_ROWS = 20_000
 HNSW_LINKS = 16
 HNSW_BUILD_BREADTH = 40
 HNSW_SEARCH_BREADTH = 32
-# Rows per cluster of the k-means partition that orders the rows the index
-# is asked about (see ``_locality_order``), and sampled rows per cluster to
-# find the clusters.
+# Rows per cluster of the k-means partitions (the order the index is asked
+# about rows in, see ``_locality_order``; the clusters searched on disk, see
+# ``_clustered_graph``), and sampled rows per cluster to find the clusters.
 ROWS_PER_CLUSTER = 1000
 SAMPLED_ROWS_PER_CLUSTER = 64
+# On disk, each training row is listed under this many of its nearest
+# k-means centres, and a cluster's rows are searched among the rows listed
+# under it. On bench_scale_maps.py's 100,000 x 64 patches and 160,000 x 256
+# rows of an 8-D manifold (tests/_limited_memory_map.py's data), searching
+# each row's own cluster and the 3 whose centres are nearest it, each row
+# listed once, found 0.956 and 0.656 of the exact neighbours in 16.9 s and
+# 26.4 s; listed under 4 centres, its own cluster alone gave 0.952 and
+# 0.906 in 15.4 s and 27.9 s (under 6: 0.972 and 0.961 in 18.4 s and
+# 35.6 s).
+LISTED_UNDER = 4
 # Training rows whose exact neighbours measure the approximate graph's recall.
 RECALL_SAMPLE = 200
 
@@ -70,6 +85,10 @@ class NeighborGraph:
         Row ``i`` lists the neighbours of row ``i``, nearest first; rows in
         neither the training nor the validation rows keep their own index.
     method : {"exact", "approximate"}
+    search : {"exact", "hnsw", "nearest clusters"}
+        How the neighbours were searched: among every training row; with
+        faiss's HNSW index of the rows in memory; or, for rows on disk,
+        among the rows listed under each row's k-means cluster.
     recall : float
         The share of each sampled training row's ``k`` exact neighbours
         that the graph lists, averaged (1.0 for the exact graph).
@@ -79,6 +98,7 @@ class NeighborGraph:
 
     neighbors: np.ndarray
     method: str
+    search: str
     recall: float
     seconds: float
 
@@ -86,6 +106,7 @@ class NeighborGraph:
         """What a fitted estimator reports of the graph (``neighbor_graph_``)."""
         return {
             "method": self.method,
+            "search": self.search,
             "n_neighbors": int(self.neighbors.shape[1]),
             "recall": float(self.recall),
             "seconds": float(self.seconds),
@@ -110,7 +131,9 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_row
         Neighbours per row; capped at the number of training rows minus one.
         With a single training row, each row is its own neighbour.
     exact_max_rows : int, default=EXACT_MAX_ROWS
-        Above this many training rows, the graph is approximate.
+        Above this many training rows, the graph is approximate: searched
+        cluster by cluster when the rows are a memmap, else with an HNSW
+        index.
 
     Returns
     -------
@@ -121,16 +144,21 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_row
     k = max(1, min(n_neighbors, len(train_rows) - 1))
     index_dtype = np.int32 if source.n_samples < 2**31 else np.int64
     neighbors = np.repeat(np.arange(source.n_samples, dtype=index_dtype)[:, None], k, axis=1)
-    method, recall = "exact", 1.0
+    method, search, recall = "exact", "exact", 1.0
     if len(train_rows) < 2:
         pass
     elif len(train_rows) <= exact_max_rows:
         _exact_graph(source, train_rows, validation_rows, k, neighbors)
     else:
         method = "approximate"
-        _approximate_graph(source, train_rows, validation_rows, k, neighbors)
+        if isinstance(getattr(source, "X", None), np.memmap):
+            search = "nearest clusters"
+            _clustered_graph(source, train_rows, validation_rows, k, neighbors)
+        else:
+            search = "hnsw"
+            _approximate_graph(source, train_rows, validation_rows, k, neighbors)
         recall = measured_recall(source, train_rows, neighbors, RECALL_SAMPLE)
-    return NeighborGraph(neighbors, method, recall, time.perf_counter() - started)
+    return NeighborGraph(neighbors, method, search, recall, time.perf_counter() - started)
 
 
 def with_labels(graph, X, train_rows, validation_rows, labels, n_neighbors):
@@ -164,41 +192,54 @@ def _exact_graph(source, train_rows, validation_rows, k, neighbors):
         squared_norms = np.asarray(indexed.multiply(indexed).sum(axis=1), dtype=np.float64)
     else:
         squared_norms = np.square(indexed, dtype=np.float64).sum(axis=1)
-    grid = 1e-9 * max(float(np.mean(squared_norms)), 1e-300)
+    grid = _distance_grid(float(np.mean(squared_norms)))
     # Each training row is its own nearest training row: it is listed first
     # and dropped (a duplicate of it, as good a neighbour, may stand in).
     own = np.arange(len(train_rows))
-    neighbors[train_rows] = train_rows[_nearest(index, indexed, k + 1, grid, own)[:, 1:]]
+    found = _nearest(_asking_index(index, indexed), len(own), len(own), k + 1, grid, own)
+    neighbors[train_rows] = train_rows[found[:, 1:]]
     if validation_rows is not None and len(validation_rows):
         queries = _rows_in_memory(source, validation_rows)
-        neighbors[validation_rows] = train_rows[_nearest(index, queries, k, grid)]
+        found = _nearest(_asking_index(index, queries), len(validation_rows), len(own), k, grid)
+        neighbors[validation_rows] = train_rows[found]
 
 
 def _rows_in_memory(source, rows):
-    """``rows`` of ``source`` as an array (the source's own dtype and sparsity when in memory)."""
-    if isinstance(source, (InMemoryRows, SparseRows)):
+    """``rows`` of ``source`` as an array (the source's own dtype and sparsity when in memory).
+
+    An array or a memmap is read by index (a memmap's pages of those rows
+    alone); other sources block by block.
+    """
+    if isinstance(source, (InMemoryRows, SparseRows)) or isinstance(source.X, np.ndarray):
         return source.X[rows]
     return np.concatenate(list(source.chunks(rows, rows_per_block(source.n_features))))
 
 
-def _nearest(index, queries, k, grid, own=None):
-    """The ``k`` nearest indexed rows of each query, the same under any thread count.
+def _distance_grid(mean_squared_norm):
+    """What squared distances are rounded to before they are compared (see :func:`_nearest`)."""
+    return 1e-9 * max(mean_squared_norm, 1e-300)
 
-    The distances come from a matrix product whose rounding depends on how
-    BLAS splits it between threads, so two nearly equal distances could
-    swap and a seeded fit change with the number of threads. Squared
-    distances are therefore rounded to ``grid``, far coarser than that
-    rounding (1e-9 of the rows' mean squared norm), and ties broken by row
-    index; where ties reach past the candidates asked for, more are asked.
-    ``own`` gives each query's own indexed row, listed first.
+
+def _nearest(candidates_of, n_queries, n_indexed, k, grid, own=None):
+    """The ``k`` nearest of ``n_indexed`` indexed rows for each of ``n_queries`` queries, alike on any thread count.
+
+    ``candidates_of(pending, n)`` gives the squared distances (float64) and
+    positions of ``n`` indexed rows nearest each query of ``pending`` (their
+    positions), as :func:`_asking_index` and :func:`_searching_rows` do. The distances come from a matrix
+    product whose rounding depends on how BLAS splits it between threads,
+    so two nearly equal distances could swap and a seeded fit change with
+    the number of threads. Squared distances are therefore rounded to
+    ``grid``, far coarser than that rounding (1e-9 of the rows' mean squared
+    norm), and ties broken by position; where ties reach past the candidates
+    asked for, more are asked. ``own`` gives each query's own indexed row,
+    listed first.
     """
-    n_indexed = index.n_samples_fit_
-    found = np.empty((queries.shape[0], k), dtype=np.int64)
-    pending = np.arange(queries.shape[0])
+    found = np.empty((n_queries, k), dtype=np.int64)
+    pending = np.arange(n_queries)
     n_candidates = min(k + 8, n_indexed)
     while len(pending):
-        distances, candidates = index.kneighbors(queries[pending], n_neighbors=n_candidates)
-        keys = np.round(np.square(distances, dtype=np.float64) / grid)
+        squared_distances, candidates = candidates_of(pending, n_candidates)
+        keys = np.round(squared_distances / grid)
         if own is not None:
             keys[candidates == own[pending, None]] = -1.0
         order = np.lexsort((candidates, keys), axis=-1)
@@ -211,6 +252,51 @@ def _nearest(index, queries, k, grid, own=None):
         pending = pending[unsure]
         n_candidates = min(2 * n_candidates, n_indexed)
     return found
+
+
+def _asking_index(index, queries):
+    """``candidates_of`` for :func:`_nearest`: a fitted ``NearestNeighbors`` asked about ``queries``."""
+
+    def candidates_of(pending, n):
+        distances, candidates = index.kneighbors(queries[pending], n_neighbors=n)
+        return np.square(distances, dtype=np.float64), candidates
+
+    return candidates_of
+
+
+def _searching_rows(indexed, queries):
+    """``candidates_of`` for :func:`_nearest`: float32 rows in memory, each compared with every query.
+
+    A float32 matrix product picks each query's candidates, and their float64
+    distances rank them: twice the speed of float64 products throughout.
+    """
+    indexed_norms = np.square(indexed, dtype=np.float64).sum(axis=1)
+    approximate_norms = indexed_norms.astype(np.float32)
+
+    def candidates_of(pending, n):
+        candidates = np.empty((len(pending), n), dtype=np.int64)
+        squared_distances = np.empty((len(pending), n))
+        # Queries at a time whose distances take 16 MB (float32, to every
+        # indexed row; float64, to their candidates).
+        step = max(1, min(2**22 // len(indexed), 2**21 // (n * indexed.shape[1])))
+        for start in range(0, len(pending), step):
+            asked = queries[pending[start : start + step]]
+            if n < len(indexed):
+                approximate = asked @ indexed.T
+                approximate *= -2
+                approximate += approximate_norms
+                among = np.argpartition(approximate, n - 1, axis=1)[:, :n]
+            else:
+                among = np.broadcast_to(np.arange(len(indexed)), (len(asked), n))
+            rows = asked.astype(np.float64)
+            products = np.einsum("qd,qkd->qk", rows, indexed[among].astype(np.float64))
+            candidates[start : start + step] = among
+            squared_distances[start : start + step] = (
+                np.square(rows).sum(axis=1)[:, None] + indexed_norms[among] - 2 * products
+            )
+        return squared_distances, candidates
+
+    return candidates_of
 
 
 def _approximate_graph(source, train_rows, validation_rows, k, neighbors):
@@ -257,26 +343,107 @@ def _locality_order(source, rows):
     consecutive searches read in the processor's caches: at 1,000,000 x 64
     the searches took 35 s instead of 49 s, with the same results. (Building
     the index in this order too saved 11 s more there, but cost recall on
-    wide rows: 0.882 instead of 0.955 at 60,000 x 784.) The clusters (one per
-    :data:`ROWS_PER_CLUSTER` rows) come from a seeded k-means of a fixed
-    sample; rows read block by block keep their order unless ``source``
-    gathers rows by index (an array or a memmap).
+    wide rows: 0.882 instead of 0.955 at 60,000 x 784.) Rows read block by
+    block keep their order unless ``source`` gathers rows by index (an array
+    or a memmap).
+    """
+    kmeans = _kmeans_of(source, rows)
+    if kmeans is None or not isinstance(getattr(source, "X", None), np.ndarray):
+        return np.arange(len(rows))
+    return np.argsort(_clusters_of(source, rows, kmeans)[0][:, 0], kind="stable")
+
+
+def _kmeans_of(source, rows):
+    """A seeded faiss k-means of a fixed sample of ``rows``, a cluster per :data:`ROWS_PER_CLUSTER` rows.
+
+    None for fewer than two clusters.
     """
     import faiss
 
     n_clusters = len(rows) // ROWS_PER_CLUSTER
-    if n_clusters < 2 or not isinstance(getattr(source, "X", None), np.ndarray):
-        return np.arange(len(rows))
+    if n_clusters < 2:
+        return None
     n_sampled = min(len(rows), SAMPLED_ROWS_PER_CLUSTER * n_clusters)
     sampled = np.sort(np.random.RandomState(0).choice(rows, n_sampled, replace=False))
     kmeans = faiss.Kmeans(source.n_features, n_clusters, niter=8, seed=0, verbose=False)
     kmeans.train(np.ascontiguousarray(_rows_in_memory(source, sampled), dtype=np.float32))
-    clusters = np.empty(len(rows), dtype=np.int64)
+    return kmeans
+
+
+def _clusters_of(source, rows, kmeans, n_nearest=1):
+    """Each of ``rows``' ``n_nearest`` nearest k-means centres (nearest first), and the rows' mean squared norm."""
+    clusters = np.zeros((len(rows), n_nearest), dtype=np.int32)
+    squared_norms = 0.0
     start = 0
     for chunk in source.chunks(rows, rows_per_block(source.n_features)):
-        clusters[start : start + len(chunk)] = kmeans.index.search(np.ascontiguousarray(chunk), 1)[1][:, 0]
+        chunk = np.ascontiguousarray(chunk, dtype=np.float32)
+        if kmeans is not None:
+            clusters[start : start + len(chunk)] = kmeans.index.search(chunk, n_nearest)[1]
+        squared_norms += float(np.square(chunk, dtype=np.float64).sum())
         start += len(chunk)
-    return np.argsort(clusters, kind="stable")
+    return clusters, squared_norms / max(1, len(rows))
+
+
+def _clustered_graph(source, train_rows, validation_rows, k, neighbors):
+    """Fill ``neighbors`` with each row's nearest training rows among those listed under its k-means cluster.
+
+    The clusters are those of :func:`_locality_order`. Each training row is
+    listed under its :data:`LISTED_UNDER` nearest centres, and asked about,
+    with the validation rows, under its nearest: a cluster's rows are asked
+    about together, among the training rows listed under it (and under the
+    clusters whose centres are nearest its centre, while they are fewer
+    than ``k + 1``), read by index in sorted order. Rows near a cluster's
+    border are thus searched among their neighbours across it. The memory
+    held beyond the graph is the lists (``LISTED_UNDER`` integers per row)
+    and one cluster's rows, whatever the number of rows.
+    """
+    kmeans = _kmeans_of(source, train_rows)
+    n_listed = 1 if kmeans is None else min(LISTED_UNDER, kmeans.k)
+    train_clusters, mean_squared_norm = _clusters_of(source, train_rows, kmeans, n_listed)
+    grid = _distance_grid(mean_squared_norm)
+    centres = np.zeros((1, source.n_features)) if kmeans is None else kmeans.centroids.astype(np.float64)
+    listed = _members(train_clusters, len(centres))
+    asked = [(train_rows, _members(train_clusters[:, :1], len(centres)), k + 1)]
+    del train_clusters
+    if validation_rows is not None and len(validation_rows):
+        validation_clusters = _clusters_of(source, validation_rows, kmeans)[0]
+        asked.append((validation_rows, _members(validation_clusters, len(centres)), k))
+    listed_sizes = np.array([len(of_cluster) for of_cluster in listed])
+    for cluster in range(len(centres)):
+        if not any(len(members[cluster]) for _, members, _ in asked):
+            continue
+        n_searched = 1
+        if listed_sizes[cluster] < k + 1:
+            centre_distances = np.square(centres - centres[cluster]).sum(axis=1)
+            centre_distances[cluster] = -1.0  # its own first
+            searched_clusters = np.argsort(centre_distances, kind="stable")
+            n_searched = int(np.searchsorted(np.cumsum(listed_sizes[searched_clusters]), k + 1)) + 1
+        else:
+            searched_clusters = [cluster]
+        searched = np.unique(np.concatenate([listed[c] for c in searched_clusters[:n_searched]]))
+        indexed = np.asarray(_rows_in_memory(source, train_rows[searched]), dtype=np.float32)
+        for rows, members, n_found in asked:
+            positions = members[cluster]
+            if not len(positions):
+                continue
+            if rows is train_rows:  # each asks among rows that include itself, listed first and dropped
+                own = np.searchsorted(searched, positions)
+                found = _nearest(_searching_rows(indexed, indexed[own]), len(own), len(indexed), n_found, grid, own)
+                found = found[:, 1:]
+            else:
+                queries = np.asarray(_rows_in_memory(source, rows[positions]), dtype=np.float32)
+                found = _nearest(_searching_rows(indexed, queries), len(queries), len(indexed), n_found, grid)
+            neighbors[rows[positions]] = train_rows[searched[found]]
+
+
+def _members(clusters, n_clusters):
+    """The positions listed under each cluster, in increasing order, from each position's clusters (a column each)."""
+    index_dtype = np.int32 if len(clusters) < 2**31 else np.int64
+    positions = np.repeat(np.arange(len(clusters), dtype=index_dtype), clusters.shape[1])
+    clusters = clusters.ravel()
+    order = np.argsort(clusters, kind="stable")
+    bounds = np.searchsorted(clusters[order], np.arange(n_clusters + 1))
+    return [positions[order[bounds[c] : bounds[c + 1]]] for c in range(n_clusters)]
 
 
 def _chunks_in_order(source, rows, chunk_rows):
@@ -310,15 +477,17 @@ def measured_recall(source, train_rows, neighbors, n_sampled):
     query_norms = np.square(queries).sum(axis=1)
     best = np.full((len(sampled), 0), np.inf), np.empty((len(sampled), 0), dtype=np.int64)
     start = 0
-    for chunk in source.chunks(train_rows, rows_per_block(source.n_features)):
-        chunk = chunk.astype(np.float64)
-        distances = query_norms[:, None] - 2 * queries @ chunk.T + np.square(chunk).sum(axis=1)
-        ids = np.broadcast_to(train_rows[start : start + len(chunk)], distances.shape)
-        distances = np.where(ids == sampled[:, None], np.inf, distances)  # a row is not its own neighbour
-        distances, ids = np.hstack([best[0], distances]), np.hstack([best[1], ids])
-        keep = np.argsort(distances, axis=1, kind="stable")[:, :k]
-        best = np.take_along_axis(distances, keep, axis=1), np.take_along_axis(ids, keep, axis=1)
-        start += len(chunk)
+    step = max(1, 2**21 // len(sampled))  # training rows whose distances to the sample take 16 MB
+    for block in source.chunks(train_rows, rows_per_block(source.n_features)):
+        for chunk in np.split(block, range(step, len(block), step)):
+            chunk = chunk.astype(np.float64)
+            distances = query_norms[:, None] - 2 * queries @ chunk.T + np.square(chunk).sum(axis=1)
+            ids = np.broadcast_to(train_rows[start : start + len(chunk)], distances.shape)
+            distances = np.where(ids == sampled[:, None], np.inf, distances)  # a row is not its own neighbour
+            distances, ids = np.hstack([best[0], distances]), np.hstack([best[1], ids])
+            keep = np.argsort(distances, axis=1, kind="stable")[:, :k]
+            best = np.take_along_axis(distances, keep, axis=1), np.take_along_axis(ids, keep, axis=1)
+            start += len(chunk)
     found = neighbors[sampled]
     return float(np.mean([len(np.intersect1d(a, b)) / k for a, b in zip(found, best[1])]))
 

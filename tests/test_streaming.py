@@ -223,3 +223,39 @@ def test_data_several_times_larger_than_the_memory_limit_streams_through(tmp_pat
     for name, measured in report["sources"].items():
         assert measured["codes_shape"] == [n_rows, 8] and measured["codes_finite"], name
         assert measured["score"] > -0.5 * constant_prediction_error, name  # it learned
+
+
+# -- a map's memory, at two numbers of rows -----------------------------------
+
+MAP_ROWS = (40_000, 160_000)  # 2 and 8 times the rows of the exact neighbour graph
+
+
+@pytest.mark.slow
+def test_a_streamed_map_searches_its_graph_on_disk_in_memory_that_does_not_grow_with_the_rows(tmp_path):
+    script = pathlib.Path(__file__).with_name("_streamed_map_fit.py")
+    reports = []
+    for n_rows in MAP_ROWS:
+        path = tmp_path / f"rows-{n_rows}.f32"
+        write_rows(path, n_rows, N_FEATURES)
+        result = subprocess.run(
+            [sys.executable, str(script), str(path), str(n_rows), str(N_FEATURES), str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        reports.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    print(json.dumps(reports, indent=1))  # the figures, with pytest -s
+    for report in reports:
+        graph = report["graph"]
+        assert (graph["method"], graph["search"]) == ("approximate", "nearest clusters")
+        assert graph["recall"] > 0.8
+        assert report["codes_finite"]
+        # One epoch from the PCA-anchored start keeps PCA's map at least (on 2,000 of the rows).
+        assert report["trustworthiness"] > report["pca_trustworthiness"] - 0.01
+    # Four times the rows: the heap grows by the graph and a few integers a
+    # row (13 MB when measured), far less than the 117 MB of rows added. The
+    # HNSW index an array is searched with, holding the rows and their links,
+    # added 66 MB to the fit's peak here.
+    small, large = reports
+    assert large["peak_anonymous_mb"] - small["peak_anonymous_mb"] < 0.25 * (large["data_mb"] - small["data_mb"])

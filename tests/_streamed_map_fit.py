@@ -1,0 +1,59 @@
+"""Fit a 2-D map on data on disk, in a fresh process, and measure its memory.
+
+Run as a script: ``python _streamed_map_fit.py RAW_FILE N_ROWS N_FEATURES
+WORKDIR``. RAW_FILE holds N_ROWS x N_FEATURES float32 values, more rows than
+the exact neighbour graph takes. After TensorFlow and faiss have started (a
+small warm-up map, then faiss's import), the file is read as an HDF5 dataset
+(see ``_limited_memory_fit.py``): the map's partners are gathered from a
+float32 copy on disk, and its neighbour graph searched there. Prints one
+JSON object with what it measured, the fit's peak anonymous (heap) memory
+among it.
+"""
+
+import json
+import pathlib
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _limited_memory_fit import AnonymousPeak, sources  # noqa: E402
+
+
+def main(path, n_rows, n_features, workdir):
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import trustworthiness
+
+    from skautoencoder import AutoencoderTransformer
+
+    settings = dict(
+        n_components=2,
+        neighbor_weight=1.0,
+        hidden_layer_sizes=(32,),
+        batch_size=1024,
+        epochs=1,
+        early_stopping=False,
+        random_state=0,
+    )
+    AutoencoderTransformer(**settings).fit(np.random.RandomState(0).rand(2000, n_features))
+    import faiss  # noqa: F401  (its libraries start as they load, as TensorFlow's did above)
+
+    X = dict(sources(path, n_rows, n_features, workdir))["h5py"]
+    report = {"data_mb": n_rows * n_features * 4 / 2**20}
+    peak = AnonymousPeak()
+    start = time.perf_counter()
+    mapper = AutoencoderTransformer(**settings).fit(X)
+    report["fit_s"] = time.perf_counter() - start
+    report["peak_anonymous_mb"] = peak.stop()
+    report["graph"] = mapper.neighbor_graph_
+    sample = np.asarray(X[:2000])
+    codes = mapper.transform(sample)
+    report["codes_finite"] = bool(np.isfinite(codes).all())
+    report["trustworthiness"] = float(trustworthiness(sample, codes, n_neighbors=5))
+    report["pca_trustworthiness"] = float(trustworthiness(sample, PCA(2).fit_transform(sample), n_neighbors=5))
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
