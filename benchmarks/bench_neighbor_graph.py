@@ -11,13 +11,19 @@ rows and the recall of the true 15 on 1,000 sampled rows, for
   construction breadth 40, search breadth 32; asked in row order, where
   the library asks in k-means cluster order for the same results sooner),
   and whether it gives the same graph with one thread as with all;
+- the library on disk: the rows written to a float32 ``.npy`` file and
+  opened as a memmap, searched as the library searches rows on disk above
+  its exact size (cluster by cluster of a k-means partition, each row
+  listed under its 4 nearest centres; the time includes writing the file
+  and the library's own recall measurement);
 - hnswlib (M 16, construction breadth 200, search breadth 50) and
   pynndescent (its defaults, with numba's compilation timed on a small
   set first), where installed (``pip install hnswlib pynndescent``);
   again with one thread against all.
 
-The library's graph is exact up to ``EXACT_MAX_ROWS`` training rows and
-faiss's above; this benchmark is where both choices come from.
+The library's graph is exact up to ``EXACT_MAX_ROWS`` training rows, and
+above, faiss's HNSW for rows in memory and its own search for rows on disk;
+this benchmark is where these choices come from.
 
     python benchmarks/bench_neighbor_graph.py            # 10,000 to 100,000 rows
     python benchmarks/bench_neighbor_graph.py --large    # and 1,000,000 x 64
@@ -83,13 +89,30 @@ def hnswlib_graph(X, n_threads=None):
     return index.knn_query(X, k=K + 1, num_threads=n_threads or -1)[0].astype(np.int64)
 
 
+def on_disk_graph(X, n_threads=None):
+    """The library's graph of ``X`` as a memmap, above its exact size (``n_threads`` is set by the caller)."""
+    import tempfile
+
+    from skautoencoder._neighbor_graph import neighbor_graph
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "rows.npy")
+        np.save(path, np.asarray(X, dtype=np.float32))
+        rows = np.load(path, mmap_mode="r")
+        return neighbor_graph(rows, np.arange(len(rows)), None, K, exact_max_rows=0).neighbors
+
+
 def pynndescent_graph(X, n_threads=None):
     import pynndescent
 
     return pynndescent.NNDescent(X, n_neighbors=K + 1, random_state=0, n_jobs=n_threads or -1).neighbor_graph[0]
 
 
-INDEXES = {"faiss HNSW": ("faiss", faiss_graph), "hnswlib": ("hnswlib", hnswlib_graph)}
+INDEXES = {
+    "faiss HNSW": ("faiss", faiss_graph),
+    "library on disk": ("faiss", on_disk_graph),
+    "hnswlib": ("hnswlib", hnswlib_graph),
+}
 INDEXES["pynndescent"] = ("pynndescent", pynndescent_graph)
 
 

@@ -64,7 +64,7 @@ SAMPLED_ROWS_PER_CLUSTER = 64
 # On disk, each training row is listed under this many of its nearest
 # k-means centres, and a cluster's rows are searched among the rows listed
 # under it. On bench_scale_maps.py's 100,000 x 64 patches and 160,000 x 256
-# rows of an 8-D manifold (tests/_limited_memory_map.py's data), searching
+# rows of an 8-D manifold (the streamed map of tests/test_streaming.py), searching
 # each row's own cluster and the 3 whose centres are nearest it, each row
 # listed once, found 0.956 and 0.656 of the exact neighbours in 16.9 s and
 # 26.4 s; listed under 4 centres, its own cluster alone gave 0.952 and
@@ -265,35 +265,34 @@ def _asking_index(index, queries):
 
 
 def _searching_rows(indexed, queries):
-    """``candidates_of`` for :func:`_nearest`: float32 rows in memory, each compared with every query.
+    """``candidates_of`` for :func:`_nearest`: float64 rows in memory, each compared with every query.
 
-    A float32 matrix product picks each query's candidates, and their float64
-    distances rank them: twice the speed of float64 products throughout.
+    ``queries`` are rows, or positions of indexed rows (integers). (Candidates
+    picked by float32 products, only ranked in float64, changed with the
+    thread count: float32 rounding, a hundred times the grid of
+    :func:`_nearest`, reorders rows at nearly equal distances.)
     """
-    indexed_norms = np.square(indexed, dtype=np.float64).sum(axis=1)
-    approximate_norms = indexed_norms.astype(np.float32)
+    indexed_norms = np.square(indexed).sum(axis=1)
+    positions = np.issubdtype(queries.dtype, np.integer)
 
     def candidates_of(pending, n):
         candidates = np.empty((len(pending), n), dtype=np.int64)
         squared_distances = np.empty((len(pending), n))
-        # Queries at a time whose distances take 16 MB (float32, to every
-        # indexed row; float64, to their candidates).
-        step = max(1, min(2**22 // len(indexed), 2**21 // (n * indexed.shape[1])))
+        step = max(1, 2**19 // len(indexed))  # queries whose distances to every indexed row take 4 MB
         for start in range(0, len(pending), step):
             asked = queries[pending[start : start + step]]
+            asked = indexed[asked] if positions else np.asarray(asked, dtype=np.float64)
+            distances = asked @ indexed.T
+            distances *= -2
+            distances += indexed_norms
+            distances += np.square(asked).sum(axis=1)[:, None]
             if n < len(indexed):
-                approximate = asked @ indexed.T
-                approximate *= -2
-                approximate += approximate_norms
-                among = np.argpartition(approximate, n - 1, axis=1)[:, :n]
+                among = np.argpartition(distances, n - 1, axis=1)[:, :n]
+                distances = np.take_along_axis(distances, among, axis=1)
             else:
-                among = np.broadcast_to(np.arange(len(indexed)), (len(asked), n))
-            rows = asked.astype(np.float64)
-            products = np.einsum("qd,qkd->qk", rows, indexed[among].astype(np.float64))
+                among = np.broadcast_to(np.arange(len(indexed)), distances.shape)
             candidates[start : start + step] = among
-            squared_distances[start : start + step] = (
-                np.square(rows).sum(axis=1)[:, None] + indexed_norms[among] - 2 * products
-            )
+            squared_distances[start : start + step] = distances
         return squared_distances, candidates
 
     return candidates_of
@@ -421,17 +420,17 @@ def _clustered_graph(source, train_rows, validation_rows, k, neighbors):
         else:
             searched_clusters = [cluster]
         searched = np.unique(np.concatenate([listed[c] for c in searched_clusters[:n_searched]]))
-        indexed = np.asarray(_rows_in_memory(source, train_rows[searched]), dtype=np.float32)
+        indexed = np.asarray(_rows_in_memory(source, train_rows[searched]), dtype=np.float64)
         for rows, members, n_found in asked:
             positions = members[cluster]
             if not len(positions):
                 continue
             if rows is train_rows:  # each asks among rows that include itself, listed first and dropped
                 own = np.searchsorted(searched, positions)
-                found = _nearest(_searching_rows(indexed, indexed[own]), len(own), len(indexed), n_found, grid, own)
+                found = _nearest(_searching_rows(indexed, own), len(own), len(indexed), n_found, grid, own)
                 found = found[:, 1:]
             else:
-                queries = np.asarray(_rows_in_memory(source, rows[positions]), dtype=np.float32)
+                queries = np.asarray(_rows_in_memory(source, rows[positions]), dtype=np.float64)
                 found = _nearest(_searching_rows(indexed, queries), len(queries), len(indexed), n_found, grid)
             neighbors[rows[positions]] = train_rows[searched[found]]
 

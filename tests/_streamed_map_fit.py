@@ -6,8 +6,8 @@ the exact neighbour graph takes. After TensorFlow and faiss have started (a
 small warm-up map, then faiss's import), the file is read as an HDF5 dataset
 (see ``_limited_memory_fit.py``): the map's partners are gathered from a
 float32 copy on disk, and its neighbour graph searched there. Prints one
-JSON object with what it measured, the fit's peak anonymous (heap) memory
-among it.
+JSON object with what it measured: among it the fit's peak anonymous (heap)
+memory, and the heap that building the neighbour graph added at its peak.
 """
 
 import json
@@ -18,7 +18,23 @@ import time
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from _limited_memory_fit import AnonymousPeak, sources  # noqa: E402
+from _limited_memory_fit import AnonymousPeak, sources, status_mb  # noqa: E402
+
+
+def measure_graph_heap(graph_heap_mb):
+    """Make the fit append to ``graph_heap_mb`` the heap its neighbour graph added at its peak."""
+    from skautoencoder import _fitting
+
+    build = _fitting.neighbor_graph
+
+    def measured(*args, **kwargs):
+        before, peak = status_mb("RssAnon"), AnonymousPeak()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            graph_heap_mb.append(peak.stop() - before)
+
+    _fitting.neighbor_graph = measured
 
 
 def main(path, n_rows, n_features, workdir):
@@ -41,11 +57,14 @@ def main(path, n_rows, n_features, workdir):
 
     X = dict(sources(path, n_rows, n_features, workdir))["h5py"]
     report = {"data_mb": n_rows * n_features * 4 / 2**20}
+    graph_heap_mb = []
+    measure_graph_heap(graph_heap_mb)
     peak = AnonymousPeak()
     start = time.perf_counter()
     mapper = AutoencoderTransformer(**settings).fit(X)
     report["fit_s"] = time.perf_counter() - start
     report["peak_anonymous_mb"] = peak.stop()
+    (report["graph_heap_mb"],) = graph_heap_mb
     report["graph"] = mapper.neighbor_graph_
     sample = np.asarray(X[:2000])
     codes = mapper.transform(sample)
