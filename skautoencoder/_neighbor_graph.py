@@ -69,7 +69,8 @@ SAMPLED_ROWS_PER_CLUSTER = 64
 # listed once, found 0.956 and 0.656 of the exact neighbours in 16.9 s and
 # 26.4 s; listed under 4 centres, its own cluster alone gave 0.952 and
 # 0.906 in 15.4 s and 27.9 s (under 6: 0.972 and 0.961 in 18.4 s and
-# 35.6 s).
+# 35.6 s). Those times compared rows in float32; in float64, as kept (see
+# ``_searching_rows``), listed under 4 took 17.9 s and 27.2 s.
 LISTED_UNDER = 4
 # Training rows whose exact neighbours measure the approximate graph's recall.
 RECALL_SAMPLE = 200
@@ -370,15 +371,33 @@ def _kmeans_of(source, rows):
 
 
 def _clusters_of(source, rows, kmeans, n_nearest=1):
-    """Each of ``rows``' ``n_nearest`` nearest k-means centres (nearest first), and the rows' mean squared norm."""
+    """Each of ``rows``' ``n_nearest`` nearest k-means centres (nearest first), and the rows' mean squared norm.
+
+    The distances are float64 and rounded as in :func:`_nearest`, ties going
+    to the lower centre, so that the clusters are the same under any thread
+    count (faiss's float32 search of the centres put 14 of 60,000 rows of
+    784 values under another fourth-nearest centre with one thread).
+    """
     clusters = np.zeros((len(rows), n_nearest), dtype=np.int32)
     squared_norms = 0.0
+    if kmeans is not None:
+        centres = kmeans.centroids.astype(np.float64)
+        centre_norms = np.square(centres).sum(axis=1)
+        grid = _distance_grid(float(np.mean(centre_norms)))
+        step = max(1, 2**21 // len(centres))  # rows whose distances to the centres take 16 MB
     start = 0
     for chunk in source.chunks(rows, rows_per_block(source.n_features)):
-        chunk = np.ascontiguousarray(chunk, dtype=np.float32)
-        if kmeans is not None:
-            clusters[start : start + len(chunk)] = kmeans.index.search(chunk, n_nearest)[1]
-        squared_norms += float(np.square(chunk, dtype=np.float64).sum())
+        chunk = np.asarray(chunk, dtype=np.float64)
+        squared_norms += float(np.square(chunk).sum())
+        for part in range(0, len(chunk) if kmeans is not None else 0, step):
+            # A row's own squared norm is the same for every centre: left out.
+            keys = np.round((centre_norms - 2 * chunk[part : part + step] @ centres.T) / grid)
+            if n_nearest < len(centres):
+                nearest = np.argpartition(keys, n_nearest - 1, axis=1)[:, :n_nearest]
+            else:
+                nearest = np.broadcast_to(np.arange(len(centres)), keys.shape)
+            order = np.lexsort((nearest, np.take_along_axis(keys, nearest, axis=1)), axis=-1)
+            clusters[start + part : start + part + len(keys)] = np.take_along_axis(nearest, order, axis=1)
         start += len(chunk)
     return clusters, squared_norms / max(1, len(rows))
 
