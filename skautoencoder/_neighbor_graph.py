@@ -430,15 +430,13 @@ def _clustered_graph(source, train_rows, validation_rows, k, neighbors):
     for cluster in range(len(centres)):
         if not any(len(members[cluster]) for _, members, _ in asked):
             continue
-        n_searched = 1
-        if listed_sizes[cluster] < k + 1:
+        searched_clusters = [cluster]
+        if listed_sizes[cluster] < k + 1:  # too few rows: those of the nearest centres too
             centre_distances = np.square(centres - centres[cluster]).sum(axis=1)
             centre_distances[cluster] = -1.0  # its own first
-            searched_clusters = np.argsort(centre_distances, kind="stable")
-            n_searched = int(np.searchsorted(np.cumsum(listed_sizes[searched_clusters]), k + 1)) + 1
-        else:
-            searched_clusters = [cluster]
-        searched = np.unique(np.concatenate([listed[c] for c in searched_clusters[:n_searched]]))
+            by_distance = np.argsort(centre_distances, kind="stable")
+            searched_clusters = by_distance[: np.searchsorted(np.cumsum(listed_sizes[by_distance]), k + 1) + 1]
+        searched = np.unique(np.concatenate([listed[c] for c in searched_clusters]))
         indexed = np.asarray(_rows_in_memory(source, train_rows[searched]), dtype=np.float64)
         for rows, members, n_found in asked:
             positions = members[cluster]
