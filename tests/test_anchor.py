@@ -126,9 +126,10 @@ def test_init_pca_refuses_settings_it_cannot_anchor_and_auto_falls_back(params, 
 @pytest.mark.parametrize(
     "variant",
     [
-        dict(corruption="gaussian", corruption_level=0.1),
+        # The fast loop runs the one with a gradient of its own (the contractive penalty).
+        pytest.param(dict(corruption="gaussian", corruption_level=0.1), marks=pytest.mark.slow),
         dict(activity_l1=1e-3, contractive_weight=1e-3),
-        dict(dropout=0.1, batch_normalization=True),
+        pytest.param(dict(dropout=0.1, batch_normalization=True), marks=pytest.mark.slow),
     ],
     ids=["denoising", "sparse-contractive", "dropout-batch-norm"],
 )

@@ -353,7 +353,15 @@ VARIANTS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(VARIANTS))
+# The variants whose models save differently (two outputs, image layers, a
+# kernel shared by two layers) run in the fast loop; the others in the whole suite.
+SAVED_DIFFERENTLY = {"variational", "convolutional", "tied weights"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(name, marks=() if name in SAVED_DIFFERENTLY else pytest.mark.slow) for name in sorted(VARIANTS)],
+)
 def test_every_variant_pickles_saves_and_loads(digits, tmp_path, name):
     model = AutoencoderTransformer(3, epochs=2, random_state=0, **VARIANTS[name]).fit(digits[:300])
     codes = model.transform(digits[:50])
