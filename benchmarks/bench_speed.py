@@ -32,7 +32,8 @@ Compares, on the same data (digits scaled /16) and hyperparameters:
     (median epoch after the first, 1,797 rows, 225 steps an epoch), in a
     fresh process with TensorFlow's default thread pools and with
     ``TF_NUM_INTRAOP_THREADS=1``, and whether both give the same loss
-    curve to the bit.
+    curve to the bit; in each, the compiled epoch alone at 1, 8 and 32 rows
+    a step, and at 8 rows with 2 and 4 steps per loop iteration.
 
 Times are medians over ``--repeats`` runs; ratios come from the same run.
 Prints a markdown table and writes JSON.
@@ -439,7 +440,60 @@ def dispatch_child(epochs):
     model.fit(X)
     steps = -(-len(X) // net["batch_size"])
     step_us = 1e6 * statistics.median(np.diff(ends)) / steps
-    print(json.dumps({"step_us": step_us, "loss_curve": model.loss_curve_}))
+    print(json.dumps({"step_us": step_us, "loss_curve": model.loss_curve_, "compiled_epoch": compiled_epoch_steps(X)}))
+
+
+def compiled_epoch_steps(X, n_steps=225, calls=30):
+    """Microseconds per step of network (a)'s compiled epoch alone, by rows per step and steps per loop iteration.
+
+    Each configuration is a trainer of its own, compiled with XLA; their
+    calls (``n_steps`` steps each) alternate, and each figure is the median
+    of ``calls``. If a step cost only its dispatch, it would not grow with
+    the rows of a batch; if the loop's own overhead counted, running several
+    steps per iteration would save it.
+    """
+    from skautoencoder._engine.backend import import_keras, import_tensorflow
+    from skautoencoder._engine.compiled_trainer import CompiledTrainer
+    from skautoencoder._engine.objectives import Objective
+
+    keras, tf = import_keras(), import_tensorflow()
+
+    def trainer():
+        keras.utils.set_random_seed(0)
+        dense = keras.layers.Dense
+        encoder = keras.Sequential(
+            [keras.Input((64,)), dense(32, activation="sigmoid"), dense(2, activation="sigmoid")]
+        )
+        decoder = keras.Sequential(
+            [keras.Input((2,)), dense(32, activation="sigmoid"), dense(64, activation="sigmoid")]
+        )
+        return CompiledTrainer(Objective(encoder, decoder, "mse"), keras.optimizers.Adam())
+
+    def several_steps_per_iteration(trainer, k):
+        def epoch(batches, row_weights):
+            total = tf.zeros((), dtype=tf.float32)
+            for i in tf.range(tf.shape(batches)[0] // k):
+                for j in range(k):
+                    total += trainer._step(batches[i * k + j], row_weights[i * k + j])
+            return total
+
+        return tf.function(epoch, jit_compile=True)
+
+    configurations = {f"{rows} row{'s' if rows > 1 else ''} a step": (rows, 1) for rows in (1, 8, 32)}
+    configurations.update({f"8 rows a step, {k} steps per loop iteration": (8, k) for k in (2, 4)})
+    runs = {}
+    for name, (rows, k) in configurations.items():
+        batches = np.resize(X.astype(np.float32), (n_steps * rows, X.shape[1])).reshape(n_steps, rows, -1)
+        weights = np.ones((n_steps, rows), dtype=np.float32)
+        epoch = trainer()._epoch_fns["xla"] if k == 1 else several_steps_per_iteration(trainer(), k)
+        epoch(batches, weights)
+        runs[name] = (epoch, batches, weights, [])
+    for _ in range(calls):
+        for epoch, batches, weights, seconds in runs.values():
+            start = time.perf_counter()
+            float(epoch(batches, weights))
+            seconds.append(time.perf_counter() - start)
+    return {name: 1e6 * statistics.median(run[3]) / n_steps for name, run in runs.items()}
 
 
 def bench_dispatch(epochs):
@@ -549,6 +603,11 @@ def markdown(results):
         lines += ["", "| network (a), compiled | microseconds per step |", "|---|---|"]
         lines += [f"| {name} | {r['step_us']:.1f} |" for name, r in results["dispatch"]["steps"].items()]
         lines.append(f"| same loss curve, to the bit | {'yes' if results['dispatch']['same_loss_curve'] else 'no'} |")
+        steps = results["dispatch"]["steps"]
+        lines += ["", "| the compiled epoch alone, microseconds per step | " + " | ".join(steps) + " |"]
+        lines.append("|---|" + "---|" * len(steps))
+        for name in next(iter(steps.values()))["compiled_epoch"]:
+            lines.append(f"| {name} | " + " | ".join(f"{r['compiled_epoch'][name]:.1f}" for r in steps.values()) + " |")
     return "\n".join(lines).strip()
 
 
