@@ -303,6 +303,30 @@ def test_user_encoder_of_the_wrong_width_is_refused(digits):
         AutoencoderTransformer(2, encoder=user_encoder(), epochs=1).fit(digits)
 
 
+def test_a_user_model_without_a_known_input_shape_is_refused_and_the_estimator_unchanged(digits):
+    import keras
+
+    class Subclassed(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(3)
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    fitted = AutoencoderTransformer(3, epochs=1, random_state=0).fit(digits)
+    codes = fitted.transform(digits)
+    builders = {
+        "Subclassed": lambda n_in, n_out: Subclassed(),
+        "Sequential": lambda n_in, n_out: keras.Sequential([keras.layers.Dense(n_out)]),
+    }
+    for name, encoder in builders.items():
+        fitted.set_params(encoder=encoder)
+        with pytest.raises(TypeError, match=f"model whose input shape is known .*; the {name} given has none"):
+            fitted.fit(digits)
+        np.testing.assert_array_equal(fitted.transform(digits), codes)
+
+
 # -- invalid combinations ----------------------------------------------------------------------
 
 

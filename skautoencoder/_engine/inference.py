@@ -195,7 +195,7 @@ class CompiledForward:
         self._tf = tf
         self._several_outputs = len(model.outputs) > 1
         self._model = model
-        self._function = tf.function(self._call)
+        self._function = tf.function(self._call, autograph=False)  # see CompiledTrainer
         self.n_outputs = (model.output_shape[0] if self._several_outputs else model.output_shape)[-1]
 
     def _call(self, x):

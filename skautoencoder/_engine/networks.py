@@ -330,7 +330,13 @@ def user_model(model_or_builder, input_width, output_width, role, seed):
             model = model_or_builder(input_width, output_width)
         if not isinstance(model, keras.Model):
             raise TypeError(f"The {role} builder must return a keras.Model; it returned {type(model).__name__}.")
-    got_in, got_out = model.input_shape[-1], model.output_shape[-1]
+    try:
+        got_in, got_out = model.input_shape[-1], model.output_shape[-1]
+    except AttributeError:
+        raise TypeError(
+            f"The {role} must be a Keras functional or Sequential model whose input shape is known "
+            f"(built on keras.Input); the {type(model).__name__} given has none."
+        ) from None
     if (got_in, got_out) != (input_width, output_width):
         what = "n_components" if role == "encoder" else "n_features"
         raise ValueError(
