@@ -33,7 +33,11 @@ Compares, on the same data (digits scaled /16) and hyperparameters:
     fresh process with TensorFlow's default thread pools and with
     ``TF_NUM_INTRAOP_THREADS=1``, and whether both give the same loss
     curve to the bit; in each, the compiled epoch alone at 1, 8 and 32 rows
-    a step, and at 8 rows with 2 and 4 steps per loop iteration.
+    a step, and at 8 rows with 2 and 4 steps per loop iteration;
+(h) the first fits in a fresh process: ``fit(epochs=1)`` of the default 2-D
+    map of the digits, then of a 3-D code (a second network), traced as the
+    library does (without TensorFlow's AutoGraph) and with AutoGraph, in
+    alternating fresh processes (medians of ``--repeats``).
 
 Times are medians over ``--repeats`` runs; ratios come from the same run.
 Prints a markdown table and writes JSON.
@@ -515,6 +519,51 @@ def bench_dispatch(epochs):
     return {"steps": results, "same_loss_curve": curves[0] == curves[1]}
 
 
+def first_fits_child(autograph):
+    """Seconds of the first two fits in this fresh process, as JSON on stdout.
+
+    With ``autograph``, every ``tf.function`` the library makes is traced
+    with AutoGraph, TensorFlow's default.
+    """
+    from skautoencoder import AutoencoderTransformer
+    from skautoencoder._engine.backend import import_tensorflow
+
+    tf = import_tensorflow()
+    if autograph:
+        function = tf.function
+        tf.function = lambda *args, **kwargs: function(*args, **{**kwargs, "autograph": True})
+    X = digits()
+    seconds = {}
+    for name, n_components in (("first fit s", 2), ("second network s", 3)):
+        start = time.perf_counter()
+        AutoencoderTransformer(n_components, epochs=1, random_state=0).fit(X)
+        seconds[name] = time.perf_counter() - start
+    print(json.dumps(seconds))
+
+
+def bench_first_fits(repeats):
+    """(h): the first fits of fresh processes, traced without and with AutoGraph."""
+    runs = {"library (no AutoGraph)": [], "with AutoGraph": []}
+    for _ in range(repeats):
+        for name, runs_of_name in runs.items():
+            output = subprocess.run(
+                [
+                    sys.executable,
+                    os.path.abspath(__file__),
+                    "--first-fits-child",
+                    str(int(name != "library (no AutoGraph)")),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            runs_of_name.append(json.loads(output.strip().splitlines()[-1]))
+    return {
+        name: {key: statistics.median(run[key] for run in runs_of_name) for key in runs_of_name[0]}
+        for name, runs_of_name in runs.items()
+    }
+
+
 def bench_variant_combinations(X, epochs):
     from sklearn.model_selection import train_test_split
 
@@ -599,6 +648,14 @@ def markdown(results):
             f"| {r['variant']} | {r['epoch s']:.4f} | {r['epoch s with neighbours']:.4f} "
             f"| {r['with neighbours / sum of parts']:.2f} |"
         )
+    if results.get("first_fits"):
+        lines += [
+            "",
+            "| a fresh process, fit(epochs=1) of the digits | first fit (2-D map), s | second network (3-D), s |",
+        ]
+        lines.append("|---|---|---|")
+        for name, r in results["first_fits"].items():
+            lines.append(f"| {name} | {r['first fit s']:.2f} | {r['second network s']:.2f} |")
     if results.get("dispatch"):
         lines += ["", "| network (a), compiled | microseconds per step |", "|---|---|"]
         lines += [f"| {name} | {r['step_us']:.1f} |" for name, r in results["dispatch"]["steps"].items()]
@@ -617,8 +674,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing (default: 3)")
     parser.add_argument(
         "--parts",
-        default="training,inference,scaling,short,variants,dispatch",
-        help="comma-separated parts to run (default: all six)",
+        default="training,inference,scaling,short,variants,dispatch,first",
+        help="comma-separated parts to run (default: all seven)",
     )
     parser.add_argument(
         "--trainers",
@@ -627,9 +684,13 @@ def main(argv=None):
     )
     parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_speed.json"))
     parser.add_argument("--dispatch-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--first-fits-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.dispatch_child:
         dispatch_child(args.dispatch_child)
+        return 0
+    if args.first_fits_child is not None:
+        first_fits_child(bool(args.first_fits_child))
         return 0
     trainers = ["skautoencoder"] + [t for t in args.trainers.split(",") if t and t != "skautoencoder"]
     unknown = sorted(set(trainers) - set(TRAINERS))
@@ -664,6 +725,7 @@ def main(argv=None):
         if "variants" in parts
         else [],
         "dispatch": bench_dispatch(3 if args.quick else 100) if "dispatch" in parts else {},
+        "first_fits": bench_first_fits(repeats) if "first" in parts else {},
     }
     publish(results, markdown(results), args.output)
     return 0

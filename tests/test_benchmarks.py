@@ -48,6 +48,8 @@ def test_bench_speed_quick_run_prints_tables_and_writes_json(tmp_path):
     assert "| variant (seconds per epoch, compiled) |" in result.stdout
     for threads in report["dispatch"]["steps"].values():
         assert len(threads["compiled_epoch"]) == 5 and all(us > 0 for us in threads["compiled_epoch"].values())
+    assert set(report["first_fits"]) == {"library (no AutoGraph)", "with AutoGraph"}
+    assert all(seconds > 0 for r in report["first_fits"].values() for seconds in r.values())
 
 
 def test_bench_vs_pca_quick_run_writes_table_json_and_plot(tmp_path):

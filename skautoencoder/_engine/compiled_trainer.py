@@ -82,8 +82,8 @@ class CompiledTrainer:
         # Traced without AutoGraph: nothing here branches or loops in Python
         # on a tensor's value, nor can a user's model (Keras builds each one
         # it accepts on symbolic inputs, where such code fails), and
-        # AutoGraph's conversion of the code it calls cost about 2.4 s on
-        # the first fit in a process and 0.5 s on each new network after.
+        # AutoGraph's conversion of the code it calls made the first fit in
+        # a process about 2 s slower.
         if strategy is None:
             # reduce_retracing: after a second shape (another data size or
             # batch size), one trace serves every shape.
