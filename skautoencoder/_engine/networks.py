@@ -332,7 +332,7 @@ def user_model(model_or_builder, input_width, output_width, role, seed):
             raise TypeError(f"The {role} builder must return a keras.Model; it returned {type(model).__name__}.")
     try:
         got_in, got_out = model.input_shape[-1], model.output_shape[-1]
-    except AttributeError:
+    except (AttributeError, ValueError):  # Keras before 3.4 raises ValueError for a Sequential
         raise TypeError(
             f"The {role} must be a Keras functional or Sequential model whose input shape is known "
             f"(built on keras.Input); the {type(model).__name__} given has none."
