@@ -296,13 +296,16 @@ print(json.dumps({"rows": n, "seconds_per_epoch": float(np.median(epoch_seconds)
 """
 
 
+def child_json(arguments, env=None):
+    """The JSON object a fresh Python process prints last, run with ``arguments``."""
+    output = subprocess.run([sys.executable, *arguments], env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def bench_scaling(sizes):
     results = []
     for n in sizes:
-        output = subprocess.run(
-            [sys.executable, "-c", SCALING_CHILD, str(n)], capture_output=True, text=True, check=True
-        ).stdout
-        results.append(json.loads(output.strip().splitlines()[-1]))
+        results.append(child_json(["-c", SCALING_CHILD, str(n)]))
         print(f"  scaling | {results[-1]}", file=sys.stderr)
     return results
 
@@ -507,14 +510,7 @@ def bench_dispatch(epochs):
         env = {key: value for key, value in os.environ.items() if key != "TF_NUM_INTRAOP_THREADS"}
         if threads:
             env["TF_NUM_INTRAOP_THREADS"] = threads
-        output = subprocess.run(
-            [sys.executable, os.path.abspath(__file__), "--dispatch-child", str(epochs)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        results[name] = json.loads(output.strip().splitlines()[-1])
+        results[name] = child_json([os.path.abspath(__file__), "--dispatch-child", str(epochs)], env=env)
     curves = [r.pop("loss_curve") for r in results.values()]
     return {"steps": results, "same_loss_curve": curves[0] == curves[1]}
 
@@ -546,18 +542,8 @@ def bench_first_fits(repeats):
     runs = {"library (no AutoGraph)": [], "with AutoGraph": []}
     for _ in range(repeats):
         for name, runs_of_name in runs.items():
-            output = subprocess.run(
-                [
-                    sys.executable,
-                    os.path.abspath(__file__),
-                    "--first-fits-child",
-                    str(int(name != "library (no AutoGraph)")),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            runs_of_name.append(json.loads(output.strip().splitlines()[-1]))
+            autograph = str(int(name != "library (no AutoGraph)"))
+            runs_of_name.append(child_json([os.path.abspath(__file__), "--first-fits-child", autograph]))
     return {
         name: {key: statistics.median(run[key] for run in runs_of_name) for key in runs_of_name[0]}
         for name, runs_of_name in runs.items()
