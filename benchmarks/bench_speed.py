@@ -330,7 +330,7 @@ def bench_short_fits(X, repeats, grid_epochs):
         results[f"fit(epochs={epochs}) s"] = median_seconds(
             lambda: AutoencoderTransformer(2, epochs=epochs, random_state=0).fit(X_train), max(repeats, 5)
         )
-    chunks = [X_train[start : start + 256] for start in range(0, 1280, 256)]
+    chunks = [X_train[start : start + 256] for start in range(0, min(1280, len(X_train)), 256)]
     streamed = AutoencoderTransformer(2, random_state=0)
     call_seconds = []
     for _ in range(10):
@@ -432,7 +432,7 @@ def epoch_seconds(settings, X, epochs):
     return statistics.median(model.callbacks_[0].seconds[1:])
 
 
-def dispatch_child(epochs):
+def dispatch_child(epochs, quick=False):
     """Network (a)'s microseconds per compiled step and its loss curve, as JSON on stdout."""
     net = NETWORKS["(a) 64-32-2-32-64 sigmoid, MSE, batch 8"]
     X = digits()
@@ -447,7 +447,19 @@ def dispatch_child(epochs):
     model.fit(X)
     steps = -(-len(X) // net["batch_size"])
     step_us = 1e6 * statistics.median(np.diff(ends)) / steps
-    print(json.dumps({"step_us": step_us, "loss_curve": model.loss_curve_, "compiled_epoch": compiled_epoch_steps(X)}))
+    print(
+        json.dumps(
+            {
+                "step_us": step_us,
+                "loss_curve": model.loss_curve_,
+                "compiled_epoch": compiled_epoch_steps(X, **QUICK_STEPS if quick else {}),
+            }
+        )
+    )
+
+
+# The compiled epoch alone in a quick run: enough calls to take a median, not to measure.
+QUICK_STEPS = dict(n_steps=10, calls=3)
 
 
 def compiled_epoch_steps(X, n_steps=225, calls=30):
@@ -503,23 +515,24 @@ def compiled_epoch_steps(X, n_steps=225, calls=30):
     return {name: 1e6 * statistics.median(run[3]) / n_steps for name, run in runs.items()}
 
 
-def bench_dispatch(epochs):
+def bench_dispatch(epochs, quick=False):
     """(g): network (a) per step in fresh processes, default thread pools against one intra-op thread."""
     results = {}
     for name, threads in (("default thread pools", None), ("TF_NUM_INTRAOP_THREADS=1", "1")):
         env = {key: value for key, value in os.environ.items() if key != "TF_NUM_INTRAOP_THREADS"}
         if threads:
             env["TF_NUM_INTRAOP_THREADS"] = threads
-        results[name] = child_json([os.path.abspath(__file__), "--dispatch-child", str(epochs)], env=env)
+        arguments = [os.path.abspath(__file__), "--dispatch-child", str(epochs)] + (["--quick"] if quick else [])
+        results[name] = child_json(arguments, env=env)
     curves = [r.pop("loss_curve") for r in results.values()]
     return {"steps": results, "same_loss_curve": curves[0] == curves[1]}
 
 
-def first_fits_child(autograph):
+def first_fits_child(autograph, quick=False):
     """Seconds of the first two fits in this fresh process, as JSON on stdout.
 
     With ``autograph``, every ``tf.function`` the library makes is traced
-    with AutoGraph, TensorFlow's default.
+    with AutoGraph, TensorFlow's default. A quick run fits 300 of the digits.
     """
     from skautoencoder import AutoencoderTransformer
     from skautoencoder._engine.backend import import_tensorflow
@@ -528,7 +541,7 @@ def first_fits_child(autograph):
     if autograph:
         function = tf.function
         tf.function = lambda *args, **kwargs: function(*args, **{**kwargs, "autograph": True})
-    X = digits()
+    X = digits()[:300] if quick else digits()
     seconds = {}
     for name, n_components in (("first fit s", 2), ("second network s", 3)):
         start = time.perf_counter()
@@ -537,25 +550,26 @@ def first_fits_child(autograph):
     print(json.dumps(seconds))
 
 
-def bench_first_fits(repeats):
+def bench_first_fits(repeats, quick=False):
     """(h): the first fits of fresh processes, traced without and with AutoGraph."""
     runs = {"library (no AutoGraph)": [], "with AutoGraph": []}
     for _ in range(repeats):
         for name, runs_of_name in runs.items():
             autograph = str(int(name != "library (no AutoGraph)"))
-            runs_of_name.append(child_json([os.path.abspath(__file__), "--first-fits-child", autograph]))
+            arguments = [os.path.abspath(__file__), "--first-fits-child", autograph] + (["--quick"] if quick else [])
+            runs_of_name.append(child_json(arguments))
     return {
         name: {key: statistics.median(run[key] for run in runs_of_name) for key in runs_of_name[0]}
         for name, runs_of_name in runs.items()
     }
 
 
-def bench_variant_combinations(X, epochs):
+def bench_variant_combinations(X, epochs, variants=VARIANTS):
     from sklearn.model_selection import train_test_split
 
     X_train, _ = train_test_split(X, test_size=0.25, random_state=0)
     seconds = {}
-    for name, settings in VARIANTS.items():
+    for name, settings in variants.items():
         for neighbors in (False, True):
             combined = {**settings, "neighbor_weight": 1.0} if neighbors else settings
             seconds[name, neighbors] = epoch_seconds(combined, X_train, epochs)
@@ -566,7 +580,7 @@ def bench_variant_combinations(X, epochs):
             )
     plain, neighbor_overhead = seconds["plain", False], seconds["plain", True] - seconds["plain", False]
     rows = []
-    for name in VARIANTS:
+    for name in variants:
         own_overhead = seconds[name, False] - plain
         rows.append(
             {
@@ -673,10 +687,10 @@ def main(argv=None):
     parser.add_argument("--first-fits-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.dispatch_child:
-        dispatch_child(args.dispatch_child)
+        dispatch_child(args.dispatch_child, args.quick)
         return 0
     if args.first_fits_child is not None:
-        first_fits_child(bool(args.first_fits_child))
+        first_fits_child(bool(args.first_fits_child), args.quick)
         return 0
     trainers = ["skautoencoder"] + [t for t in args.trainers.split(",") if t and t != "skautoencoder"]
     unknown = sorted(set(trainers) - set(TRAINERS))
@@ -685,9 +699,12 @@ def main(argv=None):
     X = digits()
     if args.quick:
         repeats, epochs_scale, n_large, sizes, grid_epochs, variant_epochs = 1, 0.004, 2000, [1000, 2000], 2, 3
+        # Each variant is a new network to trace: a quick run times the plain one and three others.
+        variants = {name: VARIANTS[name] for name in ("plain", "dropout", "variational", "tied weights")}
     else:
         repeats, epochs_scale, n_large, sizes = args.repeats, 1.0, 1_000_000, [10_000, 100_000, 1_000_000]
         grid_epochs, variant_epochs = 50, 60
+        variants = VARIANTS
     import sklearn
 
     from skautoencoder._engine.backend import import_keras
@@ -706,12 +723,14 @@ def main(argv=None):
         "training": bench_training(X, repeats, epochs_scale, trainers) if "training" in parts else {},
         "inference": bench_inference(X, n_large) if "inference" in parts else {},
         "scaling": bench_scaling(sizes) if "scaling" in parts else [],
-        "short_fits": bench_short_fits(X, repeats, grid_epochs) if "short" in parts else {},
-        "variants": bench_variant_combinations(X[: 400 if args.quick else None], variant_epochs)
+        "short_fits": bench_short_fits(X[: 600 if args.quick else None], repeats, grid_epochs)
+        if "short" in parts
+        else {},
+        "variants": bench_variant_combinations(X[: 400 if args.quick else None], variant_epochs, variants)
         if "variants" in parts
         else [],
-        "dispatch": bench_dispatch(3 if args.quick else 100) if "dispatch" in parts else {},
-        "first_fits": bench_first_fits(repeats) if "first" in parts else {},
+        "dispatch": bench_dispatch(3 if args.quick else 100, args.quick) if "dispatch" in parts else {},
+        "first_fits": bench_first_fits(repeats, args.quick) if "first" in parts else {},
     }
     publish(results, markdown(results), args.output)
     return 0

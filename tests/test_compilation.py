@@ -37,6 +37,8 @@ def epoch_calls(monkeypatch):
     return calls
 
 
+# Six epochs from a random start: the map's cost in reconstruction is said, and not what this test is about.
+@pytest.mark.filterwarnings("ignore:With the neighbourhood term:skautoencoder.exceptions.NeighborhoodWarning")
 @pytest.mark.parametrize("neighbor_weight", [0.0, 1.0], ids=["alone", "with neighbours"])
 @pytest.mark.parametrize("variant", VARIANTS.values(), ids=VARIANTS.keys())
 def test_each_epoch_runs_one_compiled_function_traced_once(digits, epoch_calls, variant, neighbor_weight):

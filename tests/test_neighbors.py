@@ -6,7 +6,7 @@ from sklearn.datasets import load_digits
 from sklearn.manifold import trustworthiness
 from sklearn.model_selection import train_test_split
 
-from skautoencoder import AutoencoderTransformer
+from skautoencoder import AutoencoderTransformer, DataScaleWarning
 from skautoencoder._neighbor_graph import PairedRows, mean_column_variance, neighbor_graph
 
 
@@ -243,7 +243,10 @@ def test_a_kept_pca_start_is_said_in_one_warning():
     model = AutoencoderTransformer(
         2, hidden_layer_sizes=(16,), epochs=30, n_iter_no_change=30, neighbor_weight=1.0, random_state=0
     )
-    with pytest.warns(NeighborhoodWarning, match=r"so the fit kept its PCA start; scale the columns"):
+    with (
+        pytest.warns(NeighborhoodWarning, match=r"so the fit kept its PCA start; scale the columns"),
+        pytest.warns(DataScaleWarning, match="very different ranges"),
+    ):
         model.fit(X)
     pca = PCA(2).fit(X)
     np.testing.assert_allclose(
@@ -259,7 +262,10 @@ def test_a_map_worse_than_pca_without_early_stopping_is_said_in_one_warning():
     model = AutoencoderTransformer(
         2, hidden_layer_sizes=(16,), epochs=30, neighbor_weight=30.0, early_stopping=False, random_state=0
     )
-    with pytest.warns(NeighborhoodWarning, match=r"reconstructs the training rows with \S+x PCA's error, more than 2%"):
+    with (
+        pytest.warns(NeighborhoodWarning, match=r"reconstructs the training rows with \S+x PCA's error, more than 2%"),
+        pytest.warns(DataScaleWarning, match="very different ranges"),
+    ):
         model.fit(load_wine().data)
 
 
