@@ -532,14 +532,23 @@ def gatherable_rows(X, scratch):
 
 
 def mean_column_variance(X, rows):
-    """The mean of the columns' variances over ``rows`` of ``X`` (or a row source); 1.0 for constant data."""
+    """The mean of the columns' variances over ``rows`` of ``X`` (or a row source); 1.0 for constant data.
+
+    Data counts as constant when its spread is below float32's resolution of
+    its values (a variance under 1e-14 of their mean square): the variance of
+    constant columns is rounding noise, and the terms divided by its root
+    diverged.
+    """
     source = X if isinstance(X, _RowSource) else rows_of(X)
     if isinstance(source, InMemoryRows):
-        variance = float(np.mean(np.var(source.X[rows], axis=0, dtype=np.float64)))
+        rows_in_memory = np.asarray(source.X[rows], dtype=np.float64)
+        mean = rows_in_memory.mean(axis=0)
+        variance = float(np.mean(np.var(rows_in_memory, axis=0)))
     else:
         mean = _column_sums(source, rows, lambda chunk: chunk) / len(rows)
         variance = float(np.mean(_column_sums(source, rows, lambda chunk: np.square(chunk - mean)) / len(rows)))
-    return variance if variance > 0 else 1.0
+    mean_square = float(np.mean(np.square(mean))) + variance
+    return variance if variance > 1e-14 * mean_square else 1.0
 
 
 def pca_squared_error(pca, X, rows):

@@ -99,10 +99,14 @@ def fit_pca_anchor(source, rows, n_components, seed):
         code_variance[:rank] = pca.explained_variance_
     column_scale = np.sqrt(np.maximum(column_variance, 0.0))
     code_scale = np.sqrt(np.maximum(code_variance, 0.0))
+    # A component's spread is compared with the data's magnitude, not with the
+    # other components': on constant columns every component's variance is
+    # rounding noise, and dividing codes by its root made training diverge.
+    data_magnitude = np.max(np.abs(mean) + column_scale, initial=0.0)
     return PcaAnchor(
         mean=mean,
         components=components,
-        code_scale=_nonzero_scale(code_scale, code_scale.max(initial=0.0)),
+        code_scale=_nonzero_scale(code_scale, np.maximum(code_scale.max(initial=0.0), data_magnitude)),
         column_scale=_nonzero_scale(column_scale, np.abs(mean) + column_scale),
     )
 

@@ -156,6 +156,16 @@ def test_a_model_with_a_lambda_layer_is_refused_and_its_code_never_runs(tmp_path
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(("value", "n_features", "n_components"), [(0.03, 3, 4), (3e-6, 8, 2)])
+def test_constant_columns_of_any_magnitude_train_without_diverging(value, n_features, n_components):
+    # Found by the property test below: the variances of constant columns are
+    # rounding noise, and codes or the map's term divided by their roots diverged.
+    X = np.full((72, n_features), value)
+    autoencoder = small(n_components=n_components, epochs=2).fit(X)
+    assert np.isfinite(autoencoder.loss_curve_).all() and np.isfinite(autoencoder.transform(X)).all()
+    np.testing.assert_allclose(autoencoder.inverse_transform(autoencoder.transform(X)), X, rtol=1e-3)
+
+
 # -- property tests --------------------------------------------------------------------
 
 
