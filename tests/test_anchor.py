@@ -14,13 +14,13 @@ from skautoencoder import AutoencoderTransformer, DataScaleWarning, load
 from skautoencoder._engine.inference import DenseForward
 
 WINE = load_wine().data  # raw columns: spreads from 0.1 to 300
+DIGITS = load_digits().data / 16
 
 # The anchor must hold on raw columns too: the advice to scale them is expected here, not asserted
 # (tests/test_reliability.py asserts it).
 pytestmark = pytest.mark.filterwarnings(
     "ignore:The columns of X span very different ranges:skautoencoder.exceptions.DataScaleWarning"
 )
-DIGITS = load_digits().data / 16
 
 
 def untrained(**params):
