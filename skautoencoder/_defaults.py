@@ -23,6 +23,37 @@ RECONSTRUCTION_SETTINGS = dict(hidden_layer_sizes=(256, 128), activation="relu",
 PATIENCE_ROWS = 60_000
 
 
+# validation_fraction="auto": the share of rows early stopping holds out.
+# The kept network must beat PCA on them with confidence (the user guide,
+# "Against PCA"), which a few dozen rows cannot show: small data holds out
+# up to MAX_VALIDATION_FRACTION of its rows, enough for
+# SMALL_DATA_VALIDATION_ROWS where it has them; from 3,000 rows on, 10%.
+VALIDATION_FRACTION = 0.1
+MAX_VALIDATION_FRACTION = 0.3
+SMALL_DATA_VALIDATION_ROWS = 300
+
+
+def auto_validation_fraction(n_rows):
+    """The share of ``n_rows`` rows that ``validation_fraction="auto"`` holds out.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows the fit is given.
+
+    Returns
+    -------
+    float
+        Between 0.1 (3,000 rows or more) and 0.3 (1,000 rows or fewer).
+
+    Examples
+    --------
+    >>> auto_validation_fraction(150), auto_validation_fraction(2000), auto_validation_fraction(60000)
+    (0.3, 0.15, 0.1)
+    """
+    return max(VALIDATION_FRACTION, min(MAX_VALIDATION_FRACTION, SMALL_DATA_VALIDATION_ROWS / max(1, n_rows)))
+
+
 def patience_epochs(most_epochs, n_training_rows):
     """Epochs without improvement before early stopping: about :data:`PATIENCE_ROWS` rows, at least one.
 

@@ -77,8 +77,11 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``n_iter_no_change`` epochs, and keep the weights of the best
         epoch, or of the untrained start if no epoch beats it (with
         ``init="pca"``: PCA).
-    validation_fraction : float, default=0.1
-        Share of rows held out for early stopping, in (0, 1).
+    validation_fraction : "auto" or float, default="auto"
+        Share of rows held out for early stopping, in (0, 1). "auto" holds
+        out 10% of 3,000 rows or more, and 300 rows, at most 30%, of fewer:
+        the rows on which the trained network must beat PCA with
+        confidence (see ``init``).
     n_iter_no_change : "auto" or int, default="auto"
         Epochs without improvement before early stopping. "auto" counts
         them in rows: as many epochs as train on 60,000 rows, at least one
@@ -160,9 +163,12 @@ class AutoencoderTransformer(BaseAutoencoder):
         PCA's reconstruction plus another; the corrections start at zero,
         so the untrained model is the PCA of every row given to ``fit``
         (validation rows included: the PCA you would compare with), and
-        everything then trains end to end (with early stopping, the
-        untrained state is kept if no epoch beats it on the validation
-        rows). It needs a dense network of the estimator's own with linear
+        everything then trains end to end. With early stopping, a trained
+        state is kept only if the validation rows show, with 95%
+        confidence (a one-sided bound on the mean of their per-row
+        differences), that it reconstructs no worse than PCA (with the
+        neighbourhood term: within 2% of PCA); otherwise the untrained
+        state, PCA, is kept. It needs a dense network of the estimator's own with linear
         ``code_activation`` and ``output_activation``, no ``variational``
         and no ``pretrain_epochs``; ``tied_weights`` then ties PCA's two
         linear paths. "random": every layer starts from seeded random
@@ -309,7 +315,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         epochs=300,
         shuffle=True,
         early_stopping=True,
-        validation_fraction=0.1,
+        validation_fraction="auto",
         n_iter_no_change="auto",
         tol=1e-4,
         warm_start=False,

@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass
 from numbers import Integral
 
-from ._defaults import resolve_auto
+from ._defaults import auto_validation_fraction, resolve_auto
 from ._engine.callbacks import check_callbacks
 from ._engine.keras_objects import check_keras_names, is_binary_crossentropy, is_linear, is_sigmoid
 from ._engine.networks import NetworkSpec
@@ -153,7 +153,12 @@ class FitConfig:
 
 
 def n_validation_rows(n_rows, validation_fraction):
-    """How many of ``n_rows`` rows early stopping holds out: at least one, and one fewer than all."""
+    """How many of ``n_rows`` rows early stopping holds out: at least one, and one fewer than all.
+
+    ``validation_fraction="auto"`` holds out :func:`auto_validation_fraction` of them.
+    """
+    if isinstance(validation_fraction, str):
+        validation_fraction = auto_validation_fraction(n_rows)
     return min(max(1, int(round(validation_fraction * n_rows))), n_rows - 1)
 
 

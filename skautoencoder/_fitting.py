@@ -18,6 +18,7 @@ from ._data_sources import LabeledRows, rows_of, rows_per_block
 from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._engine.keras_objects import make_optimizer
 from ._engine.networks import set_pca_anchor
+from ._engine.pca_floor import PcaFloor
 from ._engine.pretraining import pretrain_layerwise
 from ._engine.progress import TrainingProgress
 from ._engine.trainer_setup import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
@@ -29,7 +30,7 @@ from ._neighbor_graph import (
     gatherable_rows,
     mean_column_variance,
     neighbor_graph,
-    pca_squared_error,
+    pca_squared_errors,
     with_labels,
 )
 from ._pca_anchor import fit_pca_anchor
@@ -38,6 +39,7 @@ from .exceptions import NeighborhoodWarning
 # A kept epoch's validation reconstruction error may exceed PCA's by at most
 # this factor when the loss also holds the neighbourhood term.
 PCA_MARGIN = 1.02
+MARGIN_WORDS = f"{PCA_MARGIN - 1:.0%}"
 
 
 @dataclass
@@ -136,7 +138,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
         trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed, continued=incremental)
     if config.missing_values:
         trainer.objective.fill_values.assign(np.asarray(fill_values, dtype=np.float32))
-    squared_error_limit = graph = None
+    floor = graph = None
     with ExitStack() as scratch:
         if config.neighbor_weight > 0:
             # The neighbourhood term trains on rows paired with a neighbour each.
@@ -162,10 +164,19 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
                 if anchor is not None
                 else fit_pca_anchor(rows_source, all_rows, config.n_components, network_seed)
             )
-            trainer.objective.pca_squared_error.assign(pca_squared_error(pca, rows_source, rows))
+            trainer.objective.pca_squared_error.assign(float(np.mean(pca_squared_errors(pca, rows_source, rows))))
             checked = rows if validation_rows is None else validation_rows
-            # Plus float32 rounding, for data that PCA reconstructs exactly.
-            squared_error_limit = PCA_MARGIN * pca_squared_error(pca, rows_source, checked) + 1e-7 * data_variance
+            floor = PcaFloor(
+                pca_squared_errors(pca, rows_source, checked),
+                margin=PCA_MARGIN,
+                # float32 rounding, for data that PCA reconstructs exactly
+                tolerance=1e-7 * data_variance,
+                each_epoch=True,
+            )
+        elif anchor is not None and validation_rows is not None:
+            # The PCA start is the floor: the trained network is kept only if
+            # the validation rows show, with confidence, that it is no worse.
+            floor = PcaFloor(None)
         if config.n_classes:
             if not config.neighbor_weight > 0:
                 trainer.objective.data_variance.assign(mean_column_variance(complete, rows))
@@ -183,7 +194,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
             validation_rows=validation_rows,
             n_iter_no_change=config.n_iter_no_change,
             tol=config.tol,
-            squared_error_limit=squared_error_limit,
+            floor=floor,
             progress=progress,
             callbacks=callbacks,
         )
@@ -194,16 +205,22 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
                 "Raise epochs, or tol.",
                 ConvergenceWarning,
             )
-        if squared_error_limit is not None and not incremental:
+        if config.neighbor_weight > 0 and not incremental:
             _warn_about_neighborhood_cost(
                 config,
                 trainer,
                 source,
                 rows if validation_rows is None else validation_rows,
                 result,
-                squared_error_limit,
+                floor,
                 anchored=config.spec.pca_anchored,
                 validating=validation_rows is not None,
+            )
+        elif config.verbose and result.kept_start and len(result.loss_curve):
+            print(
+                f"No trained epoch reconstructed the {len(validation_rows)} validation rows as well as PCA "
+                "with 95% confidence, so the fit kept its PCA start.",
+                flush=True,
             )
     validating = validation_rows is not None
     return FitResult(
@@ -232,29 +249,30 @@ def _graph_line(graph, n_rows):
     )
 
 
-def _warn_about_neighborhood_cost(
-    config, trainer, source, checked_rows, result, squared_error_limit, *, anchored, validating
-):
+def _warn_about_neighborhood_cost(config, trainer, source, checked_rows, result, floor, *, anchored, validating):
     """Say so when the neighbourhood term could not keep PCA's reconstruction.
 
     ``checked_rows`` are the validation rows, or without early stopping the
-    training rows, whose error the limit bounds.
+    training rows, on which ``floor`` holds PCA's errors.
     """
-    error = trainer.evaluate_squared_error(source, checked_rows)
-    if result.over_squared_error_limit or error > squared_error_limit:
-        rows = "validation" if validating else "training"
+    if validating:
+        holds, ratio = not result.below_floor, result.ratio_to_pca
+    else:
+        errors = trainer.squared_errors(source, checked_rows)
+        holds, ratio = floor.holds(errors), floor.ratio(errors)
+    rows = "validation" if validating else "training"
+    if not holds:
         warn_at_caller(
             f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), the fit "
-            f"reconstructs the {rows} rows with "
-            f"{error / max(squared_error_limit / PCA_MARGIN, 1e-30):.3g}x PCA's error, more than 2% above it; scale "
-            "the columns (e.g. StandardScaler) or lower neighbor_weight.",
+            f"reconstructs the {rows} rows with {ratio:.3g}x PCA's error: not within {MARGIN_WORDS} of PCA's "
+            "error with 95% confidence; scale the columns (e.g. StandardScaler) or lower neighbor_weight.",
             NeighborhoodWarning,
         )
     elif anchored and result.kept_start and len(result.loss_curve):
         warn_at_caller(
             f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), no trained "
-            "epoch improved the map while "
-            "reconstructing the validation rows within 2% of PCA's error, so the fit kept its PCA start; "
+            f"epoch improved the map while reconstructing the {rows} rows within {MARGIN_WORDS} of PCA's error "
+            "with 95% confidence, so the fit kept its PCA start; "
             "scale the columns (e.g. StandardScaler) or lower neighbor_weight.",
             NeighborhoodWarning,
         )

@@ -551,17 +551,17 @@ def mean_column_variance(X, rows):
     return variance if variance > 1e-14 * mean_square else 1.0
 
 
-def pca_squared_error(pca, X, rows):
-    """Mean squared reconstruction error of ``rows`` of ``X`` (or a row source) under the anchor's PCA."""
+def pca_squared_errors(pca, X, rows):
+    """Each row's mean squared reconstruction error under the anchor's PCA, for ``rows`` of ``X`` (or a row source)."""
     source = X if isinstance(X, _RowSource) else rows_of(X)
 
     def residual(chunk):
-        centred = chunk - pca.mean
-        return np.square(centred - (centred @ pca.components.T) @ pca.components)
+        centred = np.asarray(chunk, dtype=np.float64) - pca.mean
+        return np.mean(np.square(centred - (centred @ pca.components.T) @ pca.components), axis=1)
 
     if isinstance(source, InMemoryRows):
-        return float(np.mean(residual(np.asarray(source.X[rows], dtype=np.float64))))
-    return float(_column_sums(source, rows, residual).sum() / (len(rows) * source.n_features))
+        return residual(source.X[rows])
+    return np.concatenate([residual(chunk) for chunk in source.chunks(rows, rows_per_block(source.n_features))])
 
 
 def _column_sums(source, rows, transform):

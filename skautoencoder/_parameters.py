@@ -24,7 +24,7 @@ PARAMETER_CONSTRAINTS = {
     "epochs": [Interval(Integral, 1, None, closed="left")],
     "shuffle": ["boolean"],
     "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "validation_fraction": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="neither")],
     "n_iter_no_change": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
     "warm_start": ["boolean"],

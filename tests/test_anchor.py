@@ -203,3 +203,66 @@ def test_a_users_encoder_with_a_layer_named_like_the_anchors_trains_as_its_own()
     X = np.random.RandomState(0).rand(40, 6)
     model = AutoencoderTransformer(2, encoder=encoder, epochs=2, neighbor_weight=0.0, random_state=0).fit(X)
     assert model.transform(X).shape == (40, 2)
+
+
+def test_the_floor_asks_for_confidence_not_a_point_ratio():
+    from skautoencoder._engine.pca_floor import PcaFloor
+
+    # 5% better than PCA on average, row errors scattered by 0.5: 40 rows
+    # cannot tell that from worse, 4,000 can.
+    def scattered(n_rows):
+        return 0.95 + 0.5 * np.tile([1.0, -1.0], n_rows // 2)
+
+    assert PcaFloor(np.ones(40)).ratio(scattered(40)) == pytest.approx(0.95)
+    assert not PcaFloor(np.ones(40)).holds(scattered(40))
+    assert PcaFloor(np.ones(4000)).holds(scattered(4000))
+    # A margin lets a map trade up to 2% of reconstruction, no more.
+    assert PcaFloor(np.ones(4000), margin=1.02).holds(np.full(4000, 1.01))
+    assert not PcaFloor(np.ones(4000), margin=1.02).holds(np.full(4000, 1.03))
+
+
+def small_table_split(name):
+    """A split of a small table on which, before the floor, the kept network was worse than PCA on the held-out rows."""
+    from sklearn.datasets import load_iris
+    from sklearn.preprocessing import StandardScaler
+
+    X = load_iris().data if name == "iris" else StandardScaler().fit_transform(WINE)
+    return train_test_split(X, test_size=0.25, random_state=102)
+
+
+@pytest.mark.parametrize(
+    "table, neighbor_weight, margin",
+    # Held-out error over PCA's before the floor: 1.105 (the map), 1.037.
+    [("iris", 1.0, 1.02), ("standardised wine", 0.0, 1.0)],
+    ids=["map", "reconstruction"],
+)
+def test_a_network_that_overfits_a_small_table_is_not_kept(table, neighbor_weight, margin):
+    X_train, X_test = small_table_split(table)
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(64, 64), epochs=100, neighbor_weight=neighbor_weight, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X_train)
+    pca = PCA(2).fit(X_train)
+    pca_error = np.mean((pca_reconstruction(pca, X_test) - X_test) ** 2)
+    assert -model.score(X_test) <= margin * pca_error * (1 + 1e-5)
+
+
+def test_a_kept_pca_start_is_said_with_verbose(capsys):
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(64, 64), epochs=100, neighbor_weight=0.0, verbose=1, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(small_table_split("standardised wine")[0])
+    assert "as well as PCA with 95% confidence, so the fit kept its PCA start" in capsys.readouterr().out
+
+
+def test_small_data_holds_out_more_rows_and_large_data_ten_percent():
+    from skautoencoder._fit_config import n_validation_rows
+
+    assert n_validation_rows(150, "auto") == 45
+    assert n_validation_rows(2000, "auto") == 300
+    assert n_validation_rows(60_000, "auto") == 6000
+    assert n_validation_rows(60_000, 0.25) == 15_000

@@ -99,9 +99,9 @@ class CompiledTrainer:
             "eager": self._loss_sum,
             "graph": tf.function(self._loss_sum, reduce_retracing=True, autograph=False),
         }
-        self._squared_error_sum_fns = {
-            "eager": self._squared_error_sum,
-            "graph": tf.function(self._squared_error_sum, reduce_retracing=True, autograph=False),
+        self._squared_error_fns = {
+            "eager": self._squared_errors,
+            "graph": tf.function(self._squared_errors, reduce_retracing=True, autograph=False),
         }
 
     def start_from(self, encoder_weights, decoder_weights, seed):
@@ -181,9 +181,8 @@ class CompiledTrainer:
         x = self._tf.convert_to_tensor(x)
         return self._tf.reduce_sum(self.objective.per_row(x, 0, training=False))
 
-    def _squared_error_sum(self, x):
-        x = self._tf.convert_to_tensor(x)
-        return self._tf.reduce_sum(self.objective.squared_error_per_row(x))
+    def _squared_errors(self, x):
+        return self.objective.squared_error_per_row(self._tf.convert_to_tensor(x))
 
     def train_epoch(self, source, rows, batch_size, *, shuffle, rng, mode):
         """Run one epoch of mini-batch steps over ``rows`` of ``source``.
@@ -249,7 +248,15 @@ class CompiledTrainer:
 
     def evaluate_squared_error(self, source, rows, mode="graph"):
         """Return the mean squared reconstruction error over ``rows`` of ``source``."""
-        return self._mean_over(self._squared_error_sum_fns, source, rows, mode)
+        return float(np.mean(self.squared_errors(source, rows, mode)))
+
+    def squared_errors(self, source, rows, mode="graph"):
+        """Return each row's mean squared reconstruction error, for ``rows`` of ``source`` in order."""
+        mode = "eager" if mode == "eager" else "graph"
+        chunks = source.chunks(rows, rows_per_block(source.n_features))
+        return np.concatenate(
+            [np.asarray(call_quietly_the_first_time(mode, self._squared_error_fns[mode], chunk)) for chunk in chunks]
+        )
 
     def _mean_over(self, sum_fns, source, rows, mode):
         mode = "eager" if mode == "eager" else "graph"

@@ -3,8 +3,9 @@
 :func:`train` runs a :class:`~skautoencoder._engine.compiled_trainer.CompiledTrainer`'s
 epochs over the training rows, scores the validation rows after each, stops
 when they stop improving, and restores the best state seen, the untrained
-start included, so that a PCA-anchored fit is never worse on the validation
-rows than the PCA it started from.
+start included. With a :class:`~skautoencoder._engine.pca_floor.PcaFloor`,
+the kept state must also be, with confidence on the validation rows, no
+worse than PCA; otherwise a PCA-anchored fit keeps the PCA it started from.
 """
 
 import math
@@ -22,10 +23,12 @@ class TrainingResult:
     validation_loss_curve: list = field(default_factory=list)
     best_validation_loss: float = math.inf
     stopped_early: bool = False
-    # With a squared-error limit: whether the kept state is the untrained
-    # start, and whether no state met the limit.
+    # With a floor: whether the kept state is the untrained start, whether
+    # no state held the floor, and the kept state's validation error over
+    # PCA's.
     kept_start: bool = False
-    over_squared_error_limit: bool = False
+    below_floor: bool = False
+    ratio_to_pca: float = None
 
 
 class _BestState:
@@ -57,7 +60,7 @@ def train(
     validation_rows=None,
     n_iter_no_change=None,
     tol=None,
-    squared_error_limit=None,
+    floor=None,
     progress=None,
     callbacks=None,
 ):
@@ -90,12 +93,16 @@ def train(
         Needed with ``validation_rows``. Relative: an epoch improves if its
         validation loss is below the best so far minus ``tol`` times that
         best's magnitude.
-    squared_error_limit : float, default=None
-        With ``validation_rows``: the kept state is the best, by validation
-        loss, of those whose validation mean squared reconstruction error is
-        at most this (the untrained start included); only when none is, the
-        best of all, and the result says so. For an objective whose loss is
-        not the reconstruction error alone (the neighbourhood term).
+    floor : PcaFloor, default=None
+        With ``validation_rows`` (its reference errors are theirs, in
+        order): the kept state must hold it. With ``floor.each_epoch``, the
+        kept state is the best, by validation loss, of those that hold it
+        (the untrained start included); only when none does, the best of
+        all, and the result says so. Otherwise the state chosen by
+        validation loss is checked once at the end and, if it does not hold
+        the floor, the untrained start (a PCA-anchored network: PCA itself)
+        is kept instead. A floor without reference errors takes the
+        untrained start's.
     progress : TrainingProgress, default=None
     callbacks : EpochCallbacks, default=None
         The user's Keras callbacks; one that sets ``stop_training`` ends
@@ -112,8 +119,9 @@ def train(
     """
     result = TrainingResult()
     models = (trainer.objective.encoder, trainer.objective.decoder)
-    best, best_within_limit = _BestState(), _BestState()
-    limited = validation_rows is not None and squared_error_limit is not None
+    best, best_within_limit, start = _BestState(), _BestState(), _BestState()
+    floored = validation_rows is not None and floor is not None
+    limited = floored and floor.each_epoch
     improved_on = math.inf
     epochs_without_improvement = 0
     mode = execution_mode(epochs * -(-len(train_rows) // batch_size), trainer.reused)
@@ -121,14 +129,17 @@ def train(
     def offer(loss, epoch):
         loss = loss if math.isfinite(loss) else math.inf
         best.offer(loss, models, epoch)
-        if limited:
-            if trainer.evaluate_squared_error(source, validation_rows, mode) <= squared_error_limit:
-                best_within_limit.offer(loss, models, epoch)
+        if limited and floor.holds(trainer.squared_errors(source, validation_rows, mode)):
+            best_within_limit.offer(loss, models, epoch)
 
     if validation_rows is not None:
         # The starting state is a candidate too: a PCA-anchored network that
         # no epoch improves on stays the PCA it started from.
         starting_loss = trainer.evaluate(source, validation_rows, mode)
+        if floored:
+            if floor.reference_errors is None:
+                floor = floor.with_reference(trainer.squared_errors(source, validation_rows, mode))
+            start.offer(starting_loss, models, 0)
         offer(starting_loss, 0)
         improved_on = best.loss
     if callbacks is not None:
@@ -169,10 +180,23 @@ def train(
         if best_within_limit.weights is not None:
             kept = best_within_limit
         else:
-            result.over_squared_error_limit = True
+            result.below_floor = True
+    _restore(models, kept)
+    if floored:
+        errors = trainer.squared_errors(source, validation_rows, mode)
+        if not limited and kept.epoch != 0 and not floor.holds(errors):
+            kept = start
+            _restore(models, kept)
+            errors = trainer.squared_errors(source, validation_rows, mode)
         result.kept_start = kept.epoch == 0
+        result.ratio_to_pca = floor.ratio(errors)
     if kept.weights is not None:
         result.best_validation_loss = kept.loss
-        for model, weights in zip(models, kept.weights):
-            model.set_weights(weights)
     return result
+
+
+def _restore(models, state):
+    """Give ``models`` the weights ``state`` kept, if it kept any."""
+    if state.weights is not None:
+        for model, weights in zip(models, state.weights):
+            model.set_weights(weights)
