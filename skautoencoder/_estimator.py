@@ -163,12 +163,15 @@ class AutoencoderTransformer(BaseAutoencoder):
         PCA's reconstruction plus another; the corrections start at zero,
         so the untrained model is the PCA of every row given to ``fit``
         (validation rows included: the PCA you would compare with), and
-        everything then trains end to end. With early stopping, a trained
-        state is kept only if the validation rows show, with 95%
+        everything then trains end to end. With early stopping, where the
+        loss is the squared error alone or holds the neighbourhood term, a
+        trained state is kept only if the validation rows show, with 95%
         confidence (a one-sided bound on the mean of their per-row
         differences), that it reconstructs no worse than PCA (with the
         neighbourhood term: within 2% of PCA); otherwise the untrained
-        state, PCA, is kept. It needs a dense network of the estimator's own with linear
+        state, PCA, is kept. Other terms (corruption, sparsity, labels...)
+        trade reconstruction for what they ask, and choose by their own
+        validation loss. It needs a dense network of the estimator's own with linear
         ``code_activation`` and ``output_activation``, no ``variational``
         and no ``pretrain_epochs``; ``tied_weights`` then ties PCA's two
         linear paths. "random": every layer starts from seeded random
@@ -263,6 +266,19 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``"n_neighbors"``, ``"recall"`` (the share
         of the exact neighbours the graph lists, measured on 200 training
         rows; 1.0 when exact) and ``"seconds"``. None without the term.
+    pca_floor_ : dict or None
+        How the last fit's kept state compares with PCA on its validation
+        rows, when a PCA-anchored network or the neighbourhood term trained
+        with early stopping: ``"kept"`` (``"trained"``, or ``"start"``, the
+        untrained state, PCA itself for a PCA-anchored network, when no
+        trained state held the floor or beat it), ``"ratio"`` (the kept
+        state's mean squared error on the validation rows over PCA's),
+        ``"margin"`` (1.0, or 1.02 with the neighbourhood term),
+        ``"held"`` (whether the kept state holds the floor: the upper 95%
+        confidence bound of its mean per-row error minus ``margin`` times
+        PCA's is at most 0; false only when, with the neighbourhood term
+        and a start not anchored at PCA, no state does) and
+        ``"validation_rows"``. None otherwise.
     fill_values_ : ndarray of shape (n_features,) or None
         What the encoder sees in place of a missing entry (NaN) of each
         column: its mean over the observed entries of the first fit that
@@ -476,6 +492,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self._training_state = result.training_state
         self.callbacks_ = result.callbacks
         self.neighbor_graph_ = result.neighbor_graph
+        self.pca_floor_ = result.pca_floor
         self.fill_values_ = data.fill_values
         self.label_classes_ = data.classes
         self._forward_cache = {}

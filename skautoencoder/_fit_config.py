@@ -71,6 +71,21 @@ class FitConfig:
         """Whether both networks come from the parameters alone (no user models)."""
         return self.params["encoder"] is None and self.params["decoder"] is None
 
+    @property
+    def reconstruction_alone(self):
+        """Whether the loss is the mean squared reconstruction error and no other term: what the PCA floor compares."""
+        p = self.params
+        return (
+            isinstance(p["loss"], str)
+            and p["loss"] == "mse"
+            and p["corruption"] is None
+            and not p["activity_l1"]
+            and not p["contractive_weight"]
+            and not p["variational"]
+            and not p["n_classes"]
+            and not p["neighbor_weight"] > 0
+        )
+
     @classmethod
     def from_params(cls, params, n_features, *, n_samples=None, missing_values=False, n_classes=0):
         """Resolve each ``"auto"``, check how ``params`` combine and make the configuration.

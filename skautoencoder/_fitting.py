@@ -59,6 +59,9 @@ class FitResult:
     neighbor_graph : dict or None
         How the neighbourhood term's graph was found
         (:meth:`NeighborGraph.summary`), or None without the term.
+    pca_floor : dict or None
+        How the kept state compares with PCA on the validation rows (the
+        estimator's ``pca_floor_``), or None where no floor was checked.
     """
 
     encoder: object
@@ -69,6 +72,7 @@ class FitResult:
     training_state: object
     callbacks: list = None
     neighbor_graph: dict = None
+    pca_floor: dict = None
 
 
 def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False, fill_values=None, labels=None):
@@ -173,7 +177,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
                 tolerance=1e-7 * data_variance,
                 each_epoch=True,
             )
-        elif anchor is not None and validation_rows is not None:
+        elif anchor is not None and validation_rows is not None and config.reconstruction_alone:
             # The PCA start is the floor: the trained network is kept only if
             # the validation rows show, with confidence, that it is no worse.
             floor = PcaFloor(None)
@@ -232,7 +236,21 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
         training_state=state_after(trainer, encoder, decoder),
         callbacks=callbacks.callbacks if callbacks is not None else None,
         neighbor_graph=graph.summary() if graph is not None else None,
+        pca_floor=_floor_summary(floor, result, validation_rows),
     )
+
+
+def _floor_summary(floor, result, validation_rows):
+    """The estimator's ``pca_floor_``: how the kept state compares with PCA on the validation rows."""
+    if floor is None or validation_rows is None or result.ratio_to_pca is None:
+        return None
+    return {
+        "kept": "start" if result.kept_start else "trained",
+        "ratio": result.ratio_to_pca,
+        "margin": floor.margin,
+        "held": not result.below_floor,
+        "validation_rows": len(validation_rows),
+    }
 
 
 def _graph_line(graph, n_rows):

@@ -99,7 +99,7 @@ def load_with_extra(path):
             raise ValueError(f"{where} holds an attribute named {name!r}, which no fitted estimator has.")
     estimator = AutoencoderTransformer(**metadata["params"])
     # Files saved before these attributes existed hold models without them.
-    estimator.neighbor_graph_ = estimator.fill_values_ = estimator.label_classes_ = None
+    estimator.neighbor_graph_ = estimator.fill_values_ = estimator.label_classes_ = estimator.pca_floor_ = None
     for name, value in metadata["attributes"].items():
         setattr(estimator, name, value)
     for name, model in models.items():

@@ -40,6 +40,7 @@ FITTED_ATTRIBUTES = frozenset(
         "best_validation_loss_",
         "n_iter_",
         "neighbor_graph_",
+        "pca_floor_",
         "fill_values_",
         "label_classes_",
         "n_features_in_",

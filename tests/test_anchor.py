@@ -266,3 +266,17 @@ def test_small_data_holds_out_more_rows_and_large_data_ten_percent():
     assert n_validation_rows(2000, "auto") == 300
     assert n_validation_rows(60_000, "auto") == 6000
     assert n_validation_rows(60_000, 0.25) == 15_000
+
+
+def test_the_fit_says_how_its_kept_state_compares_with_pca(tmp_path):
+    X_train, _ = small_table_split("standardised wine")
+    model = AutoencoderTransformer(2, hidden_layer_sizes=(64, 64), epochs=100, neighbor_weight=0.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X_train)
+    floor = model.pca_floor_
+    assert floor["kept"] == "start" and floor["held"] and floor["margin"] == 1.0
+    assert floor["ratio"] == pytest.approx(1.0, rel=1e-5) and floor["validation_rows"] == 40
+    model.save(tmp_path / "model.skae")
+    assert load(tmp_path / "model.skae").pca_floor_ == floor
+    assert AutoencoderTransformer(8, init="random", epochs=2, random_state=0).fit(DIGITS).pca_floor_ is None

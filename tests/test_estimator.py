@@ -85,7 +85,8 @@ def test_set_output_pandas(digits):
 
 
 def test_early_stopping_keeps_the_best_validation_epoch(digits):
-    autoencoder = small(epochs=200, early_stopping=True, n_iter_no_change=3, tol=1e-2).fit(digits)
+    # From random weights: no PCA start to fall back to (tests/test_anchor.py tests that choice).
+    autoencoder = small(epochs=200, early_stopping=True, n_iter_no_change=3, tol=1e-2, init="random").fit(digits)
     curve = autoencoder.validation_loss_curve_
     assert autoencoder.n_iter_ == len(curve) < 200
     assert autoencoder.best_validation_loss_ == min(curve)
@@ -148,7 +149,7 @@ def test_early_stopping_restores_weights_of_the_best_epoch():
 
     seed_rng = np.random.RandomState(0)
     seed_rng.randint(np.iinfo(np.int32).max // 2, size=2)  # the network and noise seeds come first
-    _, validation_rows = split_rows(np.arange(200, dtype=np.int32), 0.1, seed_rng)
+    _, validation_rows = split_rows(np.arange(200, dtype=np.int32), "auto", seed_rng)
     validation_error = -autoencoder.score(X[validation_rows])
     assert validation_error == pytest.approx(autoencoder.best_validation_loss_, rel=1e-4)
 

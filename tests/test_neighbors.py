@@ -76,7 +76,8 @@ def test_a_fitted_map_says_how_it_found_its_graph(capsys):
     X = load_digits().data[:300] / 16
     model = AutoencoderTransformer(2, hidden_layer_sizes=(16,), epochs=1, verbose=1, random_state=0).fit(X)
     assert model.neighbor_graph_["method"] == "exact" and model.neighbor_graph_["n_neighbors"] == 15
-    assert "Neighbour graph of 270 training rows, 15 neighbours each: exact" in capsys.readouterr().out
+    # validation_fraction="auto" holds out 90 of 300 rows.
+    assert "Neighbour graph of 210 training rows, 15 neighbours each: exact" in capsys.readouterr().out
     assert AutoencoderTransformer(8, epochs=1, random_state=0).fit(X).neighbor_graph_ is None
 
 
