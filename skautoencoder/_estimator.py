@@ -79,7 +79,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``init="pca"``: PCA).
     validation_fraction : "auto" or float, default="auto"
         Share of rows held out for early stopping, in (0, 1). "auto" holds
-        out 10% of 1,500 rows or more, and 150 rows, at most 30%, of fewer:
+        out 10% of 1,200 rows or more, and 120 rows, at most 30%, of fewer:
         the rows on which the trained network must beat PCA with
         confidence (see ``init``).
     n_iter_no_change : "auto" or int, default="auto"

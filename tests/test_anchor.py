@@ -263,7 +263,7 @@ def test_small_data_holds_out_more_rows_and_large_data_ten_percent():
     from skautoencoder._fit_config import n_validation_rows
 
     assert n_validation_rows(150, "auto") == 45
-    assert n_validation_rows(1000, "auto") == 150
+    assert n_validation_rows(800, "auto") == 120
     assert n_validation_rows(60_000, "auto") == 6000
     assert n_validation_rows(60_000, 0.25) == 15_000
 
