@@ -216,6 +216,9 @@ def test_the_floor_asks_for_confidence_not_a_point_ratio():
     assert PcaFloor(np.ones(40)).ratio(scattered(40)) == pytest.approx(0.95)
     assert not PcaFloor(np.ones(40)).holds(scattered(40))
     assert PcaFloor(np.ones(4000)).holds(scattered(4000))
+    # PCA itself meets a margin above 1, however scattered its rows' errors.
+    one_large_error = np.array([100.0] + [0.01] * 33)
+    assert PcaFloor(one_large_error, margin=1.02).holds(one_large_error)
     # A margin lets a map trade up to 2% of reconstruction, no more.
     assert PcaFloor(np.ones(4000), margin=1.02).holds(np.full(4000, 1.01))
     assert not PcaFloor(np.ones(4000), margin=1.02).holds(np.full(4000, 1.03))

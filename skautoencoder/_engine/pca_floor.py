@@ -61,14 +61,22 @@ class PcaFloor:
 
     def upper_bound(self, errors):
         """The upper confidence bound of the mean of ``errors - margin * reference_errors``."""
-        difference = np.asarray(errors, dtype=np.float64) - self.margin * self.reference_errors
+        difference = self._differences(errors)
         n_rows = len(difference)
         spread = difference.std(ddof=1) / math.sqrt(n_rows) if n_rows > 1 else 0.0
         return float(difference.mean() + CONFIDENCE_Z * spread)
 
     def holds(self, errors):
-        """Whether a state with these per-row errors may be kept."""
-        return self.upper_bound(errors) <= self.tolerance
+        """Whether a state with these per-row errors may be kept.
+
+        It may where the confidence bound is within the tolerance, or where
+        no row is worse than the margin allows (the PCA start itself, whose
+        rows a few large errors scatter too widely for the bound).
+        """
+        return self.upper_bound(errors) <= self.tolerance or bool(np.all(self._differences(errors) <= self.tolerance))
+
+    def _differences(self, errors):
+        return np.asarray(errors, dtype=np.float64) - self.margin * self.reference_errors
 
     def ratio(self, errors):
         """The mean of ``errors`` over PCA's: how the state compares on these rows, as a number."""
