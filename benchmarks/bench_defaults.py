@@ -192,9 +192,19 @@ def held_out_mse(reducer, X_test):
     return reconstruction_error(reducer, X_test)
 
 
+def quiet_timed_fit(estimator, X):
+    """Fit ``estimator`` on ``X`` with its warnings silenced; return the seconds it took."""
+    import warnings
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X)
+    return time.perf_counter() - start
+
+
 def run_task(task):
     """Fit PCA and one candidate on one data set; return the measurements."""
-    import warnings
 
     from sklearn.decomposition import PCA
 
@@ -208,11 +218,7 @@ def run_task(task):
     X_train, X_test, y_train, y_test = split_and_scale(X, y, scaling, split_seed)
     settings = {**CANDIDATES[candidate], **({"epochs": 3} if quick else {})}
     autoencoder = AutoencoderTransformer(k, **settings, random_state=random_state)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        autoencoder.fit(X_train)
-    fit_seconds = time.perf_counter() - start
+    fit_seconds = quiet_timed_fit(autoencoder, X_train)
     pca = PCA(k).fit(X_train)
     result = {
         "candidate": candidate,

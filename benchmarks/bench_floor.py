@@ -35,7 +35,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _report import machine, publish  # noqa: E402
-from bench_defaults import _single_threaded, held_out_mse, split_and_scale  # noqa: E402
+from bench_defaults import _single_threaded, held_out_mse, quiet_timed_fit, split_and_scale  # noqa: E402
 
 SIZES = (2, 3, 4, 8)
 SCALINGS = ("raw", "standard")
@@ -92,7 +92,6 @@ def load_table(name, max_rows=MAX_ROWS):
 
 def run_task(task):
     """Fit the defaults and PCA on one split of one table; return the held-out ratio."""
-    import warnings
 
     from sklearn.decomposition import PCA
 
@@ -104,11 +103,7 @@ def run_task(task):
         X = X[:200]
     X_train, X_test, _, _ = split_and_scale(X, None, scaling, split_seed)
     autoencoder = AutoencoderTransformer(k, random_state=0, **({"epochs": 3} if quick else {}))
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        autoencoder.fit(X_train)
-    fit_seconds = time.perf_counter() - start
+    fit_seconds = quiet_timed_fit(autoencoder, X_train)
     pca = PCA(k).fit(X_train)
     return {
         "table": name,
