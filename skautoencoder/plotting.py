@@ -368,11 +368,13 @@ def plot_error_curve(
     """
     figure, ax = _figure_and_axes(ax, (6, 4))
     clipped_any = False
+    drawn = []
     for name, values in errors.items():
         values = np.asarray(values, dtype=float)
         clipped = values < floor if floor is not None else np.zeros(len(values), dtype=bool)
         shown = np.where(clipped, floor, values) if floor is not None else values
         (line,) = ax.plot(n_components, shown, marker="o", label=name)
+        drawn.extend(shown)
         if clipped.any():
             clipped_any = True
             ax.plot(
@@ -389,6 +391,11 @@ def plot_error_curve(
     ax.set_xscale("log", base=2)
     ax.set_xticks(list(n_components), [str(k) for k in n_components])
     ax.set_yscale("log")
+    low, high = min(drawn), max(drawn)
+    if 0 < low and high < 1.1 * low:
+        # Lines that differ by rounding only: a span of their own would
+        # magnify the rounding into a gap.
+        ax.set_ylim(low / 1.5, high * 1.5)
     ax.set_xlabel("n_components")
     ax.set_ylabel(ylabel)
     ax.set_title(title)

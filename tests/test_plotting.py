@@ -132,6 +132,13 @@ def test_plot_error_curve_has_a_line_per_method():
     assert [line.get_label() for line in figure.axes[0].get_lines()] == ["PCA", "autoencoder"]
 
 
+def test_plot_error_curve_does_not_magnify_rounding_into_a_gap():
+    # A fit that kept its PCA start: the errors differ in the seventh digit.
+    figure = plotting.plot_error_curve([2], {"PCA": [0.0295664], "autoencoder": [0.02956641]})
+    low, high = figure.axes[0].get_ylim()
+    assert high / low >= 2
+
+
 def test_the_loss_curve_of_a_fitted_estimator_marks_the_kept_epoch():
     from sklearn.datasets import load_digits
 
