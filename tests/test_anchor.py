@@ -1,4 +1,4 @@
-"""PCA-anchored networks: PCA before training, never worse than PCA after."""
+"""PCA-anchored networks: PCA before training, no worse than PCA after (with confidence on the validation rows)."""
 
 import pickle
 import warnings
