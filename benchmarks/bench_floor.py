@@ -17,7 +17,7 @@ median.
 
     pip install statsmodels vega_datasets
     python benchmarks/bench_floor.py --jobs 2            # 20 splits of every table
-    python benchmarks/bench_floor.py --tables tuning     # the tables the rule was chosen on
+    python benchmarks/bench_floor.py --tables tuning     # the tables the rule was chosen on (bench_floor_tuning.json)
     python benchmarks/bench_floor.py --quick             # a tiny run, generated tables only
 """
 
@@ -159,8 +159,10 @@ def main(argv=None):
     parser.add_argument("--max-rows", type=int, default=MAX_ROWS, help="larger tables are cut to this many rows")
     parser.add_argument("--jobs", type=int, default=1, help="processes, one thread each when above 1")
     parser.add_argument("--quick", action="store_true", help="tiny sizes on generated tables: checks that it runs")
-    parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_floor.json"))
+    parser.add_argument("--output", help="default: results/bench_floor.json, bench_floor_tuning.json for --tables tuning")
     args = parser.parse_args(argv)
+    name = "bench_floor_tuning.json" if args.tables == "tuning" else "bench_floor.json"
+    args.output = args.output or os.path.join(os.path.dirname(__file__), "results", name)
     if args.quick:
         names, splits = GENERATED_TABLES, min(args.splits, 2)
     else:
