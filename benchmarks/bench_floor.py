@@ -159,7 +159,7 @@ def main(argv=None):
     parser.add_argument("--max-rows", type=int, default=MAX_ROWS, help="larger tables are cut to this many rows")
     parser.add_argument("--jobs", type=int, default=1, help="processes, one thread each when above 1")
     parser.add_argument("--quick", action="store_true", help="tiny sizes on generated tables: checks that it runs")
-    parser.add_argument("--output", help="default: results/bench_floor.json, bench_floor_tuning.json for --tables tuning")
+    parser.add_argument("--output", help="default: results/bench_floor.json (bench_floor_tuning.json for tuning)")
     args = parser.parse_args(argv)
     name = "bench_floor_tuning.json" if args.tables == "tuning" else "bench_floor.json"
     args.output = args.output or os.path.join(os.path.dirname(__file__), "results", name)
