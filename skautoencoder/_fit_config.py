@@ -1,5 +1,6 @@
 """One fit's settings, made once from the estimator's parameters and checked together."""
 
+import json
 import math
 from dataclasses import dataclass
 from numbers import Integral
@@ -63,8 +64,13 @@ class FitConfig:
 
     @property
     def training_settings(self):
-        """The parameters a compiled training step depends on, as a hashable tuple."""
-        return tuple(self.params[name] for name in TRAINING_SETTINGS)
+        """The parameters a compiled training step depends on, as a hashable tuple.
+
+        A Keras object (an optimizer, a loss) counts by its class and
+        configuration: ``clone`` deep-copies it, and the trainer's optimizer
+        is made from that configuration anyway.
+        """
+        return tuple(_by_value(self.params[name]) for name in TRAINING_SETTINGS)
 
     @property
     def builds_own_networks(self):
@@ -165,6 +171,15 @@ class FitConfig:
             batch_normalization=p["batch_normalization"],
         )
         return cls(params=p, spec=spec, n_features=n_features)
+
+
+def _by_value(setting):
+    """``setting``, or for an object with a Keras configuration, its class and configuration."""
+    get_config = getattr(setting, "get_config", None)
+    if get_config is None or isinstance(setting, type):
+        return setting
+    configuration = json.dumps(get_config(), sort_keys=True, default=repr)
+    return (type(setting).__module__, type(setting).__qualname__, configuration)
 
 
 def n_validation_rows(n_rows, validation_fraction):

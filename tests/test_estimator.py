@@ -253,6 +253,23 @@ def test_clear_cache_releases_pooled_trainers_and_fits_go_on(digits):
     assert np.isfinite(small(epochs=1).fit(digits).score(digits))
 
 
+@pytest.mark.parametrize("setting", ["optimizer", "loss"])
+def test_clones_with_a_keras_object_share_one_compiled_trainer(digits, setting):
+    import keras
+    from sklearn.base import clone
+
+    import skautoencoder
+    from skautoencoder._engine.compiled_trainer import TRAINER_POOL
+
+    # clone deep-copies the object: the pool compares it by class and configuration.
+    value = keras.optimizers.Adam(learning_rate=1e-3) if setting == "optimizer" else keras.losses.MeanSquaredError()
+    model = small(epochs=1, **{setting: value})
+    skautoencoder.clear_cache()
+    for _ in range(3):
+        clone(model).fit(digits)
+    assert len(TRAINER_POOL._local.trainers) == 1
+
+
 def test_image_shape_needs_at_least_one_convolutional_block(digits):
     with pytest.raises(ValueError, match="give at least one, e.g. hidden_layer_sizes=\\(16, 32\\), not \\(\\)"):
         small(image_shape=(8, 8), hidden_layer_sizes=()).fit(digits)
