@@ -244,24 +244,17 @@ class CompiledTrainer:
 
     def evaluate(self, source, rows, mode="graph"):
         """Return the mean loss over ``rows`` of ``source`` without training."""
-        return self._mean_over(self._loss_sum_fns, source, rows, mode)
-
-    def evaluate_squared_error(self, source, rows, mode="graph"):
-        """Return the mean squared reconstruction error over ``rows`` of ``source``."""
-        return float(np.mean(self.squared_errors(source, rows, mode)))
+        return sum(float(total) for total in self._over_chunks(self._loss_sum_fns, source, rows, mode)) / len(rows)
 
     def squared_errors(self, source, rows, mode="graph"):
         """Return each row's mean squared reconstruction error, for ``rows`` of ``source`` in order."""
-        mode = "eager" if mode == "eager" else "graph"
-        chunks = source.chunks(rows, rows_per_block(source.n_features))
-        return np.concatenate(
-            [np.asarray(call_quietly_the_first_time(mode, self._squared_error_fns[mode], chunk)) for chunk in chunks]
-        )
+        return np.concatenate([np.asarray(e) for e in self._over_chunks(self._squared_error_fns, source, rows, mode)])
 
-    def _mean_over(self, sum_fns, source, rows, mode):
+    def _over_chunks(self, fns, source, rows, mode):
+        """Yield ``fns[mode]`` of each chunk of ``rows``, run eagerly or as a graph (never XLA)."""
         mode = "eager" if mode == "eager" else "graph"
-        chunks = source.chunks(rows, rows_per_block(source.n_features))
-        return sum(float(call_quietly_the_first_time(mode, sum_fns[mode], chunk)) for chunk in chunks) / len(rows)
+        for chunk in source.chunks(rows, rows_per_block(source.n_features)):
+            yield call_quietly_the_first_time(mode, fns[mode], chunk)
 
 
 class TrainerPool:
