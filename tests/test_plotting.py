@@ -14,6 +14,15 @@ RNG = np.random.RandomState(0)
 IMAGES = RNG.rand(20, 64)
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close each test's figures: pyplot keeps them open, and warns past 20."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def legend_texts(ax):
     return [text.get_text() for text in ax.get_legend().get_texts()]
 
