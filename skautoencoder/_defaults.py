@@ -10,6 +10,17 @@ against PCA on every data set of ``benchmarks/bench_defaults.py``
 
 MAX_MAP_COMPONENTS = 3
 
+# A map must earn its place: up to this many training rows, a fit whose
+# "auto" made it a map also trains reconstruction alone on the same split
+# and keeps the map only where its validation rows keep neighbours better
+# (skautoencoder._map_choice). Larger data keeps the map without the second
+# fit, whose cost grows with the rows; there the digits-like maps it was
+# chosen on hold (the user guide, "Maps").
+MAP_CHOICE_MAX_ROWS = 2000
+# Below this many validation rows (data of fewer than 100 rows), no map
+# could show it keeps neighbours better: the fit trains reconstruction alone.
+MAP_CHOICE_MIN_VALIDATION_ROWS = 30
+
 MAP_NEIGHBOR_WEIGHT = 1.0
 MAP_SETTINGS = dict(hidden_layer_sizes=(256, 128, 64), activation="tanh", batch_size=16, n_iter_no_change=30)
 RECONSTRUCTION_SETTINGS = dict(hidden_layer_sizes=(256, 128), activation="relu", batch_size=32, n_iter_no_change=20)

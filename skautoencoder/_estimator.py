@@ -207,8 +207,17 @@ class AutoencoderTransformer(BaseAutoencoder):
         training rows, and ``partial_fit`` pairs rows within each chunk.
         "auto" is 1.0 for a map (``n_components`` of at most 3) of a
         PCA-anchored network (see ``init``: the anchor bounds the term's
-        cost), else 0.0. Set it to 0.0 for an autoencoder tuned for
-        reconstruction alone at any ``n_components``.
+        cost), else 0.0, and the map must earn its place: a new fit with
+        early stopping on at most 2,000 training rows also trains
+        reconstruction alone (0.0, with the settings "auto" gives it) on
+        the same training rows, and keeps the map only where its
+        validation rows show, with 95% confidence, that it keeps
+        neighbours better (a one-sided bound on the mean gain in the share
+        of each validation row's 20 nearest training rows that stay its
+        nearest in the code); otherwise it keeps reconstruction alone. Larger data
+        keeps the map without the second fit. ``neighbor_weight_`` and
+        ``map_choice_`` say what the fit resolved. Set it to 0.0 for an
+        autoencoder tuned for reconstruction alone at any ``n_components``.
     n_neighbors : int, default=15
         Neighbours per training row for ``neighbor_weight``; capped at the
         number of training rows minus one.
@@ -279,6 +288,22 @@ class AutoencoderTransformer(BaseAutoencoder):
         PCA's is at most 0; false only when, with the neighbourhood term
         and a start not anchored at PCA, no state does) and
         ``"validation_rows"``. None otherwise.
+    neighbor_weight_ : float
+        The neighbourhood term's weight the kept networks trained with:
+        ``neighbor_weight``, or what "auto" resolved to (see
+        ``neighbor_weight``). Training on (``warm_start``, ``partial_fit``)
+        goes on with it.
+    map_choice_ : dict or None
+        Where "auto" compared the map with reconstruction alone: ``"kept"``
+        (``"map"`` or ``"reconstruction"``), the kept fit's
+        ``"neighbor_weight"``, ``"hidden_layer_sizes"``, ``"activation"``
+        and ``"batch_size"``, ``"neighbor_recall"`` (with ``"map"`` and
+        with ``"reconstruction"``: the share of each validation row's 20
+        nearest training rows that stay among its 20 nearest in the code,
+        averaged over the validation rows), ``"lower_bound"`` (the
+        one-sided 95% lower confidence bound of the map's mean per-row
+        gain; the map is kept where it is above 0) and
+        ``"validation_rows"``. None where no comparison was made.
     fill_values_ : ndarray of shape (n_features,) or None
         What the encoder sees in place of a missing entry (NaN) of each
         column: its mean over the observed entries of the first fit that
@@ -493,6 +518,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.callbacks_ = result.callbacks
         self.neighbor_graph_ = result.neighbor_graph
         self.pca_floor_ = result.pca_floor
+        self.neighbor_weight_ = result.neighbor_weight
+        self.map_choice_ = result.map_choice
         self.fill_values_ = data.fill_values
         self.label_classes_ = data.classes
         self._forward_cache = {}

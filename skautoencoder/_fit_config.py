@@ -50,11 +50,17 @@ class FitConfig:
     spec : NetworkSpec
         The shape of the networks the estimator builds itself.
     n_features : int
+    reconstruction_alternative : FitConfig or None
+        Where ``neighbor_weight="auto"`` made this fit a map: the same fit
+        for reconstruction alone (``neighbor_weight=0`` and the settings
+        that go with it), which the map must beat on small data (see
+        :mod:`skautoencoder._map_choice`). None otherwise.
     """
 
     params: dict
     spec: NetworkSpec
     n_features: int
+    reconstruction_alternative: "FitConfig" = None
 
     def __getattr__(self, name):
         params = self.__dict__.get("params", {})
@@ -170,7 +176,16 @@ class FitConfig:
             dropout=p["dropout"],
             batch_normalization=p["batch_normalization"],
         )
-        return cls(params=p, spec=spec, n_features=n_features)
+        alternative = None
+        if params["neighbor_weight"] == "auto" and p["neighbor_weight"] > 0:
+            alternative = cls.from_params(
+                {**params, "neighbor_weight": 0.0},
+                n_features,
+                n_samples=n_samples,
+                missing_values=missing_values,
+                n_classes=n_classes,
+            )
+        return cls(params=p, spec=spec, n_features=n_features, reconstruction_alternative=alternative)
 
 
 def _by_value(setting):

@@ -15,7 +15,9 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._data_checks import warn_at_caller
 from ._data_sources import LabeledRows, rows_of, rows_per_block
+from ._defaults import MAP_CHOICE_MAX_ROWS, MAP_CHOICE_MIN_VALIDATION_ROWS
 from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
+from ._engine.inference import forward_for
 from ._engine.keras_objects import make_optimizer
 from ._engine.networks import set_pca_anchor
 from ._engine.pca_floor import PcaFloor
@@ -24,7 +26,8 @@ from ._engine.progress import TrainingProgress
 from ._engine.trainer_setup import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
 from ._engine.training_loop import train
 from ._fit_config import n_validation_rows
-from ._missing_values import pca_completed
+from ._map_choice import map_gain
+from ._missing_values import filled, pca_completed
 from ._neighbor_graph import (
     PairedRows,
     gatherable_rows,
@@ -62,6 +65,11 @@ class FitResult:
     pca_floor : dict or None
         How the kept state compares with PCA on the validation rows (the
         estimator's ``pca_floor_``), or None where no floor was checked.
+    neighbor_weight : float or None
+        The neighbourhood term's weight the kept networks trained with.
+    map_choice : dict or None
+        How the map compared with reconstruction alone (the estimator's
+        ``map_choice_``), or None where they were not compared.
     """
 
     encoder: object
@@ -73,10 +81,31 @@ class FitResult:
     callbacks: list = None
     neighbor_graph: dict = None
     pca_floor: dict = None
+    neighbor_weight: float = None
+    map_choice: dict = None
+
+
+@dataclass
+class _OneFit:
+    """One training run of :func:`fit_autoencoder`, with what comparing it with another needs."""
+
+    result: FitResult
+    training_rows: np.ndarray
+    validation_rows: np.ndarray
+    complete: object
+    warnings: list
 
 
 def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False, fill_values=None, labels=None):
     """Train an autoencoder on ``X`` as ``config`` says.
+
+    Where ``neighbor_weight="auto"`` made the fit a map
+    (``config.reconstruction_alternative``) and a new fit with early
+    stopping has at most :data:`~skautoencoder._defaults.MAP_CHOICE_MAX_ROWS`
+    training rows, reconstruction alone is trained too, on the same split,
+    and the map is kept only where the validation rows show that it keeps
+    neighbours better (see :mod:`skautoencoder._map_choice`). Warnings are
+    those of the fit kept.
 
     Parameters
     ----------
@@ -102,6 +131,104 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
     -------
     result : FitResult
     """
+    alternative_config = config.reconstruction_alternative
+    rows_and_labels = dict(rng=rng, epochs=epochs, fill_values=fill_values, labels=labels)
+    if alternative_config is None or previous is not None or incremental or not config.early_stopping:
+        fitted = _fit_once(config, X, previous=previous, incremental=incremental, **rows_and_labels)
+    elif n_validation_rows(X.shape[0], config.validation_fraction) < MAP_CHOICE_MIN_VALIDATION_ROWS:
+        # Too few held-out rows to show that a map keeps neighbours better.
+        fitted = _fit_once(alternative_config, X, **rows_and_labels)
+        fitted.result.map_choice = _choice_summary("reconstruction", alternative_config, fitted.validation_rows)
+    else:
+        fitted = _fit_once(config, X, **rows_and_labels)
+        if len(fitted.training_rows) <= MAP_CHOICE_MAX_ROWS:
+            split = (fitted.training_rows, fitted.validation_rows)
+            alternative = _fit_once(alternative_config, X, split=split, **rows_and_labels)
+            gain = _map_gain(X, fill_values, fitted, alternative)
+            kept, kept_config = ("map", config) if gain["lower_bound"] > 0 else ("reconstruction", alternative_config)
+            fitted = fitted if kept == "map" else alternative
+            fitted.result.map_choice = _choice_summary(kept, kept_config, fitted.validation_rows, gain)
+    if config.verbose and fitted.result.map_choice is not None:
+        print(_choice_line(fitted.result.map_choice), flush=True)
+    for message, category in fitted.warnings:
+        warn_at_caller(message, category)
+    return fitted.result
+
+
+def _map_gain(X, fill_values, fitted_map, alternative):
+    """How much better the map keeps the validation rows' neighbours (:func:`~skautoencoder._map_choice.map_gain`)."""
+    training_rows, validation_rows = fitted_map.training_rows, fitted_map.validation_rows
+    source = rows_of(X)
+    encoder_inputs = [_dense_rows(source, rows) for rows in (training_rows, validation_rows)]
+    if fill_values is not None:
+        encoder_inputs = [filled(rows, fill_values) for rows in encoder_inputs]
+
+    def codes(fit):
+        encode = forward_for(fit.result.encoder)
+        return tuple(encode(rows) for rows in encoder_inputs)
+
+    return map_gain(
+        _dense_rows(fitted_map.complete, training_rows),
+        _dense_rows(fitted_map.complete, validation_rows),
+        codes(fitted_map),
+        codes(alternative),
+    )
+
+
+def _choice_summary(kept, config, validation_rows, gain=None):
+    """The estimator's ``map_choice_``: what was kept, and what the validation rows showed (None: too few)."""
+    return {
+        "kept": kept,
+        "neighbor_weight": config.neighbor_weight,
+        "hidden_layer_sizes": config.spec.hidden_layer_sizes,
+        "activation": config.activation,
+        "batch_size": config.batch_size,
+        "neighbor_recall": None if gain is None else gain["neighbor_recall"],
+        "lower_bound": None if gain is None else gain["lower_bound"],
+        "validation_rows": len(validation_rows),
+    }
+
+
+def _choice_line(choice):
+    """The verbose line that says whether the map was kept."""
+    recall = choice["neighbor_recall"]
+    if recall is None:
+        return (
+            f"Kept reconstruction alone (neighbor_weight=0, hidden_layer_sizes={choice['hidden_layer_sizes']}, "
+            f"activation={choice['activation']!r}): {choice['validation_rows']} validation rows are too few to show "
+            f"that a map keeps neighbours better ({MAP_CHOICE_MIN_VALIDATION_ROWS} needed)."
+        )
+    measured = (
+        f"on {choice['validation_rows']} validation rows, the map kept {recall['map']:.1%} of their nearest "
+        f"training rows nearest, reconstruction alone {recall['reconstruction']:.1%} (the map's gain at least "
+        f"{choice['lower_bound']:+.1%} with 95% confidence)"
+    )
+    if choice["kept"] == "map":
+        return f"Kept the map: {measured}."
+    return (
+        f"Kept reconstruction alone (neighbor_weight=0, hidden_layer_sizes={choice['hidden_layer_sizes']}, "
+        f"activation={choice['activation']!r}): {measured}."
+    )
+
+
+def _dense_rows(source, rows):
+    """``rows`` (sorted) of a row source, as one float32 array."""
+    return np.concatenate(list(source.chunks(rows, rows_per_block(source.n_features))))
+
+
+def _fit_once(
+    config,
+    X,
+    *,
+    rng,
+    epochs,
+    previous=None,
+    incremental=False,
+    fill_values=None,
+    labels=None,
+    split=None,
+):
+    """One training run of :func:`fit_autoencoder`; ``split`` gives its training and validation rows."""
     network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
     source = rows_of(X)
     # What needs complete rows (the anchor, the neighbour graph) reads them here.
@@ -110,7 +237,9 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
         complete = rows_of(pca_completed(X, fill_values, config.n_components, network_seed))
     all_rows = rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
     validation_rows = anchor = None
-    if config.early_stopping and not incremental:
+    if split is not None:
+        rows, validation_rows = split
+    elif config.early_stopping and not incremental:
         rows, validation_rows = split_rows(rows, config.validation_fraction, rng)
     if previous is not None:
         encoder, decoder = previous.encoder, previous.decoder
@@ -143,6 +272,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
     if config.missing_values:
         trainer.objective.fill_values.assign(np.asarray(fill_values, dtype=np.float32))
     floor = graph = None
+    notices = []  # (message, category) of each warning, given by the caller for the fit it keeps
     with ExitStack() as scratch:
         if config.neighbor_weight > 0:
             # The neighbourhood term trains on rows paired with a neighbour each.
@@ -204,13 +334,15 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
         )
         progress.close()
         if validation_rows is not None and not result.stopped_early:
-            warn_at_caller(
-                f"Maximum epochs ({epochs}) reached and the validation loss has not converged yet. "
-                "Raise epochs, or tol.",
-                ConvergenceWarning,
+            notices.append(
+                (
+                    f"Maximum epochs ({epochs}) reached and the validation loss has not converged yet. "
+                    "Raise epochs, or tol.",
+                    ConvergenceWarning,
+                )
             )
         if config.neighbor_weight > 0 and not incremental:
-            _warn_about_neighborhood_cost(
+            notices += _neighborhood_cost_warnings(
                 config,
                 trainer,
                 source,
@@ -227,7 +359,7 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
                 flush=True,
             )
     validating = validation_rows is not None
-    return FitResult(
+    result = FitResult(
         encoder=encoder,
         decoder=decoder,
         loss_curve=(previous.loss_curve if previous is not None else []) + result.loss_curve,
@@ -237,7 +369,9 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
         callbacks=callbacks.callbacks if callbacks is not None else None,
         neighbor_graph=graph.summary() if graph is not None else None,
         pca_floor=_floor_summary(floor, result, validation_rows),
+        neighbor_weight=config.neighbor_weight,
     )
+    return _OneFit(result, rows, validation_rows, complete, notices)
 
 
 def _floor_summary(floor, result, validation_rows):
@@ -267,8 +401,8 @@ def _graph_line(graph, n_rows):
     )
 
 
-def _warn_about_neighborhood_cost(config, trainer, source, checked_rows, result, floor, *, anchored, validating):
-    """Say so when the neighbourhood term could not keep PCA's reconstruction.
+def _neighborhood_cost_warnings(config, trainer, source, checked_rows, result, floor, *, anchored, validating):
+    """The warning, as ``[(message, category)]``, when the neighbourhood term could not keep PCA's reconstruction.
 
     ``checked_rows`` are the validation rows, or without early stopping the
     training rows, on which ``floor`` holds PCA's errors.
@@ -280,20 +414,21 @@ def _warn_about_neighborhood_cost(config, trainer, source, checked_rows, result,
         holds, ratio = floor.holds(errors), floor.ratio(errors)
     rows = "validation" if validating else "training"
     if not holds:
-        warn_at_caller(
+        message = (
             f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), the fit "
             f"reconstructs the {rows} rows with {ratio:.3g}x PCA's error: not within {MARGIN_WORDS} of PCA's "
-            "error with 95% confidence; scale the columns (e.g. StandardScaler) or lower neighbor_weight.",
-            NeighborhoodWarning,
+            "error with 95% confidence; scale the columns (e.g. StandardScaler) or lower neighbor_weight."
         )
     elif anchored and result.kept_start and len(result.loss_curve):
-        warn_at_caller(
+        message = (
             f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), no trained "
             f"epoch improved the map while reconstructing the {rows} rows within {MARGIN_WORDS} of PCA's error "
             "with 95% confidence, so the fit kept its PCA start; "
-            "scale the columns (e.g. StandardScaler) or lower neighbor_weight.",
-            NeighborhoodWarning,
+            "scale the columns (e.g. StandardScaler) or lower neighbor_weight."
         )
+    else:
+        return []
+    return [(message, NeighborhoodWarning)]
 
 
 def _callbacks_for(config, previous, trainer, incremental, epochs, n_rows):

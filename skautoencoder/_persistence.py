@@ -41,6 +41,8 @@ FITTED_ATTRIBUTES = frozenset(
         "n_iter_",
         "neighbor_graph_",
         "pca_floor_",
+        "neighbor_weight_",
+        "map_choice_",
         "fill_values_",
         "label_classes_",
         "n_features_in_",
@@ -64,8 +66,8 @@ def _to_json(value):
         return value.item()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, dict):  # a Keras configuration, JSON-ready already
-        return value
+    if isinstance(value, dict):  # a Keras configuration, or a fitted attribute's summary
+        return {key: _to_json(v) for key, v in value.items()}
     raise TypeError(f"Cannot save a value of type {type(value).__name__}: {value!r}")
 
 
@@ -76,6 +78,8 @@ def _from_json(value):
         return tuple(_from_json(v) for v in value["__tuple__"])
     if isinstance(value, dict) and "__ndarray__" in value:
         return np.asarray(value["__ndarray__"], dtype=np.dtype(value["dtype"]))
+    if isinstance(value, dict):
+        return {key: _from_json(v) for key, v in value.items()}
     return value
 
 

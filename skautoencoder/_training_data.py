@@ -73,6 +73,9 @@ def validated_training_data(estimator, X, y=None, *, reset):
         For data the fit cannot use, naming the problem.
     """
     params = estimator.get_params(deep=False)
+    if not reset and params["neighbor_weight"] == "auto" and getattr(estimator, "neighbor_weight_", None) is not None:
+        # Going on from a fit that resolved "auto": its networks are those of its choice.
+        params = {**params, "neighbor_weight": estimator.neighbor_weight_}
     streamed = is_streamed(X)
     if streamed:
         check_streamed_shape(X)

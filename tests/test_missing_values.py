@@ -61,10 +61,19 @@ def test_missing_entries_are_reconstructed_better_than_by_the_column_means(digit
 
 def test_a_map_with_the_neighbourhood_term_fits_rows_with_missing_values(digits):
     X, _ = with_missing(digits, 0.1)
-    model = AutoencoderTransformer(2, hidden_layer_sizes=(32,), epochs=5, random_state=0).fit(X)
+    settings = dict(hidden_layer_sizes=(32,), neighbor_weight=1.0, epochs=5, random_state=0)
+    model = AutoencoderTransformer(2, **settings).fit(X)
     assert model.neighbor_graph_ is not None and np.isfinite(model.transform(X)).all()
-    again = AutoencoderTransformer(2, hidden_layer_sizes=(32,), epochs=5, random_state=0).fit(X)
+    again = AutoencoderTransformer(2, **settings).fit(X)
     np.testing.assert_allclose(again.transform(X), model.transform(X), rtol=1e-4, atol=1e-5)
+
+
+def test_the_default_map_is_compared_with_reconstruction_alone_on_rows_with_missing_values(digits):
+    X, _ = with_missing(digits[:400], 0.1)
+    model = AutoencoderTransformer(2, hidden_layer_sizes=(32,), epochs=5, random_state=0).fit(X)
+    assert model.map_choice_["validation_rows"] == 120
+    assert all(0 <= recall <= 1 for recall in model.map_choice_["neighbor_recall"].values())
+    assert np.isfinite(model.transform(X)).all()
 
 
 def test_rows_with_every_entry_missing_encode_as_the_fill_values_and_score_nan(digits):

@@ -74,7 +74,9 @@ def test_above_the_exact_size_the_approximate_graph_finds_most_true_neighbours_a
 
 def test_a_fitted_map_says_how_it_found_its_graph(capsys):
     X = load_digits().data[:300] / 16
-    model = AutoencoderTransformer(2, hidden_layer_sizes=(16,), epochs=1, verbose=1, random_state=0).fit(X)
+    model = AutoencoderTransformer(
+        2, hidden_layer_sizes=(16,), neighbor_weight=1.0, epochs=1, verbose=1, random_state=0
+    ).fit(X)
     assert model.neighbor_graph_["method"] == "exact" and model.neighbor_graph_["n_neighbors"] == 15
     # validation_fraction="auto" holds out 90 of 300 rows.
     assert "Neighbour graph of 210 training rows, 15 neighbours each: exact" in capsys.readouterr().out
@@ -334,8 +336,10 @@ def test_auto_defaults_make_a_map_for_a_picture_and_reconstruct_otherwise(n_comp
 
 
 def test_a_default_fit_of_a_2d_code_trains_the_map_network():
-    model = AutoencoderTransformer(2, epochs=1, random_state=0).fit(load_digits().data[:200] / 16)
-    assert model.get_params()["neighbor_weight"] == "auto"
+    # 2,400 rows: too many training rows to fit reconstruction alone too (tests/test_map_choice.py).
+    X = np.random.RandomState(0).normal(size=(2400, 6))
+    model = AutoencoderTransformer(2, epochs=1, random_state=0).fit(X)
+    assert model.get_params()["neighbor_weight"] == "auto" and model.neighbor_weight_ == 1.0
     hidden = [layer.units for layer in model.encoder_.layers if layer.name.startswith("encoder_hidden")]
     assert hidden == [256, 128, 64]
 

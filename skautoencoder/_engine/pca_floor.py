@@ -21,6 +21,20 @@ import numpy as np
 CONFIDENCE_Z = 1.645
 
 
+def mean_upper_bound(differences):
+    """The one-sided 95% upper confidence bound of the mean of ``differences`` (infinite for one value).
+
+    Examples
+    --------
+    >>> round(mean_upper_bound([0.0, 1.0, 2.0, 3.0]), 3)
+    2.562
+    """
+    differences = np.asarray(differences, dtype=np.float64)
+    if len(differences) < 2:
+        return math.inf
+    return float(differences.mean() + CONFIDENCE_Z * differences.std(ddof=1) / math.sqrt(len(differences)))
+
+
 class PcaFloor:
     """Whether a state's per-row errors are, with confidence, at most ``margin`` times PCA's.
 
@@ -62,9 +76,9 @@ class PcaFloor:
     def upper_bound(self, errors):
         """The upper confidence bound of the mean of ``errors - margin * reference_errors``."""
         difference = self._differences(errors)
-        n_rows = len(difference)
-        spread = difference.std(ddof=1) / math.sqrt(n_rows) if n_rows > 1 else 0.0
-        return float(difference.mean() + CONFIDENCE_Z * spread)
+        if len(difference) == 1:
+            return float(difference[0])
+        return mean_upper_bound(difference)
 
     def holds(self, errors):
         """Whether a state with these per-row errors may be kept.
