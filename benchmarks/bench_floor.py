@@ -13,11 +13,15 @@ random 25% held-out splits, the defaults
 are fitted on the training rows and their held-out mean squared errors
 compared. It prints, per table and over all: the worst held-out ratio to
 PCA, its 95th percentile, the share of cases more than 2% worse, and the
-median.
+median. With ``--maps``, for each 2-D and 3-D code it also fits the same
+estimator for reconstruction alone (``neighbor_weight=0``) and UMAP, and
+prints per table the median held-out trustworthiness (5 neighbours) of
+each, how often the defaults kept the map, and the fit times.
 
     pip install statsmodels vega_datasets
     python benchmarks/bench_floor.py --jobs 2            # 20 splits of every table
     python benchmarks/bench_floor.py --tables tuning     # the tables the rule was chosen on (bench_floor_tuning.json)
+    python benchmarks/bench_floor.py --maps --sizes 2,3  # the maps against reconstruction alone and UMAP
     python benchmarks/bench_floor.py --quick             # a tiny run, generated tables only
 """
 
@@ -36,6 +40,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _report import machine, publish  # noqa: E402
 from bench_defaults import _single_threaded, held_out_mse, quiet_timed_fit, split_and_scale  # noqa: E402
+
+from skautoencoder._defaults import MAX_MAP_COMPONENTS  # noqa: E402
 
 SIZES = (2, 3, 4, 8)
 SCALINGS = ("raw", "standard")
@@ -97,15 +103,16 @@ def run_task(task):
 
     from skautoencoder import AutoencoderTransformer
 
-    name, scaling, k, split_seed, max_rows, quick = task
+    name, scaling, k, split_seed, max_rows, quick, maps = task
     X = load_table(name, max_rows)
     if quick:
         X = X[:200]
     X_train, X_test, _, _ = split_and_scale(X, None, scaling, split_seed)
-    autoencoder = AutoencoderTransformer(k, random_state=0, **({"epochs": 3} if quick else {}))
+    shorter = {"epochs": 3} if quick else {}
+    autoencoder = AutoencoderTransformer(k, random_state=0, **shorter)
     fit_seconds = quiet_timed_fit(autoencoder, X_train)
     pca = PCA(k).fit(X_train)
-    return {
+    result = {
         "table": name,
         "rows": len(X),
         "columns": X.shape[1],
@@ -115,6 +122,57 @@ def run_task(task):
         "ratio": held_out_mse(autoencoder, X_test) / held_out_mse(pca, X_test),
         "fit_s": fit_seconds,
     }
+    if maps and k <= MAX_MAP_COMPONENTS:
+        result.update(map_measures(autoencoder, X_train, X_test, k, shorter))
+    return result
+
+
+def map_measures(autoencoder, X_train, X_test, k, shorter):
+    """Held-out trustworthiness of the defaults, of reconstruction alone and of UMAP; what the defaults kept."""
+    import umap
+
+    from skautoencoder import AutoencoderTransformer
+    from skautoencoder.metrics import trustworthiness_score
+
+    reconstruction = AutoencoderTransformer(k, neighbor_weight=0.0, random_state=0, **shorter)
+    umap_map = umap.UMAP(n_components=k, random_state=0)
+    umap_seconds = quiet_timed_fit(umap_map, X_train)
+    quiet_timed_fit(reconstruction, X_train)
+    choice = autoencoder.map_choice_
+    return {
+        "kept": choice["kept"] if choice is not None else "map",
+        "trustworthiness": trustworthiness_score(X_test, autoencoder.transform(X_test)),
+        "trustworthiness_reconstruction": trustworthiness_score(X_test, reconstruction.transform(X_test)),
+        "trustworthiness_umap": trustworthiness_score(X_test, umap_map.transform(X_test)),
+        "umap_fit_s": umap_seconds,
+    }
+
+
+MAP_MEASURES = ("trustworthiness", "trustworthiness_reconstruction", "trustworthiness_umap", "fit_s", "umap_fit_s")
+
+
+def map_summary(rows):
+    """For k <= 3: median held-out trustworthiness of the defaults, reconstruction alone and UMAP; maps kept."""
+    return {
+        "cases": len(rows),
+        "map_kept": sum(r["kept"] == "map" for r in rows) / len(rows),
+        **{f"median_{key}": statistics.median(r[key] for r in rows) for key in MAP_MEASURES},
+    }
+
+
+def maps_markdown(per_case):
+    lines = [
+        "| table | scaling | k | cases | map kept | trustworthiness: defaults | reconstruction alone | UMAP "
+        "| fit s: defaults | UMAP |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (name, scaling, k), s in per_case.items():
+        lines.append(
+            f"| {name} | {scaling} | {k} | {s['cases']} | {s['map_kept']:.0%} | {s['median_trustworthiness']:.3f} | "
+            f"{s['median_trustworthiness_reconstruction']:.3f} | {s['median_trustworthiness_umap']:.3f} | "
+            f"{s['median_fit_s']:.1f} | {s['median_umap_fit_s']:.1f} |"
+        )
+    return "\n".join(lines)
 
 
 def _reported(result, index, n_tasks):
@@ -158,10 +216,19 @@ def main(argv=None):
     parser.add_argument("--splits", type=int, default=20, help="random held-out splits per case")
     parser.add_argument("--max-rows", type=int, default=MAX_ROWS, help="larger tables are cut to this many rows")
     parser.add_argument("--jobs", type=int, default=1, help="processes, one thread each when above 1")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="code sizes k, comma-separated")
+    parser.add_argument(
+        "--maps",
+        action="store_true",
+        help="for k <= 3, also held-out trustworthiness against neighbor_weight=0 and UMAP (bench_floor_maps.json)",
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes on generated tables: checks that it runs")
     parser.add_argument("--output", help="default: results/bench_floor.json (bench_floor_tuning.json for tuning)")
     args = parser.parse_args(argv)
     name = "bench_floor_tuning.json" if args.tables == "tuning" else "bench_floor.json"
+    if args.maps:
+        name = name.replace(".json", "_maps.json")
+    sizes = tuple(int(k) for k in args.sizes.split(","))
     args.output = args.output or os.path.join(os.path.dirname(__file__), "results", name)
     if args.quick:
         names, splits = GENERATED_TABLES, min(args.splits, 2)
@@ -173,10 +240,10 @@ def main(argv=None):
         }.get(args.tables) or tuple(args.tables.split(","))
     shapes = {name: load_table(name, args.max_rows).shape for name in names}
     tasks = [
-        (name, scaling, k, split, args.max_rows, args.quick)
+        (name, scaling, k, split, args.max_rows, args.quick, args.maps)
         for name in names
         for scaling in SCALINGS
-        for k in SIZES
+        for k in sizes
         if k < shapes[name][1] and not (args.quick and k > 2)
         for split in range(splits)
     ]
@@ -199,6 +266,12 @@ def main(argv=None):
             "fit_s": statistics.median(r["fit_s"] for r in rows),
         }
     overall = {**summary([r["ratio"] for r in results]), "fit_s": statistics.median(r["fit_s"] for r in results)}
+    report = markdown(per_table, overall)
+    per_case = {}
+    for key in dict.fromkeys((r["table"], r["scaling"], r["k"]) for r in results if "kept" in r):
+        per_case[key] = map_summary([r for r in results if (r["table"], r["scaling"], r["k"]) == key])
+    if per_case:
+        report += "\n\n" + maps_markdown(per_case)
     publish(
         {
             "machine": machine(),
@@ -207,9 +280,10 @@ def main(argv=None):
             "seconds": time.perf_counter() - started,
             "per_table": per_table,
             "overall": overall,
+            "maps": [{"table": t, "scaling": sc, "k": k, **s} for (t, sc, k), s in per_case.items()],
             "results": results,
         },
-        markdown(per_table, overall),
+        report,
         args.output,
     )
     return 0

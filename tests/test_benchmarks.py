@@ -98,12 +98,15 @@ def test_bench_defaults_quick_run_summarises_each_candidate(tmp_path):
 
 def test_bench_floor_quick_run_summarises_each_table_and_all(tmp_path):
     output = tmp_path / "floor.json"
-    result = run_quick("bench_floor.py", "--output", output)
+    result = run_quick("bench_floor.py", "--maps", "--output", output)
     assert "| table | rows x columns | cases | worst AE/PCA | 95th pct | > 2% worse | median |" in result.stdout
+    assert "| map kept | trustworthiness: defaults | reconstruction alone | UMAP |" in result.stdout
     report = json.loads(output.read_text())
     assert set(report["per_table"]) == {"swiss roll in 12-D", "tanh manifold in 20-D"}
     assert report["overall"]["cases"] == len(report["results"]) == 8
     assert all(r["ratio"] > 0 and r["fit_s"] > 0 for r in report["results"])
+    assert len(report["maps"]) == 4 and all(r["kept"] in ("map", "reconstruction") for r in report["results"])
+    assert all(0 < r["trustworthiness_umap"] <= 1 for r in report["results"])
 
 
 def test_bench_csv_quick_run_times_the_command_line_reader(tmp_path):
