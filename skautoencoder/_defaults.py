@@ -2,8 +2,9 @@
 
 A code of at most :data:`MAX_MAP_COMPONENTS` values is a picture, so by
 default it is a map that keeps neighbours (the neighbourhood term on, with
-the network it was chosen with); a wider code gets the settings that
-reconstruct best. Both sets were chosen on held-out rows and checked
+the network it was chosen with), where its own validation rows show that
+it keeps them better than reconstruction alone; a wider code gets the
+settings that reconstruct best. Both sets were chosen on held-out rows and checked
 against PCA on every data set of ``benchmarks/bench_defaults.py``
 (the user guide, "Against PCA", "How the defaults were chosen").
 """
@@ -98,7 +99,10 @@ def resolve_auto(params, *, pca_anchored, n_training_rows=None):
     PCA, and the PCA start always does. The other ``"auto"`` parameters
     take :data:`MAP_SETTINGS` when the term is on, else
     :data:`RECONSTRUCTION_SETTINGS`, but ``n_iter_no_change`` is counted in
-    rows: it shrinks for large data (see :func:`patience_epochs`).
+    rows: it shrinks for large data (see :func:`patience_epochs`). Where
+    this makes a fit a map, :class:`~skautoencoder._fit_config.FitConfig`
+    also holds the fit for reconstruction alone, which the map must beat
+    on small data (:mod:`skautoencoder._map_choice`).
 
     Parameters
     ----------
