@@ -100,7 +100,7 @@ def test_bench_floor_quick_run_summarises_each_table_and_all(tmp_path):
     output = tmp_path / "floor.json"
     result = run_quick("bench_floor.py", "--maps", "--output", output)
     assert "| table | rows x columns | cases | worst AE/PCA | 95th pct | > 2% worse | median |" in result.stdout
-    assert "| map kept | trustworthiness: defaults | reconstruction alone | UMAP |" in result.stdout
+    assert "| map kept | defaults | nw=0 | UMAP | fit s | UMAP s |" in result.stdout
     report = json.loads(output.read_text())
     assert set(report["per_table"]) == {"swiss roll in 12-D", "tanh manifold in 20-D"}
     assert report["overall"]["cases"] == len(report["results"]) == 8
