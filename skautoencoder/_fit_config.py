@@ -141,7 +141,7 @@ class FitConfig:
                 "loss='binary_crossentropy' needs output_activation='sigmoid'; "
                 f"got output_activation={p['output_activation']!r}."
             )
-        if image_shape is not None and _hidden_layer_sizes(p["hidden_layer_sizes"]) == ():
+        if image_shape is not None and checked_hidden_layer_sizes(p["hidden_layer_sizes"]) == ():
             raise ValueError(
                 "image_shape builds a convolutional network whose hidden_layer_sizes are the filters of its "
                 "blocks; give at least one, e.g. hidden_layer_sizes=(16, 32), not ()."
@@ -150,6 +150,12 @@ class FitConfig:
             raise ValueError(
                 "corruption='masking' needs corruption_level, the share of entries zeroed, in [0, 1); "
                 f"got {p['corruption_level']}."
+            )
+        regularisers = [name for name in ("dropout", "batch_normalization") if p[name]]
+        if image_shape is not None and regularisers:
+            raise ValueError(
+                f"{' and '.join(regularisers)} regularise the dense layers; the convolutional network that "
+                "image_shape builds has none. Leave them at their defaults with image_shape."
             )
         if p["variational"] and p["encoder"] is not None:
             raise ValueError("variational=True builds its own two-headed encoder; it cannot be combined with encoder=.")
@@ -167,7 +173,7 @@ class FitConfig:
         spec = NetworkSpec(
             pca_anchored=pca_anchored,
             n_components=p["n_components"],
-            hidden_layer_sizes=_hidden_layer_sizes(p["hidden_layer_sizes"]),
+            hidden_layer_sizes=checked_hidden_layer_sizes(p["hidden_layer_sizes"]),
             activation=p["activation"],
             code_activation=p["code_activation"],
             output_activation=p["output_activation"],
@@ -207,13 +213,13 @@ def n_validation_rows(n_rows, validation_fraction):
     return min(max(1, int(round(validation_fraction * n_rows))), n_rows - 1)
 
 
-def _hidden_layer_sizes(sizes):
+def checked_hidden_layer_sizes(sizes, owner="AutoencoderTransformer"):
+    """``sizes`` as a tuple of ints; a ``ValueError`` in scikit-learn's wording, naming ``owner``, otherwise."""
     given = sizes
     sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
     if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
         raise ValueError(
-            "The 'hidden_layer_sizes' parameter of AutoencoderTransformer must be a sequence "
-            f"of ints >= 1. Got {given!r} instead."
+            f"The 'hidden_layer_sizes' parameter of {owner} must be a sequence of ints >= 1. Got {given!r} instead."
         )
     return tuple(int(s) for s in sizes)
 

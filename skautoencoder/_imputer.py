@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._estimator import AutoencoderTransformer
+from ._fit_config import checked_hidden_layer_sizes
 from ._missing_values import observed_column_means
 from ._parameters import PARAMETER_CONSTRAINTS
 
@@ -150,6 +151,8 @@ class AutoencoderImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self
 
     def _fit(self, X):
+        if not (isinstance(self.hidden_layer_sizes, str) and self.hidden_layer_sizes == "auto"):
+            checked_hidden_layer_sizes(self.hidden_layer_sizes, type(self).__name__)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
         mean = observed_column_means(X, getattr(self, "feature_names_in_", None))
         scale = np.sqrt(observed_column_means(np.square(X - mean)))

@@ -176,3 +176,8 @@ def test_a_failed_imputer_fit_changes_nothing(digits):
         imputer.fit(bad)
     assert imputer.n_features_in_ == 64
     np.testing.assert_array_equal(imputer.transform(X), filled)
+
+
+def test_the_imputers_invalid_layer_sizes_are_refused_in_its_own_name(digits):
+    with pytest.raises(ValueError, match="The 'hidden_layer_sizes' parameter of AutoencoderImputer must be"):
+        AutoencoderImputer(hidden_layer_sizes=(0,), epochs=1).fit(with_missing(digits[:100], 0.1)[0])

@@ -344,6 +344,12 @@ def test_a_user_model_without_a_known_input_shape_is_refused_and_the_estimator_u
         ),
         (dict(variational=True, encoder=user_encoder), "cannot be combined with encoder="),
         (dict(pretrain_epochs=2, image_shape=(8, 8)), "pretrain_epochs > 0 .* cannot be combined"),
+        # The convolutional network has no dense layers to regularise: refused, not silently dropped.
+        (dict(dropout=0.2, image_shape=(8, 8)), "dropout regularise the dense layers; the convolutional network"),
+        (
+            dict(dropout=0.2, batch_normalization=True, image_shape=(8, 8)),
+            "dropout and batch_normalization regularise the dense layers",
+        ),
         (
             dict(tied_weights=True, variational=True),
             "tied_weights=True works on .* cannot be combined with image_shape, variational=True",
