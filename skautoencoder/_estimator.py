@@ -260,13 +260,24 @@ class AutoencoderTransformer(BaseAutoencoder):
         not seen until you assign the model again as a new object (e.g.
         ``keras.models.clone_model`` with the new weights) or refit.
     loss_curve_ : list of float
-        Training loss of each epoch.
+        Training loss of each epoch, those of earlier fits included when
+        training goes on (``warm_start``, ``partial_fit``), as in
+        scikit-learn's ``MLPRegressor``.
     validation_loss_curve_ : list of float or None
-        Validation loss of each epoch with early stopping, else None.
+        Validation loss of each epoch with early stopping, one per entry
+        of ``loss_curve_``: NaN for the epochs run without validation
+        (``partial_fit``, ``early_stopping=False``); None where no epoch
+        was validated.
     best_validation_loss_ : float or None
-        The kept state's validation loss with early stopping, else None.
+        The kept state's validation loss when the last fit used early
+        stopping, else None.
+    best_epoch_ : int or None
+        The epoch whose weights were kept when the last fit used early
+        stopping, counted like ``n_iter_``: 0 for the untrained start, and
+        for a fit that went on (``warm_start``) the earlier fits' last
+        epoch when no new one was kept. None otherwise (the last epoch).
     n_iter_ : int
-        Epochs run.
+        Epochs run, by every fit so far: ``len(loss_curve_)``.
     neighbor_graph_ : dict or None
         How the last fit found its neighbour graph, with the neighbourhood
         term on: ``"method"`` (``"exact"``, or ``"approximate"`` above
@@ -514,6 +525,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.n_iter_ = len(result.loss_curve)
         self.validation_loss_curve_ = result.validation_loss_curve
         self.best_validation_loss_ = result.best_validation_loss
+        self.best_epoch_ = result.best_epoch
         self._training_state = result.training_state
         self.callbacks_ = result.callbacks
         self.neighbor_graph_ = result.neighbor_graph

@@ -7,6 +7,7 @@ It never touches the estimator, which sets its fitted attributes from the
 result in one place.
 """
 
+import math
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -55,6 +56,8 @@ class FitResult:
     loss_curve : list of float
         Every epoch's training loss, the earlier fits' included.
     validation_loss_curve : list of float or None
+        Every epoch's validation loss likewise, NaN where an epoch was
+        not validated; None where none was.
     best_validation_loss : float or None
     training_state : TrainingState
     callbacks : list of keras.callbacks.Callback or None
@@ -70,6 +73,10 @@ class FitResult:
     map_choice : dict or None
         How the map compared with reconstruction alone (the estimator's
         ``map_choice_``), or None where they were not compared.
+    best_epoch : int or None
+        With validation rows, the kept state's epoch counted like
+        ``loss_curve`` (the earlier fits' epochs first; the state the fit
+        started from is the earlier fits' last epoch, or 0).
     """
 
     encoder: object
@@ -83,6 +90,7 @@ class FitResult:
     pca_floor: dict = None
     neighbor_weight: float = None
     map_choice: dict = None
+    best_epoch: int = None
 
 
 @dataclass
@@ -363,15 +371,34 @@ def _fit_once(
         encoder=encoder,
         decoder=decoder,
         loss_curve=(previous.loss_curve if previous is not None else []) + result.loss_curve,
-        validation_loss_curve=result.validation_loss_curve if validating else None,
+        validation_loss_curve=_validation_losses(previous, result, validating),
         best_validation_loss=result.best_validation_loss if validating else None,
         training_state=state_after(trainer, encoder, decoder),
         callbacks=callbacks.callbacks if callbacks is not None else None,
         neighbor_graph=graph.summary() if graph is not None else None,
         pca_floor=_floor_summary(floor, result, validation_rows),
         neighbor_weight=config.neighbor_weight,
+        best_epoch=None if result.kept_epoch is None else len(_earlier_losses(previous)) + result.kept_epoch,
     )
     return _OneFit(result, rows, validation_rows, complete, notices)
+
+
+def _earlier_losses(previous):
+    """The training losses of the fits before this one."""
+    return previous.loss_curve if previous is not None else []
+
+
+def _validation_losses(previous, result, validating):
+    """Every epoch's validation loss so far, like ``loss_curve``: NaN for epochs run without validation.
+
+    None where no epoch of this fit or the earlier ones was validated.
+    """
+    earlier_losses = _earlier_losses(previous)
+    earlier = list(previous.validation_loss_curve or []) if previous is not None else []
+    if not validating and not earlier:
+        return None
+    earlier = [math.nan] * (len(earlier_losses) - len(earlier)) + earlier
+    return earlier + (result.validation_loss_curve if validating else [math.nan] * len(result.loss_curve))
 
 
 def _floor_summary(floor, result, validation_rows):

@@ -101,7 +101,7 @@ def load_with_extra(path):
     # Files saved before these attributes existed hold models without them.
     estimator.neighbor_graph_ = estimator.fill_values_ = estimator.label_classes_ = estimator.pca_floor_ = None
     # (None: going on resolves neighbor_weight="auto" as such files were fitted, without a map choice.)
-    estimator.neighbor_weight_ = estimator.map_choice_ = None
+    estimator.neighbor_weight_ = estimator.map_choice_ = estimator.best_epoch_ = None
     for name, value in metadata["attributes"].items():
         setattr(estimator, name, value)
     for name, model in models.items():

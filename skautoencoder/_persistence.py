@@ -38,6 +38,7 @@ FITTED_ATTRIBUTES = frozenset(
         "loss_curve_",
         "validation_loss_curve_",
         "best_validation_loss_",
+        "best_epoch_",
         "n_iter_",
         "neighbor_graph_",
         "pca_floor_",

@@ -232,9 +232,11 @@ def plot_loss_curve(loss_curve, validation_loss_curve=None, *, ax=None, title="T
 def kept_epoch(estimator):
     """The epoch whose weights a fitted estimator kept: 1-based, 0 for the untrained start.
 
-    With early stopping it is the epoch whose validation loss is the kept
+    It is ``best_epoch_`` where the object has one. Otherwise, with early
+    stopping, the epoch whose validation loss is the kept
     ``best_validation_loss_`` (0 when none is: the start was kept);
-    without, the last epoch. None when the object does not say.
+    where the last fit had none (its last epoch unvalidated), the last
+    epoch. None when the object does not say.
 
     Examples
     --------
@@ -244,8 +246,10 @@ def kept_epoch(estimator):
     >>> kept_epoch(fitted)
     2
     """
+    if getattr(estimator, "best_epoch_", None) is not None:
+        return estimator.best_epoch_
     validation = getattr(estimator, "validation_loss_curve_", None)
-    if not validation:
+    if not validation or np.isnan(validation[-1]):
         return len(estimator.loss_curve_)
     best = getattr(estimator, "best_validation_loss_", None)
     if best is None:

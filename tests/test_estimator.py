@@ -176,6 +176,21 @@ def test_warm_start_continues_from_the_fitted_networks(digits):
     assert autoencoder.loss_curve_[5] < first_curve[0]
 
 
+def test_training_on_keeps_one_validation_loss_per_epoch_and_the_kept_epoch_in_step(digits):
+    from skautoencoder.plotting import kept_epoch
+
+    autoencoder = small(warm_start=True, epochs=3, early_stopping=True).fit(digits)
+    autoencoder.fit(digits)  # three more epochs, validated on a new split
+    assert autoencoder.n_iter_ == len(autoencoder.loss_curve_) == len(autoencoder.validation_loss_curve_) == 6
+    kept = kept_epoch(autoencoder)
+    assert kept == autoencoder.best_epoch_ and 3 <= kept <= 6
+    if kept > 3:  # a new epoch was kept; else the first fit's last state, validated on the new split
+        assert autoencoder.validation_loss_curve_[kept - 1] == autoencoder.best_validation_loss_
+    autoencoder.partial_fit(digits[:100])  # an epoch without validation
+    assert len(autoencoder.validation_loss_curve_) == 7 and np.isnan(autoencoder.validation_loss_curve_[-1])
+    assert autoencoder.best_validation_loss_ is None and kept_epoch(autoencoder) == 7
+
+
 def test_fit_without_warm_start_starts_over(digits):
     autoencoder = small(epochs=3).fit(digits)
     encoder = autoencoder.encoder_

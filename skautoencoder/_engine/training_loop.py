@@ -29,6 +29,8 @@ class TrainingResult:
     kept_start: bool = False
     below_floor: bool = False
     ratio_to_pca: float = None
+    # With validation rows: the kept state's epoch, 0 for the state the fit started from.
+    kept_epoch: int = None
 
 
 class _BestState:
@@ -192,6 +194,7 @@ def train(
         result.ratio_to_pca = floor.ratio(errors)
     if kept.weights is not None:
         result.best_validation_loss = kept.loss
+        result.kept_epoch = kept.epoch
     return result
 
 
