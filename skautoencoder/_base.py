@@ -181,14 +181,27 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            As in :meth:`score_samples`.
         y : None
             Ignored.
 
         Returns
         -------
         score : float
+            The mean of :meth:`score_samples` over the rows: for rows with
+            NaN, each row's error is over its observed entries, and a row
+            with none is left out.
+
+        Raises
+        ------
+        ValueError
+            If every row of ``X`` is entirely missing.
         """
-        return float(np.mean(self.score_samples(X)))
+        scores = np.asarray(self.score_samples(X))  # one number a row, also for a Dask array
+        scored = scores[~np.isnan(scores)]
+        if not len(scored):
+            raise ValueError("Every row of X is entirely missing (NaN): there is no reconstruction error to score.")
+        return float(np.mean(scored))
 
     def sample(self, n_samples=1, random_state=None):
         """Decode codes drawn from the prior of a variational model.

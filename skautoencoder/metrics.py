@@ -9,7 +9,11 @@ TruncatedSVD, :class:`~skautoencoder.AutoencoderTransformer`, or a
 """
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.utils.validation import check_array
+
+# Rows compared at a time: sparse rows are made dense a chunk at a time.
+_CHUNK_ROWS = 4096
 
 
 def reconstruction_error(estimator, X):
@@ -19,12 +23,16 @@ def reconstruction_error(estimator, X):
     ----------
     estimator : fitted transformer with ``transform`` and ``inverse_transform``
         A reducer, or a ``Pipeline`` whose steps all invert.
-    X : array-like of shape (n_samples, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Sparse rows are compared a chunk of rows at a time. NaN marks a
+        missing entry, for an estimator that takes them (an
+        :class:`~skautoencoder.AutoencoderTransformer` fitted with NaN).
 
     Returns
     -------
     error : float
-        ``mean((X - estimator.inverse_transform(estimator.transform(X))) ** 2)``.
+        ``mean((X - estimator.inverse_transform(estimator.transform(X))) ** 2)``,
+        over the observed (non-NaN) entries.
 
     Examples
     --------
@@ -41,9 +49,18 @@ def reconstruction_error(estimator, X):
             "error is undefined. Use a transformer that can invert itself (e.g. PCA with "
             "any settings, KernelPCA with fit_inverse_transform=True)."
         )
-    X_checked = check_array(X, dtype=[np.float64, np.float32])
+    X_checked = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
     reconstruction = np.asarray(estimator.inverse_transform(estimator.transform(X)))
-    return float(np.mean(np.square(X_checked - reconstruction, dtype=np.float64)))
+    total, count = 0.0, 0
+    for start in range(0, X_checked.shape[0], _CHUNK_ROWS):
+        rows = X_checked[start : start + _CHUNK_ROWS]
+        rows = rows.toarray() if issparse(rows) else rows
+        squared = np.square(rows - reconstruction[start : start + _CHUNK_ROWS], dtype=np.float64)
+        observed = ~np.isnan(squared)
+        total, count = total + float(squared[observed].sum()), count + int(observed.sum())
+    if count == 0:
+        raise ValueError("X has no observed (non-NaN) entry: there is no reconstruction error to measure.")
+    return total / count
 
 
 def reconstruction_scorer(estimator, X, y=None):

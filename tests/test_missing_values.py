@@ -108,6 +108,23 @@ def test_partial_fit_takes_the_fill_values_from_its_first_chunk_with_nan(digits)
     assert len(model.loss_curve_) == 3 and np.isfinite(model.loss_curve_).all()
 
 
+def test_scores_and_the_reconstruction_error_count_the_observed_entries(digits):
+    from skautoencoder.metrics import reconstruction_error
+
+    X, removed = with_missing(digits, 0.2)
+    X[0] = np.nan  # a row with no observed entry
+    model = AutoencoderTransformer(4, **SETTINGS).fit(X)
+    reconstruction = model.inverse_transform(model.transform(X))
+    observed = ~np.isnan(X)
+    expected = np.mean(np.square(reconstruction - X)[observed])
+    assert reconstruction_error(model, X) == pytest.approx(expected, rel=1e-9)
+    per_row = model.score_samples(X)
+    assert np.isnan(per_row[0]) and np.isfinite(per_row[1:]).all()
+    assert model.score(X) == pytest.approx(np.mean(per_row[1:]), rel=1e-12)
+    with pytest.raises(ValueError, match="Every row of X is entirely missing"):
+        model.score(np.full((3, X.shape[1]), np.nan))
+
+
 def test_pretraining_and_rows_read_block_by_block_refuse_nan(digits, tmp_path):
     X, _ = with_missing(digits, 0.1)
     with pytest.raises(ValueError, match=r"^pretrain_epochs > 0 trains each layer on complete rows; X holds NaN"):

@@ -43,6 +43,18 @@ def test_sparse_input_gives_the_dense_arrays_results(digits, sparse_format, neig
     np.testing.assert_array_equal(dense.transform(X), dense.transform(digits))  # fitted dense, given sparse
 
 
+def test_the_reconstruction_scorer_takes_sparse_rows(digits):
+    from sklearn.decomposition import TruncatedSVD
+
+    from skautoencoder import reconstruction_scorer
+    from skautoencoder.metrics import reconstruction_error
+
+    X = sp.csr_matrix(digits)
+    for reducer in (AutoencoderTransformer(**SETTINGS).fit(X), TruncatedSVD(2, random_state=0).fit(X)):
+        assert reconstruction_error(reducer, X) == pytest.approx(reconstruction_error(reducer, digits), rel=1e-12)
+        assert reconstruction_scorer(reducer, X) < 0
+
+
 def test_partial_fit_and_float32_take_sparse_chunks(digits):
     X = sp.csr_matrix(digits.astype(np.float32))
     sparse, dense = AutoencoderTransformer(**SETTINGS), AutoencoderTransformer(**SETTINGS)
