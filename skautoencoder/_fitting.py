@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._data_checks import warn_at_caller
-from ._data_sources import LabeledRows, rows_of, rows_per_block
+from ._data_sources import LabeledRows, is_sparse, is_streamed, rows_of, rows_per_block
 from ._defaults import MAP_CHOICE_MAX_ROWS, MAP_CHOICE_MIN_VALIDATION_ROWS
 from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._engine.inference import forward_for
@@ -219,6 +219,11 @@ def _choice_line(choice):
     )
 
 
+def _holds_nan(X):
+    """Whether ``X`` is dense rows in memory with a NaN (the only rows that may hold one)."""
+    return not is_streamed(X) and not is_sparse(X) and bool(np.isnan(X).any())
+
+
 def _dense_rows(source, rows):
     """``rows`` (sorted) of a row source, as one float32 array."""
     return np.concatenate(list(source.chunks(rows, rows_per_block(source.n_features))))
@@ -239,9 +244,11 @@ def _fit_once(
     """One training run of :func:`fit_autoencoder`; ``split`` gives its training and validation rows."""
     network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
     source = rows_of(X)
-    # What needs complete rows (the anchor, the neighbour graph) reads them here.
+    # What needs complete rows (a new anchor, the neighbour graph) reads them
+    # here. Only dense rows in memory may hold NaN (others are refused).
     complete = source
-    if config.missing_values:
+    needs_complete_rows = (previous is None and config.spec.pca_anchored) or config.neighbor_weight > 0
+    if config.missing_values and needs_complete_rows and _holds_nan(X):
         complete = rows_of(pca_completed(X, fill_values, config.n_components, network_seed))
     all_rows = rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
     validation_rows = anchor = None

@@ -125,6 +125,29 @@ def test_scores_and_the_reconstruction_error_count_the_observed_entries(digits):
         model.score(np.full((3, X.shape[1]), np.nan))
 
 
+def test_training_on_completes_rows_only_where_it_uses_them(digits, tmp_path, monkeypatch):
+    import scipy.sparse as sp
+
+    import skautoencoder._fitting
+
+    X, _ = with_missing(digits, 0.1)
+    model = AutoencoderTransformer(4, **SETTINGS).fit(X)
+    completions = []
+    complete = skautoencoder._fitting.pca_completed
+    monkeypatch.setattr(
+        skautoencoder._fitting, "pca_completed", lambda *a, **kw: completions.append(1) or complete(*a, **kw)
+    )
+    # Sparse rows, a memmap and rows with NaN: the PCA start is built already, and no term pairs rows.
+    model.partial_fit(sp.csr_matrix(digits[:100]))
+    path = tmp_path / "rows.npy"
+    np.save(path, digits[:100])
+    model.partial_fit(np.load(path, mmap_mode="r")).partial_fit(X[:100])
+    assert completions == [] and len(model.loss_curve_) == SETTINGS["epochs"] + 3
+    # A new fit's PCA start needs them.
+    AutoencoderTransformer(4, **SETTINGS).fit(X)
+    assert completions == [1]
+
+
 def test_pretraining_and_rows_read_block_by_block_refuse_nan(digits, tmp_path):
     X, _ = with_missing(digits, 0.1)
     with pytest.raises(ValueError, match=r"^pretrain_epochs > 0 trains each layer on complete rows; X holds NaN"):
