@@ -92,7 +92,7 @@ def resolve_auto(params, *, pca_anchored, n_training_rows=None):
     ``neighbor_weight="auto"`` is :data:`MAP_NEIGHBOR_WEIGHT` for a
     PCA-anchored network with a code of at most :data:`MAX_MAP_COMPONENTS`
     values, else 0, whatever the number of rows and wherever they are read
-    from (the neighbour graph is approximate above 20,000 rows, and data on
+    from (the neighbour graph is approximate above 20,000 training rows, and data on
     disk is paired block by block: see :mod:`skautoencoder._neighbor_graph`).
     The anchor is
     what bounds the term's cost: a kept epoch must reconstruct within 2% of

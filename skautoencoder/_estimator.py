@@ -199,7 +199,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         in memory. Data read block by block (a memmap, h5py, Zarr, Dask) is
         paired block by block, each block's partners gathered from a
         float32 memmap: the file itself, or a copy written once to the
-        temporary directory and removed after the fit; above 20,000 rows
+        temporary directory and removed after the fit; above 20,000 training rows
         its graph is searched there cluster by cluster of a k-means
         partition, in memory that does not grow with the rows beyond the
         graph. With

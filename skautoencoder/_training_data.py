@@ -15,7 +15,7 @@ from ._data_checks import (
 )
 from ._data_sources import StreamedRows, is_sparse, is_streamed
 from ._engine.keras_objects import is_binary_crossentropy
-from ._fit_config import FitConfig
+from ._fit_config import FitConfig, n_validation_rows
 from ._missing_values import observed_column_means
 from ._neighbor_graph import EXACT_MAX_ROWS
 from .exceptions import NeighborhoodWarning
@@ -186,25 +186,29 @@ def _checked_for_sparse_rows(config, params, n_samples):
     """``config`` for sparse rows: what needs every row dense is refused, or left off if "auto".
 
     Pretraining holds the training rows in memory, dense. Above
-    :data:`EXACT_MAX_ROWS` rows, the neighbourhood term's approximate graph
-    would hold a dense copy of them.
+    :data:`EXACT_MAX_ROWS` training rows (the rows less those early
+    stopping holds out, as for dense rows), the neighbourhood term's
+    approximate graph would hold a dense copy of them.
     """
     if config.pretrain_epochs:
         raise ValueError(
             "pretrain_epochs > 0 holds every training row in memory, dense; for sparse X pass "
             "pretrain_epochs=0 or X.toarray()."
         )
-    if config.neighbor_weight > 0 and n_samples > EXACT_MAX_ROWS:
+    n_training_rows = n_samples
+    if params["early_stopping"] and n_samples > 1:
+        n_training_rows -= n_validation_rows(n_samples, params["validation_fraction"])
+    if config.neighbor_weight > 0 and n_training_rows > EXACT_MAX_ROWS:
         advice = "reduce X first (e.g. TruncatedSVD(100)) and map the reduced rows"
         if params["neighbor_weight"] != "auto":
             raise ValueError(
-                f"neighbor_weight > 0 on sparse X needs at most {EXACT_MAX_ROWS:,} rows, whose exact neighbour "
-                f"graph stays sparse; got {n_samples:,}. Pass neighbor_weight=0, or {advice}."
+                f"neighbor_weight > 0 on sparse X needs at most {EXACT_MAX_ROWS:,} training rows, whose exact "
+                f"neighbour graph stays sparse; got {n_training_rows:,}. Pass neighbor_weight=0, or {advice}."
             )
         warn_at_caller(
             f'neighbor_weight="auto" leaves the neighbourhood term off for sparse X of more than '
-            f"{EXACT_MAX_ROWS:,} rows (its graph would hold a dense copy of them): the codes are fitted for "
-            f"reconstruction alone. For a map, {advice}.",
+            f"{EXACT_MAX_ROWS:,} training rows (its graph would hold a dense copy of them): the codes are fitted "
+            f"for reconstruction alone. For a map, {advice}.",
             NeighborhoodWarning,
         )
         config = FitConfig.from_params(

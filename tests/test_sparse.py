@@ -97,7 +97,7 @@ def test_bad_sparse_input_is_refused_in_one_sentence_and_changes_nothing(digits)
 def test_a_map_of_many_sparse_rows_is_refused_or_left_off_by_auto_with_a_warning(digits, monkeypatch):
     monkeypatch.setattr(_training_data, "EXACT_MAX_ROWS", 100)
     X = sp.csr_matrix(digits)
-    with pytest.raises(ValueError, match=r"neighbor_weight > 0 on sparse X needs at most 100 rows.*TruncatedSVD"):
+    with pytest.raises(ValueError, match=r"neighbor_weight > 0 on sparse X needs at most 100 training rows.*SVD"):
         AutoencoderTransformer(**SETTINGS, neighbor_weight=1.0).fit(X)
     with pytest.warns(NeighborhoodWarning, match=r'neighbor_weight="auto" leaves the neighbourhood term off'):
         model = AutoencoderTransformer(**SETTINGS).fit(X)
@@ -105,6 +105,13 @@ def test_a_map_of_many_sparse_rows_is_refused_or_left_off_by_auto_with_a_warning
     # Reconstruction alone, with its own settings: as if neighbor_weight=0 were asked.
     plain = AutoencoderTransformer(**SETTINGS, neighbor_weight=0.0).fit(digits)
     np.testing.assert_array_equal(model.transform(X), plain.transform(digits))
+
+
+def test_the_sparse_rows_limit_counts_training_rows_as_for_dense_rows(digits, monkeypatch):
+    # 500 rows hold out 120 for validation: 380 training rows, within a limit of 400.
+    monkeypatch.setattr(_training_data, "EXACT_MAX_ROWS", 400)
+    model = AutoencoderTransformer(**SETTINGS, neighbor_weight=1.0).fit(sp.csr_matrix(digits))
+    assert model.neighbor_graph_ is not None and model.neighbor_weight_ == 1.0
 
 
 def test_labels_stay_in_the_loss_when_auto_leaves_the_map_off_for_many_sparse_rows(digits, monkeypatch):
