@@ -50,9 +50,9 @@ def rows_per_block(n_features):
     return int(min(MAX_BLOCK_ROWS, max(1, BLOCK_BYTES // (4 * max(1, n_features)))))
 
 
-def check_block(block, input_name="X"):
+def check_block(block):
     """Validate one block of rows like ``check_array`` (finite, numeric, 2-D)."""
-    return check_array(block, dtype=[np.float64, np.float32], input_name=input_name)
+    return check_array(block, dtype=[np.float64, np.float32], input_name="X")
 
 
 def output_dtype(X):

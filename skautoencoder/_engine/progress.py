@@ -101,14 +101,12 @@ class TrainingProgress:
                 self.stream.write(line + "\n")
             self.stream.flush()
 
-    def close(self, message=None):
-        """End the progress line, optionally with a closing message."""
+    def close(self):
+        """End the progress line."""
         if self.verbose <= 0:
             return
         if self._in_place:
             self.stream.write("\n")
         elif self.verbose == 1 and self._undrawn is not None:
             self.stream.write(self._undrawn + "\n")  # where training stopped
-        if message:
-            self.stream.write(message + "\n")
         self.stream.flush()
