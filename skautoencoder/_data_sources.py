@@ -14,6 +14,7 @@ data set that fits in one block is shuffled exactly like an array in memory.
 """
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.utils.validation import check_array
 
 # Bytes of float32 rows in one block or chunk: bounds the memory that
@@ -36,8 +37,8 @@ def is_streamed(X):
 
 
 def is_sparse(X):
-    """Whether ``X`` is a SciPy sparse matrix or array (without importing SciPy)."""
-    return type(X).__module__.startswith("scipy.sparse")
+    """Whether ``X`` is a SciPy sparse matrix or array."""
+    return issparse(X)
 
 
 def is_dask_array(X):
