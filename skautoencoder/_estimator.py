@@ -214,8 +214,9 @@ class AutoencoderTransformer(BaseAutoencoder):
         validation rows show, with 95% confidence, that it keeps
         neighbours better (a one-sided bound on the mean gain in the share
         of each validation row's 20 nearest training rows that stay its
-        nearest in the code); otherwise it keeps reconstruction alone. Larger data
-        keeps the map without the second fit. ``neighbor_weight_`` and
+        nearest in the code); otherwise it keeps reconstruction alone. With
+        fewer than 30 validation rows (under 100 rows) it fits reconstruction
+        alone once; larger data keeps the map without the second fit. ``neighbor_weight_`` and
         ``map_choice_`` say what the fit resolved. Set it to 0.0 for an
         autoencoder tuned for reconstruction alone at any ``n_components``.
     n_neighbors : int, default=15
@@ -314,7 +315,9 @@ class AutoencoderTransformer(BaseAutoencoder):
         averaged over the validation rows), ``"lower_bound"`` (the
         one-sided 95% lower confidence bound of the map's mean per-row
         gain; the map is kept where it is above 0) and
-        ``"validation_rows"``. None where no comparison was made.
+        ``"validation_rows"``; the recalls and the bound are None where too
+        few validation rows fitted reconstruction alone at once. None where
+        "auto" made no choice.
     fill_values_ : ndarray of shape (n_features,) or None
         What the encoder sees in place of a missing entry (NaN) of each
         column: its mean over the observed entries of the first fit that
