@@ -62,3 +62,20 @@ def test_each_epoch_runs_one_compiled_function_traced_once(digits, epoch_calls, 
     # One full call per epoch and one for its last, shorter batch: two
     # shapes at most, however many epochs run.
     assert 1 <= trainer._epoch_fns[mode].experimental_get_tracing_count() <= 2
+
+
+def test_a_pooled_trainer_draws_dropout_masks_and_classifier_weights_from_each_fits_seed(digits):
+    """A fit on a trainer another seed used first gives what it gives on a new one."""
+    import skautoencoder
+
+    labels = load_digits().target[: len(digits)]
+    settings = dict(hidden_layer_sizes=(16,), epochs=3, batch_size=32, dropout=0.2, label_weight=1.0)
+    settings.update(neighbor_weight=0.0)  # one fit each, without the map's choice
+    skautoencoder.clear_cache()
+    on_a_new_trainer = AutoencoderTransformer(2, random_state=1, **settings).fit(digits, labels).transform(digits)
+    skautoencoder.clear_cache()
+    first = AutoencoderTransformer(2, random_state=0, **settings).fit(digits, labels)
+    second = AutoencoderTransformer(2, random_state=1, **settings).fit(digits, labels)
+    assert second._training_state.trainer is None  # both trained on the pooled trainer
+    np.testing.assert_array_equal(second.transform(digits), on_a_new_trainer)
+    assert not np.array_equal(first.transform(digits), on_a_new_trainer)

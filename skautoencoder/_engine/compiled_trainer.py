@@ -79,6 +79,14 @@ class CompiledTrainer:
         if not optimizer.built:
             optimizer.build(objective.trainable_variables)
         self._fresh_optimizer = TrainingSnapshot([], optimizer)
+        # Each dropout layer's random state and the seed it was built with
+        # (its first state), for ``start_from``.
+        self._dropout_states = [
+            (generator.state, int(generator.state.numpy()[0]))
+            for model in (objective.encoder, objective.decoder)
+            for layer in model.layers
+            if (generator := getattr(layer, "seed_generator", None)) is not None
+        ]
         # Traced without AutoGraph: nothing here branches or loops in Python
         # on a tensor's value, nor can a user's model (Keras builds each one
         # it accepts on symbolic inputs, where such code fails), and
@@ -108,13 +116,19 @@ class CompiledTrainer:
         """Make this trainer's models and optimizer as if newly built.
 
         The models take the given initial weights, the optimizer its state
-        before any step, and the random draws the given seed: training then
-        gives exactly what a new trainer would, without compiling again.
+        before any step, and the random draws (the objective's, a label
+        classifier's first weights, each dropout layer's masks) those of
+        networks built from ``seed``: training then gives exactly what a new
+        trainer would, without compiling again. The trainer's own networks
+        must have been built from seed 0, as ``build_networks`` numbers its
+        layers' seeds from the first.
         """
         self.objective.encoder.set_weights(encoder_weights)
         self.objective.decoder.set_weights(decoder_weights)
         self.objective.sync_tied_kernels()
-        self.objective.seed.assign(seed)
+        self.objective.start_from_seed(seed)
+        for state, layer_seed in self._dropout_states:
+            state.assign([layer_seed + seed, 0])
         self._fresh_optimizer.restore()
 
     def _step(self, x, row_weights, total_weight=None, n_replicas=1):

@@ -181,6 +181,20 @@ class Objective:
             )
             self.classifier.build((None, int(decoder.inputs[0].shape[-1])))
 
+    def start_from_seed(self, seed):
+        """Draw from now on as a new objective built with ``seed`` would.
+
+        Sets the seed of the objective's random draws and gives the label
+        classifier the first weights that seed draws. Dropout layers draw
+        from their own state (see :meth:`CompiledTrainer.start_from`).
+        """
+        self.seed.assign(seed)
+        if self.classifier is not None:
+            keras = import_keras()
+            kernel, bias = self.classifier.kernel, self.classifier.bias
+            kernel.assign(keras.initializers.GlorotUniform(seed=seed)(kernel.shape, dtype=kernel.dtype))
+            bias.assign(self._tf.zeros(bias.shape, dtype=bias.dtype))
+
     @property
     def trainable_variables(self):
         """The variables the optimizer updates (not the tied decoder kernels)."""

@@ -77,22 +77,13 @@ def trainer_for_new_networks(config, encoder, decoder, seed, *, continued=False)
     Networks built from the parameters alone train as copies in a compiled
     trainer kept in ``TRAINER_POOL`` for the next fit of the same shape, and
     with a distribution strategy as copies on its devices. User models,
-    dropout (whose random state lives in its layers), pretraining, Keras
-    callbacks (whose ``model`` is then the fitted networks) and a first
-    ``partial_fit`` call (``continued``: the next calls go on with the same
-    trainer) get a trainer of their own, and so does a fit with labels
-    (whose classifier starts afresh from ``seed``).
+    pretraining, Keras callbacks (whose ``model`` is then the fitted
+    networks) and a first ``partial_fit`` call (``continued``: the next calls
+    go on with the same trainer) get a trainer of their own.
     """
     if config.distribution_strategy is not None:
         return _distributed_trainer(config, encoder, decoder, seed)
-    if (
-        not config.builds_own_networks
-        or config.dropout
-        or config.pretrain_epochs
-        or config.callbacks
-        or config.n_classes
-        or continued
-    ):
+    if not config.builds_own_networks or config.pretrain_epochs or config.callbacks or continued:
         return _own_trainer(config, encoder, decoder, seed, reused=continued)
     key = (config.n_features, config.spec, config.training_settings)
     trainer = TRAINER_POOL.trainer(key, lambda: _own_trainer(config, *build_networks_for(config, 0), seed))
