@@ -8,7 +8,8 @@
 (b) search: wall time of a GridSearchCV (4 candidates x 3 folds of digits)
     at ``n_jobs=1`` vs on a two-worker ``dask.distributed.LocalCluster``
     through joblib's Dask backend, with the same scores;
-(c) many fits: 50 sequential fits in one process, as in a search worker:
+(c) many fits: 50 sequential fits (20 epochs each; a quick run, 7 of 2
+    epochs) in one process, as in a search worker:
     seconds per fit, first vs last, and resident memory growth; with the
     pool of compiled trainers and without it (``TRAINER_POOL.max_size = 0``).
 
@@ -69,8 +70,11 @@ def data_child(path, n_rows, storage):
     """Fit one epoch on the file's rows, in memory or as a memmap; print JSON."""
     from skautoencoder import AutoencoderTransformer
 
-    # Start the runtime and compile the trainer on a small array first.
-    AutoencoderTransformer(**FIT_SETTINGS).fit(np.random.RandomState(0).rand(70000, N_FEATURES).astype(np.float32))
+    # Start the runtime and compile the trainer on a smaller array first.
+    warm_up_rows = min(70000, n_rows)
+    AutoencoderTransformer(**FIT_SETTINGS).fit(
+        np.random.RandomState(0).rand(warm_up_rows, N_FEATURES).astype(np.float32)
+    )
     if storage == "in memory":
         X = np.fromfile(path, dtype=np.float32).reshape(n_rows, N_FEATURES)
     else:
@@ -170,8 +174,8 @@ def bench_search(epochs):
 # -- (c) many fits in one process ------------------------------------------------
 
 
-def many_fits_child(n_fits, pooled):
-    """Fit ``n_fits`` models one after another; print seconds and memory as JSON."""
+def many_fits_child(n_fits, pooled, epochs):
+    """Fit ``n_fits`` models of ``epochs`` epochs one after another; print seconds and memory as JSON."""
     from sklearn.datasets import load_digits
 
     from skautoencoder import AutoencoderTransformer
@@ -185,18 +189,18 @@ def many_fits_child(n_fits, pooled):
         rows = np.random.RandomState(i).permutation(len(X))[:1200]  # another fold each time
         start = time.perf_counter()
         AutoencoderTransformer(
-            2, hidden_layer_sizes=(32,), epochs=20, batch_size=32, early_stopping=False, random_state=i
+            2, hidden_layer_sizes=(32,), epochs=epochs, batch_size=32, early_stopping=False, random_state=i
         ).fit(X[rows])
         seconds.append(time.perf_counter() - start)
         resident.append(status_mb("VmRSS"))
     print(json.dumps({"pooled": pooled, "seconds": seconds, "resident_mb": resident}))
 
 
-def bench_many_fits(n_fits):
+def bench_many_fits(n_fits, epochs):
     results = []
     for pooled in (True, False):
         output = subprocess.run(
-            [sys.executable, __file__, "--many-fits-child", str(n_fits), str(int(pooled))],
+            [sys.executable, __file__, "--many-fits-child", str(n_fits), str(int(pooled)), str(epochs)],
             capture_output=True,
             text=True,
             check=True,
@@ -272,24 +276,25 @@ def main(argv=None):
     parser.add_argument("--parts", default="data,search,many_fits", help="comma-separated parts (default: all)")
     parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_scale.json"))
     parser.add_argument("--data-child", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--many-fits-child", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--many-fits-child", nargs=3, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.data_child:
         path, n_rows, storage = args.data_child
         return data_child(path, int(n_rows), storage)
     if args.many_fits_child:
-        return many_fits_child(args.many_fits_child[0], bool(args.many_fits_child[1]))
+        n_fits, pooled, epochs = args.many_fits_child
+        return many_fits_child(n_fits, bool(pooled), epochs)
     if args.quick:
-        sizes, epochs, n_fits = [20_000], 1, 7
+        sizes, epochs, n_fits, fit_epochs = [20_000], 1, 7, 2
     else:
-        sizes, epochs, n_fits = [1_000_000, 10_000_000], 50, 50
+        sizes, epochs, n_fits, fit_epochs = [1_000_000, 10_000_000], 50, 50, 20
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory() as directory:
         results = {
             "machine": machine(),
             "data": bench_data(sizes, directory) if "data" in parts else [],
             "search": bench_search(epochs) if "search" in parts else {},
-            "many_fits": bench_many_fits(n_fits) if "many_fits" in parts else [],
+            "many_fits": bench_many_fits(n_fits, fit_epochs) if "many_fits" in parts else [],
         }
     publish(results, markdown(results), args.output)
     return 0

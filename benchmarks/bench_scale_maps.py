@@ -3,19 +3,19 @@
 The rows are grey patches of scikit-learn's two sample photographs
 (``load_sample_images``), cut at random places in one of their eight
 rotations and mirror images, pixels in [0, 1]: 28 x 28 patches (784 values,
-the shape of MNIST) and 8 x 8 patches (64 values). 5,000 rows more are held
-out. For each data set, the library's map (``AutoencoderTransformer(2)``:
-the defaults, the neighbourhood term on) and umap-learn's UMAP (its
-defaults, parallel: no ``random_state``) are fitted on the training rows,
-the 1,000,000 rows from a float32 ``.npy`` file opened as a memmap. Each fit
-runs in a process of its own, which reports:
+the shape of MNIST) and 8 x 8 patches (64 values). 5,000 rows more (1,000 in
+a quick run) are held out. For each data set, the library's map
+(``AutoencoderTransformer(2)``: the defaults, the neighbourhood term on) and
+umap-learn's UMAP (its defaults, parallel: no ``random_state``) are fitted
+on the training rows, the 1,000,000 rows from a float32 ``.npy`` file opened
+as a memmap. Each fit runs in a process of its own, which reports:
 
 - wall time per stage: the library's neighbour graph (``neighbor_graph_``)
   and its training; UMAP's whole fit (its graph and numba's compilation
   are inside it); each library is imported before the clock starts;
 - the fit's peak anonymous memory (heap, not the memmap's file pages) and
   peak resident memory;
-- trustworthiness (5 neighbours) of the 5,000 held-out rows' codes.
+- trustworthiness (5 neighbours) of the held-out rows' codes.
 
 A fit that runs past ``--limit`` seconds is stopped and said so.
 ``--scaling`` also times the library's graph and an epoch (after the first,
@@ -61,8 +61,8 @@ def image_patches(n_rows, side, seed):
     return rows
 
 
-def write_data(directory, n_rows, side):
-    """Write training rows to ``train.npy`` and held-out rows to ``test.npy``, block by block."""
+def write_data(directory, n_rows, side, held_out=HELD_OUT):
+    """Write training rows to ``train.npy`` and ``held_out`` rows to ``test.npy``, block by block."""
     train = np.lib.format.open_memmap(
         os.path.join(directory, "train.npy"), mode="w+", dtype=np.float32, shape=(n_rows, side * side)
     )
@@ -71,7 +71,7 @@ def write_data(directory, n_rows, side):
         stop = min(start + block, n_rows)
         train[start:stop] = image_patches(stop - start, side, seed=1 + start // block)
     train.flush()
-    np.save(os.path.join(directory, "test.npy"), image_patches(HELD_OUT, side, seed=0))
+    np.save(os.path.join(directory, "test.npy"), image_patches(held_out, side, seed=0))
 
 
 def fit_child(method, directory, storage, epochs, queue):
@@ -228,7 +228,7 @@ def main():
         for n_rows, side, storage in sizes:
             directory = os.path.join(root, f"{n_rows}x{side * side}")
             os.makedirs(directory)
-            write_data(directory, n_rows, side)
+            write_data(directory, n_rows, side, held_out=1000 if args.quick else HELD_OUT)
             data = f"{n_rows:,} x {side * side}"
             for method in methods:
                 if method == "UMAP" and args.umap_max_rows is not None and n_rows > args.umap_max_rows:
