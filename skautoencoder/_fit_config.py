@@ -35,8 +35,10 @@ class FitConfig:
 
     Made by :meth:`from_params` after the data are validated (an image
     shape of -1 needs the number of features, and the ``"auto"`` values
-    depend on the data); every check of how parameters combine happens
-    there, once.
+    depend on the data); every check of how parameters combine with each
+    other happens there, once. Checks of parameters against what the data
+    are (sparse, streamed, with NaN or labels) happen in
+    :mod:`skautoencoder._training_data`, which validates the data.
 
     Attributes
     ----------
