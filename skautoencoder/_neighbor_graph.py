@@ -119,9 +119,10 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_row
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), or a row source
-        The rows, in memory or read block by block
-        (see :mod:`skautoencoder._data_sources`).
+    X : ndarray or sparse matrix of shape (n_samples, n_features), or a row source of one
+        Rows that can be gathered by index: an array or sparse matrix in
+        memory, or a memmap (what :func:`gatherable_rows` gives for any
+        data; see :mod:`skautoencoder._data_sources`).
     train_rows : ndarray of int
         Sorted rows that a training row's neighbours are drawn from (itself
         excluded).
@@ -206,14 +207,8 @@ def _exact_graph(source, train_rows, validation_rows, k, neighbors):
 
 
 def _rows_in_memory(source, rows):
-    """``rows`` of ``source`` as an array (the source's own dtype and sparsity when in memory).
-
-    An array or a memmap is read by index (a memmap's pages of those rows
-    alone); other sources block by block.
-    """
-    if isinstance(source, (InMemoryRows, SparseRows)) or isinstance(source.X, np.ndarray):
-        return source.X[rows]
-    return np.concatenate(list(source.chunks(rows, rows_per_block(source.n_features))))
+    """``rows`` of ``source`` as an array of its own dtype and sparsity (a memmap's pages of those rows alone)."""
+    return source.X[rows]
 
 
 def _distance_grid(mean_squared_norm):
@@ -343,12 +338,10 @@ def _locality_order(source, rows):
     consecutive searches read in the processor's caches: at 1,000,000 x 64
     the searches took 35 s instead of 49 s, with the same results. (Building
     the index in this order too saved 11 s more there, but cost recall on
-    wide rows: 0.882 instead of 0.955 at 60,000 x 784.) Rows read block by
-    block keep their order unless ``source`` gathers rows by index (an array
-    or a memmap).
+    wide rows: 0.882 instead of 0.955 at 60,000 x 784.)
     """
     kmeans = _kmeans_of(source, rows)
-    if kmeans is None or not isinstance(getattr(source, "X", None), np.ndarray):
+    if kmeans is None:
         return np.arange(len(rows))
     return np.argsort(_clusters_of(source, rows, kmeans)[0][:, 0], kind="stable")
 
