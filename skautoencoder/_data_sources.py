@@ -51,6 +51,11 @@ def rows_per_block(n_features):
     return int(min(MAX_BLOCK_ROWS, max(1, BLOCK_BYTES // (4 * max(1, n_features)))))
 
 
+def index_dtype(n):
+    """The integer dtype of indices below ``n``: int32 where it holds them (half the memory), else int64."""
+    return np.int32 if n < 2**31 else np.int64
+
+
 def check_block(block):
     """Validate one block of rows like ``check_array`` (finite, numeric, 2-D)."""
     return check_array(block, dtype=[np.float64, np.float32], input_name="X")

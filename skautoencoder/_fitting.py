@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._data_checks import warn_at_caller
-from ._data_sources import LabeledRows, is_sparse, is_streamed, rows_of, rows_per_block
+from ._data_sources import LabeledRows, index_dtype, is_sparse, is_streamed, rows_of, rows_per_block
 from ._defaults import MAP_CHOICE_MAX_ROWS, MAP_CHOICE_MIN_VALIDATION_ROWS
 from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._engine.inference import forward_for
@@ -250,7 +250,7 @@ def _fit_once(
     needs_complete_rows = (previous is None and config.spec.pca_anchored) or config.neighbor_weight > 0
     if config.missing_values and needs_complete_rows and _holds_nan(X):
         complete = rows_of(pca_completed(X, fill_values, config.n_components, network_seed))
-    all_rows = rows = np.arange(X.shape[0], dtype=np.int32 if X.shape[0] < 2**31 else np.int64)
+    all_rows = rows = np.arange(X.shape[0], dtype=index_dtype(X.shape[0]))
     validation_rows = anchor = None
     if split is not None:
         rows, validation_rows = split

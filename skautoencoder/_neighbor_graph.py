@@ -36,6 +36,7 @@ from ._data_sources import (
     SparseRows,
     StreamedRows,
     _RowSource,
+    index_dtype,
     is_sparse,
     is_streamed,
     rows_of,
@@ -144,8 +145,7 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_row
     started = time.perf_counter()
     source = X if isinstance(X, _RowSource) else rows_of(X)
     k = max(1, min(n_neighbors, len(train_rows) - 1))
-    index_dtype = np.int32 if source.n_samples < 2**31 else np.int64
-    neighbors = np.repeat(np.arange(source.n_samples, dtype=index_dtype)[:, None], k, axis=1)
+    neighbors = np.repeat(np.arange(source.n_samples, dtype=index_dtype(source.n_samples))[:, None], k, axis=1)
     method, search, recall = "exact", "exact", 1.0
     if len(train_rows) < 2:
         pass
@@ -447,8 +447,7 @@ def _clustered_graph(source, train_rows, validation_rows, k, neighbors):
 
 def _members(clusters, n_clusters):
     """The positions listed under each cluster, in increasing order, from each position's clusters (a column each)."""
-    index_dtype = np.int32 if len(clusters) < 2**31 else np.int64
-    positions = np.repeat(np.arange(len(clusters), dtype=index_dtype), clusters.shape[1])
+    positions = np.repeat(np.arange(len(clusters), dtype=index_dtype(len(clusters))), clusters.shape[1])
     clusters = clusters.ravel()
     order = np.argsort(clusters, kind="stable")
     bounds = np.searchsorted(clusters[order], np.arange(n_clusters + 1))

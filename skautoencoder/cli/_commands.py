@@ -124,7 +124,9 @@ def run_demo(args):
         print()
         print(_markdown_table(list(rows[0]), [list(r.values()) for r in rows]))
         if "codes.png" in destinations:
-            figure, axes = _pyplot().subplots(1, len(results), figsize=(6 * len(results), 5), layout="constrained")
+            figure, axes = _pyplot_for_files().subplots(
+                1, len(results), figsize=(6 * len(results), 5), layout="constrained"
+            )
             for ax, (name, (_, codes)) in zip(axes, results.items()):
                 plotting.plot_codes(codes, y_test, ax=ax, title=f"{name}: held-out digits")
             _save_figure(figure, outputs.path(destinations["codes.png"]))
@@ -133,7 +135,7 @@ def run_demo(args):
             X_test, reconstructions, (8, 8), title="Held-out digits and reconstructions"
         )
         _save_figure(figure, outputs.path(destinations["reconstructions.png"]))
-        figure, axes = _pyplot().subplots(1, 2, figsize=(12, 4), layout="constrained")
+        figure, axes = _pyplot_for_files().subplots(1, 2, figsize=(12, 4), layout="constrained")
         for ax, (name, model) in zip(axes, [("autoencoder", autoencoder), ("autoencoder, neighbor_weight=0", plain)]):
             plotting.plot_loss_curve(model, ax=ax, title=f"{name}: loss per epoch")
         _save_figure(figure, outputs.path(destinations["loss_curve.png"]))
@@ -141,7 +143,8 @@ def run_demo(args):
     return 0
 
 
-def _pyplot():
+def _pyplot_for_files():
+    """pyplot, on the Agg backend unless pyplot is already in use: the command line only writes figures to files."""
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:
@@ -478,7 +481,7 @@ def main(argv=None):
     status 1; anything else is a bug and keeps its traceback.
     """
     args = build_parser().parse_args(argv)
-    _pyplot()
+    _pyplot_for_files()
     prefix = f"skautoencoder {args.command}"
     with warnings.catch_warnings():
         warnings.showwarning = lambda message, category, *_, **__: print(
