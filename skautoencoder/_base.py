@@ -13,8 +13,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
-from ._data_checks import check_streamed_shape
-from ._data_sources import is_sparse, is_streamed
+from ._data_checks import check_missing_values, check_streamed_shape
+from ._data_sources import is_streamed
 from ._engine.compiled_trainer import TrainingSnapshot
 from ._engine.inference import forward_for, map_rows, squared_error_per_row
 from ._missing_values import filled, observed_squared_error_per_row
@@ -75,17 +75,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X = validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32], ensure_all_finite="allow-nan"
         )
-        if is_sparse(X):
-            if np.isnan(X.data).any():
-                raise ValueError(
-                    "Sparse X holds NaN among its stored values; missing values are taken in dense X only, so "
-                    "pass X.toarray() or impute X first."
-                )
-        elif getattr(self, "fill_values_", None) is None and np.isnan(X).any():
-            raise ValueError(
-                f"X holds NaN, but this {type(self).__name__} was fitted on data without missing values, so its "
-                "encoder never learned to read them; fit it on data with NaN, or impute X first."
-            )
+        check_missing_values(self, X, new_fit=False)
         return X
 
     def transform(self, X):

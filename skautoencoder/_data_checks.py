@@ -7,8 +7,32 @@ import warnings
 import numpy as np
 import sklearn
 
+from ._data_sources import is_sparse
 from ._engine.keras_objects import activation_range
 from .exceptions import DataScaleWarning
+
+
+def check_missing_values(estimator, X, *, new_fit):
+    """Refuse, in one sentence, NaN in ``X`` that ``estimator`` cannot read; return whether dense ``X`` holds NaN.
+
+    ``X`` is validated and in memory. A sparse matrix may not hold NaN among
+    its stored values; dense rows may hold NaN in a new fit (``new_fit``),
+    or where the fitted model learned to read them (its ``fill_values_``).
+    """
+    if is_sparse(X):
+        if np.isnan(X.data).any():
+            raise ValueError(
+                "Sparse X holds NaN among its stored values; missing values are taken in dense X only, so pass "
+                "X.toarray() or impute X first."
+            )
+        return False
+    has_missing = bool(np.isnan(X).any())
+    if has_missing and not new_fit and getattr(estimator, "fill_values_", None) is None:
+        raise ValueError(
+            f"X holds NaN, but this {type(estimator).__name__} was fitted on data without missing values, so "
+            "its encoder never learned to read them; fit it anew on data with NaN, or impute X first."
+        )
+    return has_missing
 
 
 def check_streamed_shape(X):

@@ -7,6 +7,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d, vali
 
 from ._data_checks import (
     check_float32_range,
+    check_missing_values,
     check_probability_range,
     check_streamed_shape,
     warn_at_caller,
@@ -127,20 +128,8 @@ def _fill_values(estimator, X, reset):
     """The fill values of missing entries: new ones if ``X`` is the first with NaN, the fitted ones, or None."""
     if is_streamed(X):
         return None if reset else getattr(estimator, "fill_values_", None)
-    if is_sparse(X):
-        if np.isnan(X.data).any():
-            raise ValueError(
-                "Sparse X holds NaN among its stored values; missing values are taken in dense X only, so pass "
-                "X.toarray() or impute X first."
-            )
-        return None if reset else getattr(estimator, "fill_values_", None)
-    has_missing = bool(np.isnan(X).any())
+    has_missing = check_missing_values(estimator, X, new_fit=reset)
     fitted = None if reset else getattr(estimator, "fill_values_", None)
-    if not reset and fitted is None and has_missing:
-        raise ValueError(
-            f"X holds NaN, but this {type(estimator).__name__} was fitted on data without missing values, so "
-            "its encoder never learned to read them; fit it anew on data with NaN, or impute X first."
-        )
     if fitted is not None or not has_missing:
         return fitted
     return observed_column_means(X, getattr(estimator, "feature_names_in_", None))
