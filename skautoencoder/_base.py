@@ -21,6 +21,24 @@ from ._missing_values import filled, observed_squared_error_per_row
 from ._version import __version__
 
 
+@contextlib.contextmanager
+def unchanged_on_failure(estimator, snapshot=None):
+    """Restore ``estimator``'s attributes, and ``snapshot`` (weights, optimizer state), if the block raises.
+
+    Covers ``KeyboardInterrupt`` too: a failed or interrupted fit leaves
+    the previous fitted model usable, never a mix of old and new.
+    """
+    attributes = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(attributes)
+        if snapshot is not None:
+            snapshot.restore()
+        raise
+
+
 class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Transform, inverse transform, scores, sampling, pickling and saving of a fitted autoencoder.
 
@@ -28,27 +46,15 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     parameter ``n_components`` when they fit.
     """
 
-    @contextlib.contextmanager
     def _unchanged_on_failure(self):
-        """Restore attributes, weights and optimizer state if the block raises.
-
-        Covers ``KeyboardInterrupt`` too: a failed or interrupted fit leaves
-        the previous fitted model usable, never a mix of old and new.
-        """
-        attributes = dict(vars(self))
+        """Restore attributes, weights and optimizer state if the block raises (see :func:`unchanged_on_failure`)."""
         state = getattr(self, "_training_state", None)
         trainer = state.trainer if state is not None else None
         snapshot = TrainingSnapshot(
             [getattr(self, name) for name in ("encoder_", "decoder_") if hasattr(self, name)],
             trainer.optimizer if trainer is not None else None,
         )
-        try:
-            yield
-        except BaseException:
-            vars(self).clear()
-            vars(self).update(attributes)
-            snapshot.restore()
-            raise
+        return unchanged_on_failure(self, snapshot)
 
     # -- inference ---------------------------------------------------------
 

@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, 
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._base import unchanged_on_failure
 from ._estimator import AutoencoderTransformer
 from ._fit_config import checked_hidden_layer_sizes
 from ._missing_values import observed_column_means
@@ -141,13 +142,8 @@ class AutoencoderImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : AutoencoderImputer
             If fitting fails, the imputer is left as it was.
         """
-        attributes = dict(vars(self))
-        try:
+        with unchanged_on_failure(self):  # each fit trains a new autoencoder, so attributes say it all
             self._fit(X)
-        except BaseException:
-            vars(self).clear()
-            vars(self).update(attributes)
-            raise
         return self
 
     def _fit(self, X):
