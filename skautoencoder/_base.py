@@ -9,11 +9,10 @@ import contextlib
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
-from ._data_checks import check_missing_values, check_streamed_shape
+from ._data_checks import check_missing_values, check_streamed_shape, own_random_state
 from ._data_sources import is_streamed
 from ._engine.compiled_trainer import TrainingSnapshot
 from ._engine.inference import forward_for, map_rows, squared_error_per_row
@@ -215,7 +214,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         check_is_fitted(self)
         if len(self.encoder_.outputs) != 2:
             raise ValueError("sample() draws from the prior of a variational model; fit with variational=True.")
-        rng = np.random.RandomState() if random_state is None else check_random_state(random_state)
+        rng = own_random_state(random_state)
         return self.inverse_transform(rng.standard_normal((n_samples, self._n_features_out)))
 
     @property

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import sklearn
+from sklearn.utils import check_random_state
 
 from ._data_sources import is_sparse
 from ._engine.keras_objects import activation_range
@@ -33,6 +34,15 @@ def check_missing_values(estimator, X, *, new_fit):
             "its encoder never learned to read them; fit it anew on data with NaN, or impute X first."
         )
     return has_missing
+
+
+def own_random_state(random_state):
+    """A RandomState for ``random_state``, where None draws fresh entropy instead of NumPy's global generator.
+
+    ``check_random_state(None)`` returns the global generator: drawing from
+    it would change the random state users rely on.
+    """
+    return np.random.RandomState() if random_state is None else check_random_state(random_state)
 
 
 def check_streamed_shape(X):

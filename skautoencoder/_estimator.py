@@ -5,11 +5,10 @@ a fitted autoencoder does lives in :class:`~skautoencoder._base.BaseAutoencoder`
 and the fit itself in :func:`~skautoencoder._fitting.fit_autoencoder`.
 """
 
-import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils import check_random_state
 
 from ._base import BaseAutoencoder
+from ._data_checks import own_random_state
 from ._fitting import FitResult, fit_autoencoder
 from ._parameters import PARAMETER_CONSTRAINTS
 from ._training_data import validated_training_data
@@ -540,8 +539,4 @@ class AutoencoderTransformer(BaseAutoencoder):
         self._forward_cache = {}
 
     def _random_state(self):
-        # None draws fresh entropy rather than NumPy's global generator, so
-        # that fitting never changes the global random state users rely on.
-        if self.random_state is None:
-            return np.random.RandomState()
-        return check_random_state(self.random_state)
+        return own_random_state(self.random_state)
