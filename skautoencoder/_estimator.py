@@ -215,9 +215,10 @@ class AutoencoderTransformer(BaseAutoencoder):
         of each validation row's 20 nearest training rows that stay its
         nearest in the code); otherwise it keeps reconstruction alone. With
         fewer than 30 validation rows (under 100 rows) it fits reconstruction
-        alone once; larger data keeps the map without the second fit. ``neighbor_weight_`` and
-        ``map_choice_`` say what the fit resolved. Set it to 0.0 for an
-        autoencoder tuned for reconstruction alone at any ``n_components``.
+        alone once; larger data keeps the map without the second fit.
+        ``neighbor_weight_`` and ``map_choice_`` say what the fit resolved.
+        Set it to 0.0 for an autoencoder tuned for reconstruction alone at
+        any ``n_components``.
     n_neighbors : int, default=15
         Neighbours per training row for ``neighbor_weight``; capped at the
         number of training rows minus one.
