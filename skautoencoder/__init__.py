@@ -11,13 +11,14 @@ from ._estimator import AutoencoderTransformer
 from ._imputer import AutoencoderImputer
 from ._loading import load
 from ._version import __version__
-from .exceptions import DataScaleWarning, NeighborhoodWarning, TrainingDiverged
+from .exceptions import DataScaleWarning, ModelFileError, NeighborhoodWarning, TrainingDiverged
 from .metrics import reconstruction_error, reconstruction_scorer
 
 __all__ = [
     "AutoencoderImputer",
     "AutoencoderTransformer",
     "DataScaleWarning",
+    "ModelFileError",
     "NeighborhoodWarning",
     "TrainingDiverged",
     "clear_cache",

@@ -5,7 +5,9 @@ import os
 import numpy as np
 
 from ._estimator import AutoencoderTransformer
+from ._file_checks import check_fields
 from ._persistence import FITTED_ATTRIBUTES, read_saved
+from .exceptions import ModelFileError
 
 
 def load(path):
@@ -31,10 +33,13 @@ def load(path):
 
     Raises
     ------
-    ValueError
-        When the file is not a readable skautoencoder file of this format
-        version, names a parameter or attribute the estimator does not
-        have, or one of its models cannot be loaded safely.
+    ModelFileError
+        A ``ValueError``, raised when ``path`` is not a regular file, or the
+        file is not a readable skautoencoder file of this format version,
+        declares content a saved estimator never has (sizes, types, members,
+        non-finite weights), names a parameter or attribute the estimator
+        does not have, or one of its models cannot be loaded safely. Nothing
+        the file declares is allocated before it is checked.
 
     Examples
     --------
@@ -49,12 +54,24 @@ def load(path):
     True
     """
     estimator, extra = load_with_extra(path)
+    where = repr(os.fspath(path))
+    check_fields(f"{where} (its extra data)", extra, {"input_scaling": (dict, False), "features": (list, False)})
     scaling = extra.get("input_scaling")
     if scaling is None:
         return estimator
     from sklearn.pipeline import Pipeline
 
-    return Pipeline([("scale", input_scaler(scaling, extra.get("features"))), ("autoencoder", estimator)])
+    where = f"{where} (its input scaling)"
+    check_fields(where, scaling, {"low": (list, True), "high": (list, True), "n_samples_seen": (int, False)})
+    try:
+        scaler = input_scaler(scaling, extra.get("features"))
+    except (TypeError, ValueError) as error:
+        raise ModelFileError(f"{where} cannot be used: {error}") from error
+    if scaler.n_features_in_ != estimator.n_features_in_:
+        raise ModelFileError(
+            f"{where} cannot be used: it has {scaler.n_features_in_} columns, the model {estimator.n_features_in_}."
+        )
+    return Pipeline([("scale", scaler), ("autoencoder", estimator)])
 
 
 def scaling_to_json(scaler):
@@ -89,14 +106,14 @@ def load_with_extra(path):
     metadata, models = read_saved(path)
     where = repr(os.fspath(path))
     if metadata.get("class") != AutoencoderTransformer.__name__:
-        raise ValueError(f"{where} holds a {metadata.get('class')!r}, not an AutoencoderTransformer.")
+        raise ModelFileError(f"{where} holds a {metadata.get('class')!r}, not an AutoencoderTransformer.")
     known = AutoencoderTransformer().get_params(deep=False)
     unknown = sorted(set(metadata["params"]) - set(known))
     if unknown:
-        raise ValueError(f"{where} sets parameters AutoencoderTransformer does not have: {', '.join(unknown)}.")
+        raise ModelFileError(f"{where} sets parameters AutoencoderTransformer does not have: {', '.join(unknown)}.")
     for name in [*metadata["attributes"], *models]:
         if name not in FITTED_ATTRIBUTES:
-            raise ValueError(f"{where} holds an attribute named {name!r}, which no fitted estimator has.")
+            raise ModelFileError(f"{where} holds an attribute named {name!r}, which no fitted estimator has.")
     estimator = AutoencoderTransformer(**metadata["params"])
     # Files saved before these attributes existed hold models without them.
     estimator.neighbor_graph_ = estimator.fill_values_ = estimator.label_classes_ = estimator.pca_floor_ = None

@@ -25,6 +25,18 @@ from ._engine.serialization import (  # noqa: F401
     model_from_bytes,
     model_to_bytes,
 )
+from ._file_checks import (
+    KERAS_MEMBERS,
+    array_dtype,
+    check_declared_sizes,
+    check_fields,
+    check_finite_weights,
+    check_members,
+    check_weights_stored,
+    open_regular_file,
+    read_json,
+)
+from .exceptions import ModelFileError
 
 FORMAT_NAME = "skautoencoder"
 FORMAT_VERSION = 1
@@ -72,15 +84,15 @@ def _to_json(value):
     raise TypeError(f"Cannot save a value of type {type(value).__name__}: {value!r}")
 
 
-def _from_json(value):
+def _from_json(value, where):
     if isinstance(value, list):
-        return [_from_json(v) for v in value]
+        return [_from_json(v, where) for v in value]
     if isinstance(value, dict) and "__tuple__" in value:
-        return tuple(_from_json(v) for v in value["__tuple__"])
+        return tuple(_from_json(v, where) for v in value["__tuple__"])
     if isinstance(value, dict) and "__ndarray__" in value:
-        return np.asarray(value["__ndarray__"], dtype=np.dtype(value["dtype"]))
+        return np.asarray(value["__ndarray__"], dtype=array_dtype(where, value.get("dtype")))
     if isinstance(value, dict):
-        return {key: _from_json(v) for key, v in value.items()}
+        return {key: _from_json(v, where) for key, v in value.items()}
     return value
 
 
@@ -128,6 +140,9 @@ def save_estimator(estimator, path, library_version, extra=None):
 def read_saved(path):
     """Read a file written by :func:`save_estimator`.
 
+    Every member is checked against what ``save`` writes (see
+    :mod:`skautoencoder._file_checks`) before it is read.
+
     Returns
     -------
     metadata : dict
@@ -135,81 +150,95 @@ def read_saved(path):
 
     Raises
     ------
-    ValueError
+    ModelFileError
         When the file is not a complete skautoencoder file of a version this
-        library reads.
+        library reads, or declares what such a file never holds.
     """
     path = os.fspath(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            check_declared_sizes(repr(path), archive, {_METADATA: _MAX_METADATA_BYTES})
-            metadata = json.loads(archive.read(_METADATA))
-            _check_metadata(path, metadata)
-            model_bytes = {name: archive.read(f"{name}.keras") for name in metadata["models"]}
-        for name, data in model_bytes.items():
-            with zipfile.ZipFile(io.BytesIO(data)) as keras_archive:
-                check_declared_sizes(f"{path!r} (model {name!r})", keras_archive, {})
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path!r} is not a skautoencoder model file, or it is damaged: {error}") from None
-    models = {}
-    for name, data in model_bytes.items():
+    where = repr(path)
+    with open_regular_file(path) as file:
         try:
-            models[name] = model_from_bytes(data)
-        except Exception as error:
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            if "lambda" in str(error).lower():
-                reason = "it holds a Lambda layer, i.e. Python code, which safe loading never runs"
-            raise ValueError(f"Could not load the Keras model {name!r} stored in {path!r}: {reason}.") from None
-    metadata["params"] = {k: _from_json(v) for k, v in metadata["params"].items()}
-    for name in _KERAS_PARAMETERS & set(metadata["params"]):
-        if isinstance(metadata["params"][name], dict):
-            metadata["params"][name] = from_config(name, metadata["params"][name])
-    metadata["attributes"] = {k: _from_json(v) for k, v in metadata["attributes"].items()}
+            with zipfile.ZipFile(file) as archive:
+                check_declared_sizes(where, archive, {_METADATA})
+                check_members(where, archive, {_METADATA}, allowed=None)
+                metadata = read_json(f"{where} (its {_METADATA})", archive.read(_METADATA))
+                _check_metadata(where, metadata)
+                check_members(where, archive, {_METADATA, *(f"{name}.keras" for name in metadata["models"])})
+                model_bytes = {name: archive.read(f"{name}.keras") for name in metadata["models"]}
+            for name, data in model_bytes.items():
+                _check_keras_archive(f"{where} (its model {name!r})", data)
+        except zipfile.BadZipFile as error:
+            raise ModelFileError(f"{where} is not a skautoencoder model file, or it is damaged: {error}") from error
+    models = {name: _load_model(path, name, data) for name, data in model_bytes.items()}
+    for kind in ("params", "attributes"):
+        metadata[kind] = {
+            name: _field_from_json(f"{where} (its {kind[:-1]} {name!r})", name, value, kind == "params")
+            for name, value in metadata[kind].items()
+        }
     return metadata, models
 
 
-# What a model file may declare, checked before anything is read: the JSON
-# of parameters and attributes takes kilobytes, all members together at most
-# 1 GiB (250 million float32 weights), and no member but the weights
-# (zeros compress well: a PCA start's corrections are zero) may inflate more
-# than a JSON configuration does.
-_MAX_METADATA_BYTES = 16 * 2**20
-_MAX_MEMBER_BYTES = 2**30
-_MAX_INFLATION = 100
-_INFLATION_CHECKED_ABOVE = 2**20
+def _field_from_json(where, name, value, is_parameter):
+    try:
+        value = _from_json(value, where)
+        if is_parameter and name in _KERAS_PARAMETERS and isinstance(value, dict):
+            value = from_config(name, value)
+    except ModelFileError:
+        raise
+    except Exception as error:  # whatever the file's value made NumPy or Keras raise
+        raise ModelFileError(f"{where} cannot be read: {_one_line(error)}") from error
+    return value
 
 
-def check_declared_sizes(where, archive, limits):
-    """Refuse an archive whose members declare sizes a model file never has (a zip bomb).
-
-    ``limits`` maps member names to their own size limits; every member is
-    held to :data:`_MAX_MEMBER_BYTES` in all and, weights aside, to
-    inflating at most :data:`_MAX_INFLATION` times. A member cannot yield more than its
-    declared size, so nothing larger is ever read.
-    """
-    total = 0
-    for member in archive.infolist():
-        limit = limits.get(member.filename, _MAX_MEMBER_BYTES)
-        inflation = member.file_size / max(member.compress_size, 1)
-        total += member.file_size
-        weights = member.filename.endswith((".h5", ".npz"))
-        if (
-            member.file_size > limit
-            or total > _MAX_MEMBER_BYTES
-            or (not weights and member.file_size > _INFLATION_CHECKED_ABOVE and inflation > _MAX_INFLATION)
-        ):
-            raise ValueError(
-                f"{where} is refused: its member {member.filename!r} declares {member.file_size:,} bytes "
-                f"({inflation:,.0f} times its compressed size), more than a model file holds."
-            )
+def _check_keras_archive(where, data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        check_declared_sizes(where, archive, {"config.json", "metadata.json"})
+        required = {name for name, needed in KERAS_MEMBERS.items() if needed}
+        check_members(where, archive, required, allowed=set(KERAS_MEMBERS))
+        read_json(f"{where} (its config.json)", archive.read("config.json"))
+        check_weights_stored(where, archive.read("model.weights.h5"))
 
 
-def _check_metadata(path, metadata):
+def _load_model(path, name, data):
+    try:
+        model = model_from_bytes(data)
+    except Exception as error:
+        reason = _one_line(error)
+        if "lambda" in str(error).lower():
+            reason = "it holds a Lambda layer, i.e. Python code, which safe loading never runs"
+        raise ModelFileError(f"Could not load the Keras model {name!r} stored in {path!r}: {reason}") from error
+    check_finite_weights(f"{path!r} (its model {name!r})", model)
+    return model
+
+
+def _one_line(error, limit=500):
+    """An error's message on one line (Keras's start with a line that ends before their cause)."""
+    text = " ".join(line.strip() for line in str(error).splitlines() if line.strip()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_METADATA_FIELDS = {
+    "format": (str, True),
+    "format_version": (int, True),
+    "library_version": (str, False),
+    "class": (str, True),
+    "params": (dict, True),
+    "attributes": (dict, True),
+    "models": (list, True),
+    "extra": (dict, False),
+}
+
+
+def _check_metadata(where, metadata):
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
-        raise ValueError(f"{path!r} is not a skautoencoder model file.")
+        raise ModelFileError(f"{where} is not a skautoencoder model file.")
     version = metadata.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ValueError(
-            f"{path!r} was saved in skautoencoder file format {version} by skautoencoder "
+    if isinstance(version, int) and not isinstance(version, bool) and version != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{where} was saved in skautoencoder file format {version} by skautoencoder "
             f"{metadata.get('library_version')}; this version reads format {FORMAT_VERSION} only."
         )
+    check_fields(f"{where} (its {_METADATA})", metadata, _METADATA_FIELDS)
+    models = metadata["models"]
+    if not all(isinstance(name, str) for name in models) or len(set(models)) != len(models):
+        raise ModelFileError(f"{where} is refused: its {_METADATA} lists models that are not distinct names.")

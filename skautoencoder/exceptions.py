@@ -21,3 +21,14 @@ class NeighborhoodWarning(UserWarning):
 
 class TrainingDiverged(ValueError):
     """The training loss became NaN or infinite."""
+
+
+class ModelFileError(ValueError):
+    """A model file was refused by :func:`~skautoencoder.load`.
+
+    Raised before anything large is read or allocated, for a path that is
+    not a regular file and for a file that is damaged, from another format
+    version, or declares content a saved estimator never has (sizes, types,
+    members, non-finite weights). The message names the file and the member
+    or field at fault; the error that revealed it, if any, is its cause.
+    """
