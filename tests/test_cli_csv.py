@@ -101,6 +101,26 @@ def test_delimiters_are_found(tmp_path, delimiter):
     assert table.X[3].tolist() == [13.0, 7.5]
 
 
+def test_a_file_of_25000_columns_is_read_and_its_delimiter_found(tmp_path):
+    # Under a delimiter it does not hold, each line is one cell of 150,000
+    # characters, over Python's csv limit: the delimiter search must not fail.
+    values = np.random.RandomState(0).rand(3, 25_000).round(4)
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(",".join(map(str, row)) for row in values) + "\n")
+    assert len(path.read_text().splitlines()[0]) > 131_072
+    table = read_csv_table(path, header="no")
+    np.testing.assert_array_equal(table.X, values)
+    assert csv.field_size_limit() == 131_072  # the module's limit is left as it was
+
+
+def test_a_text_cell_of_200000_characters_is_named_in_one_line(tmp_path):
+    path = tmp_path / "long_cell.csv"
+    path.write_text(f"a,b,note\n1,2,{'x' * 200_000}\n3,4,y\n")
+    with pytest.raises(DataError, match=r"in row 2 of column 'note' is not a number"):
+        read_csv_table(path)
+    assert read_csv_table(path, drop=["note"]).X.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
 def test_explicit_delimiter_and_dropped_columns(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("id;x;y;kind\n1;0,5;2;a\n2;1,5;3;b\n")  # decimal commas in x, dropped

@@ -215,7 +215,21 @@ def _split_line(line, delimiter):
     """One line's cells; ``delimiter=None`` splits on runs of whitespace."""
     if delimiter is None:
         return line.split()
-    return next(csv.reader([line], delimiter=delimiter), [])
+    return next(iter(_csv_rows([line], delimiter)), [])
+
+
+def _csv_rows(lines, delimiter):
+    """The cells of each line, however long a cell (Python's ``csv`` refuses cells over 131,072 characters).
+
+    The lines are in memory already, so a cell as long as a line costs
+    nothing more; the module's limit is restored afterwards.
+    """
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, max(map(len, lines), default=0) + 1))
+    try:
+        return list(csv.reader(lines, delimiter=delimiter))
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _choose_delimiter(path, lines, delimiter):
@@ -228,9 +242,7 @@ def _choose_delimiter(path, lines, delimiter):
     # The first line may be a header or metadata line of another width, so
     # the lines below it decide when there are any.
     body = lines[1:] or lines
-    widths = {
-        candidate: {len(row) for row in csv.reader(body, delimiter=candidate)} for candidate in _CANDIDATE_DELIMITERS
-    }
+    widths = {candidate: {len(row) for row in _csv_rows(body, candidate)} for candidate in _CANDIDATE_DELIMITERS}
     widths[None] = {len(line.split()) for line in body}
     # A separator splitting every line into the same number of cells wins;
     # failing that, one found on every line (the rows are then ragged, and
