@@ -161,6 +161,19 @@ def test_embed_on_iris_uses_the_class_column_as_label(bundled, tmp_path, capsys)
     assert [r[2] for r in rows[1:]] == [str(t) for t in load_iris().target]
 
 
+def test_embed_writes_labels_a_spreadsheet_would_evaluate_behind_an_apostrophe(tmp_path, capsys):
+    labels = ["=cmd|' /C calc'!A0", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", '=HYPERLINK("http://x","y")', "setosa", "-1.5"]
+    path = tmp_path / "formulas.csv"
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["a", "b", "c", "kind"])
+        writer.writerows([i, i * 2 % 5, i % 3, labels[i % len(labels)]] for i in range(14))
+    status, _, err = run(["embed", path, "--label", "kind", "--epochs", "2", "--output", tmp_path], capsys)
+    assert status == 0, err
+    written = [row[-1] for row in codes_cells(tmp_path / "formulas_codes.csv")[1:8]]
+    assert written == ["'" + label for label in labels[:5]] + ["setosa", "-1.5"]
+
+
 def test_embed_with_text_labels_draws_a_legend_and_saves_a_model_that_gives_the_same_codes(
     wine_frame_csv, tmp_path, capsys, monkeypatch
 ):

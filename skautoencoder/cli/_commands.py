@@ -27,7 +27,7 @@ from ._saved_models import load_model as _load_model
 from ._saved_models import match_model_columns as _match_model_columns
 from ._saved_models import save_pipeline as _save_pipeline
 from ._staged import CommandError, StagedOutputs
-from ._tables import DataError, read_csv_table
+from ._tables import DataError, _is_number, read_csv_table
 
 # The command fits the library's defaults, ``AutoencoderTransformer(k)`` as a
 # Python user gets it, with the scaling each subcommand states.
@@ -266,11 +266,24 @@ def _write_codes(path, codes, table):
             every_row[row] = line
         cells = every_row
     if labels is not None:
-        cells = [row + ["" if label is None else label] for row, label in zip(cells, labels.tolist())]
+        cells = [
+            row + ["" if label is None else _spreadsheet_safe(label)] for row, label in zip(cells, labels.tolist())
+        ]
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow([f"code{i}" for i in range(codes.shape[1])] + (["label"] if labels is not None else []))
         writer.writerows(cells)
+
+
+# The first characters that make a spreadsheet read a text cell as a formula (OWASP's CSV injection advice).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(cell):
+    """A text cell a spreadsheet would evaluate, behind an apostrophe (shown, not evaluated); numbers as they are."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) and not _is_number(cell):
+        return "'" + cell
+    return cell
 
 
 # -- compare -----------------------------------------------------------------
