@@ -4,6 +4,7 @@ import csv
 import gzip
 import os
 import shutil
+import signal
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_
 from skautoencoder import load
 from skautoencoder.cli import _commands
 from skautoencoder.cli._tables import DataError, read_csv_table
+
+from ._helpers import run_python
 
 SKLEARN_DATA = os.path.join(os.path.dirname(sklearn.__file__), "datasets", "data")
 
@@ -436,6 +439,42 @@ def test_a_failed_move_into_place_puts_back_the_files_it_replaced(tmp_path, monk
             monkeypatch.setattr(os, "replace", failing_replace)
     assert first.read_text() == "old codes" and second.read_text() == "old figure"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.csv", "codes.png"]
+
+
+INTERRUPTED_COMMIT = """
+import os, signal, sys
+from skautoencoder.cli import _staged
+
+folder, signal_name = sys.argv[1], sys.argv[2]
+destinations = [os.path.join(folder, name) for name in ("codes.csv", "codes.png")]
+real_replace, renames = os.replace, []
+
+def replace_then_signal(source, target):  # the signal arrives between the first two renames
+    real_replace(source, target)
+    renames.append(target)
+    if len(renames) == 1:
+        os.kill(os.getpid(), getattr(signal, signal_name))
+
+try:
+    with _staged.StagedOutputs(destinations, force=True) as outputs:
+        for destination in destinations:
+            with open(outputs.path(destination), "w") as file:
+                file.write("new")
+        os.replace = replace_then_signal
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
+def test_a_signal_between_the_renames_of_a_commit_takes_effect_once_every_output_is_in_place(tmp_path, signal_name):
+    for name in ("codes.csv", "codes.png"):
+        (tmp_path / name).write_text("old")
+    result = run_python(INTERRUPTED_COMMIT, tmp_path, signal_name)
+    assert result.returncode == (130 if signal_name == "SIGINT" else -signal.SIGTERM), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.csv", "codes.png"]  # nothing set aside or partial
+    assert {p.read_text() for p in tmp_path.iterdir()} == {"new"}
 
 
 def test_a_spreadsheet_export_with_a_byte_order_mark_crlf_semicolons_and_na_cells(tmp_path):

@@ -1,6 +1,9 @@
 """Outputs a command writes, moved into place together only when it succeeds."""
 
+import contextlib
 import os
+import signal
+import threading
 
 from .._atomic_files import temporary_beside
 
@@ -57,26 +60,34 @@ class StagedOutputs:
         return False
 
     def _commit(self):
-        """Move every output into place, or none: a failed move puts the earlier files back."""
+        """Move every output into place, or none: a failed move puts the earlier files back.
+
+        SIGINT and SIGTERM are held while files move: one that arrives then
+        takes effect once every output is in place, so an existing file is
+        never left set aside.
+        """
         set_aside, placed = {}, []
-        try:
-            for destination in self._staged:
-                if os.path.exists(destination):
-                    previous = temporary_beside(destination, "previous")
-                    os.replace(destination, previous)
-                    set_aside[destination] = previous
-            for destination, temporary in self._staged.items():
-                os.replace(temporary, destination)
-                placed.append(destination)
-        except OSError as failure:
-            for destination in placed:
-                os.unlink(destination)
-            for destination, previous in set_aside.items():
-                os.replace(previous, destination)
-            self._discard()
-            raise CommandError(f"cannot write {destination}: {failure.strerror or failure}.") from None
-        for previous in set_aside.values():
-            os.unlink(previous)
+        with _signals_held():
+            try:
+                for destination in self._staged:
+                    if os.path.exists(destination):
+                        previous = temporary_beside(destination, "previous")
+                        os.replace(destination, previous)
+                        set_aside[destination] = previous
+                for destination, temporary in self._staged.items():
+                    os.replace(temporary, destination)
+                    placed.append(destination)
+            except BaseException as failure:  # an OSError, or an interruption where signals are not held
+                for placed_destination in placed:
+                    os.unlink(placed_destination)
+                for set_aside_destination, previous in set_aside.items():
+                    os.replace(previous, set_aside_destination)
+                self._discard()
+                if not isinstance(failure, OSError):
+                    raise
+                raise CommandError(f"cannot write {destination}: {failure.strerror or failure}.") from None
+            for previous in set_aside.values():
+                os.unlink(previous)
 
     def _discard(self):
         for temporary in self._staged.values():
@@ -85,3 +96,27 @@ class StagedOutputs:
         for folder in reversed(self._created_folders):
             if os.path.isdir(folder) and not os.listdir(folder):
                 os.rmdir(folder)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM until the block ends, then act on the first that came.
+
+    Their handlers are swapped for one that notes the signal (Python runs
+    handlers in the main thread, whichever thread the system gave the signal
+    to); once the block ends, the previous handlers are put back and the
+    noted signal is sent again. Outside the main thread, nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+    arrived = []
+    previous = {number: signal.signal(number, lambda number, frame: arrived.append(number)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if arrived:
+            signal.raise_signal(arrived[0])
