@@ -5,6 +5,7 @@ import gzip
 import os
 import shutil
 import signal
+import subprocess
 
 import numpy as np
 import pytest
@@ -475,6 +476,32 @@ def test_a_signal_between_the_renames_of_a_commit_takes_effect_once_every_output
     assert result.returncode == (130 if signal_name == "SIGINT" else -signal.SIGTERM), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.csv", "codes.png"]  # nothing set aside or partial
     assert {p.read_text() for p in tmp_path.iterdir()} == {"new"}
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A folder on a 32 KiB tmpfs, where a figure does not fit (mounting needs root)."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    if (
+        shutil.which("mount") is None
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+    ):
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_ends_the_command_in_one_line_leaving_nothing(bundled, full_disk, capsys):
+    status, _, err = run(
+        ["embed", bundled("iris.csv"), "--skip-rows", "1", "--label", "4", "--epochs", "1", "--output", full_disk],
+        capsys,
+    )
+    assert status == 1
+    assert err.strip().count("\n") == 0 and "No space left on device" in err and "nothing was written" in err
+    assert list(full_disk.iterdir()) == []
 
 
 def test_a_spreadsheet_export_with_a_byte_order_mark_crlf_semicolons_and_na_cells(tmp_path):

@@ -490,8 +490,9 @@ def build_parser():
 def main(argv=None):
     """Run the command; return its exit status.
 
-    Errors in the data or the options end the command with one line and
-    status 1; anything else is a bug and keeps its traceback.
+    Errors in the data or the options, and the system's refusals to read or
+    write (a full disk, a folder it may not write to), end the command with
+    one line and status 1; anything else is a bug and keeps its traceback.
     """
     args = build_parser().parse_args(argv)
     _pyplot_for_files()
@@ -506,6 +507,10 @@ def main(argv=None):
         except (CommandError, DataError) as error:
             message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             print(f"{prefix}: error: {message}", file=sys.stderr)
+            return 1
+        except OSError as error:  # the machine's, not the command's: a full disk, a folder it may not write
+            where = f" ({error.filename})" if error.filename else ""
+            print(f"{prefix}: error: {error.strerror or error}{where}; nothing was written.", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print(f"{prefix}: interrupted", file=sys.stderr)
