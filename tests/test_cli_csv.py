@@ -125,6 +125,17 @@ def test_a_text_cell_of_200000_characters_is_named_in_one_line(tmp_path):
     assert read_csv_table(path, drop=["note"]).X.tolist() == [[1.0, 2.0], [3.0, 4.0]]
 
 
+@pytest.mark.parametrize(
+    "encoding, named",
+    [("utf-16", "the byte-order mark of UTF-16"), ("latin-1", "the byte 0xE9, which UTF-8 never has there")],
+)
+def test_a_file_not_in_utf8_is_refused_naming_what_its_bytes_say(tmp_path, encoding, named):
+    path = tmp_path / "other.csv"
+    path.write_bytes("caf\u00e9,b\n1,2\n".encode(encoding))
+    with pytest.raises(DataError, match=f"not a UTF-8 text file; it .*{named}.*; save it as UTF-8"):
+        read_csv_table(path)
+
+
 def test_explicit_delimiter_and_dropped_columns(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("id;x;y;kind\n1;0,5;2;a\n2;1,5;3;b\n")  # decimal commas in x, dropped

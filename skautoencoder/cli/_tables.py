@@ -9,6 +9,7 @@ column that only counts the rows, as R and pandas write them) it says in a
 note.
 """
 
+import codecs
 import csv
 import gzip
 import warnings
@@ -194,8 +195,8 @@ def _read_head(path, skip_rows):
         raise DataError(f"{path}: no such file.") from None
     except IsADirectoryError:
         raise DataError(f"{path}: is a folder, not a file.") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not a UTF-8 text file.") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not a UTF-8 text file; {_encoding_hint(path, error)}; save it as UTF-8.") from None
     except (OSError, EOFError) as error:
         raise DataError(f"{path}: cannot be read ({error}).") from None
     if not lines:
@@ -203,6 +204,27 @@ def _read_head(path, skip_rows):
             raise DataError(f"{path}: the file is empty.")
         raise DataError(f"{path}: --skip-rows {skip_rows} skips all {n_lines} lines of the file.")
     return lines
+
+
+# Byte-order marks of the encodings other than UTF-8 that a spreadsheet or editor may save.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _encoding_hint(path, error):
+    """What the file's bytes say of its encoding: a byte-order mark's, else the first byte UTF-8 refused."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as file:
+        start = file.read(4)
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if start.startswith(mark):
+            return f"it starts with the byte-order mark of {encoding}"
+    byte = error.object[error.start : error.start + 1].hex().upper()
+    return f"it holds the byte 0x{byte}, which UTF-8 never has there (Latin-1 or Windows-1252 text?)"
 
 
 def _count_rows(path, skip_rows):
