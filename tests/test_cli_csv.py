@@ -117,6 +117,18 @@ def test_a_file_of_25000_columns_is_read_and_its_delimiter_found(tmp_path):
     assert csv.field_size_limit() == 131_072  # the module's limit is left as it was
 
 
+def test_a_line_of_more_cells_than_the_reader_takes_is_refused_before_it_is_split(tmp_path):
+    import resource
+
+    path = tmp_path / "one_long_line.csv"
+    path.write_text("1," * 3_000_000 + "1\n")  # 6 MB: 3 million cells, over the bound
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for delimiter in (None, ","):
+        with pytest.raises(DataError, match=r"a line holds 3,000,001 separated cells, more than the 1,000,000"):
+            read_csv_table(path, header="no", delimiter=delimiter)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KiB: the cells were never split
+
+
 def test_a_text_cell_of_200000_characters_is_named_in_one_line(tmp_path):
     path = tmp_path / "long_cell.csv"
     path.write_text(f"a,b,note\n1,2,{'x' * 200_000}\n3,4,y\n")

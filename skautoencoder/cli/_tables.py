@@ -148,6 +148,7 @@ def read_csv_table(
     ([[1.0, 2.0], [3.0, 4.0]], ['a', 'b'], ['x', 'y'])
     """
     head = _read_head(path, skip_rows)
+    _check_width_bound(path, head)
     delimiter = _choose_delimiter(path, head, delimiter)
     first_row = _split_line(head[0], delimiter)
     has_header = _has_header(path, first_row, header, lambda: _count_rows(path, skip_rows) - 1)
@@ -231,6 +232,21 @@ def _count_rows(path, skip_rows):
     """Non-blank lines after ``skip_rows``."""
     with _open(path) as file:
         return sum(1 for number, line in enumerate(file, start=1) if number > skip_rows and line.strip())
+
+
+# The most cells a line may have: the reader's memory grows with the cells
+# (about 100 bytes each in pandas), so a file of few long lines is refused
+# from its size on disk rather than read.
+MAX_COLUMNS = 1_000_000
+
+
+def _check_width_bound(path, head):
+    """Refuse lines of more than :data:`MAX_COLUMNS` cells under any delimiter, counted without splitting them."""
+    widest = max(max(line.count(delimiter) for delimiter in (*_CANDIDATE_DELIMITERS, " ")) + 1 for line in head)
+    if widest > MAX_COLUMNS:
+        raise DataError(
+            f"{path}: a line holds {widest:,} separated cells, more than the {MAX_COLUMNS:,} columns this reader takes."
+        )
 
 
 def _split_line(line, delimiter):
