@@ -134,10 +134,24 @@ class StreamedRows(_RowSource):
     def __init__(self, X):
         self.X = X
         self.n_samples, self.n_features = (int(n) for n in X.shape)
+        self.dtype = np.dtype(X.dtype)
         self.block_rows = rows_per_block(self.n_features)
 
     def read(self, start, stop):
-        """Rows ``start:stop`` as a NumPy array."""
+        """Rows ``start:stop`` as a NumPy array.
+
+        Raises
+        ------
+        ValueError
+            When the data's shape or dtype is no longer what it was when the
+            source was made (another process wrote to the file meanwhile).
+        """
+        now = (tuple(int(n) for n in self.X.shape), np.dtype(self.X.dtype))
+        if now != ((self.n_samples, self.n_features), self.dtype):
+            raise ValueError(
+                f"X changed during the fit: it held {self.n_samples} x {self.n_features} {self.dtype} values, "
+                f"it now holds {now[0][0]} x {now[0][1]} {now[1]}; fit on data nothing writes to meanwhile."
+            )
         block = self.X[start:stop]
         if is_dask_array(block):
             block = block.compute()

@@ -185,6 +185,29 @@ def test_streamed_input_of_the_wrong_shape_is_refused(digits, tmp_path):
         AutoencoderTransformer().fit(da.zeros((0, 4)))
 
 
+@pytest.mark.parametrize("change", ["rows doubled", "rows halved"])
+def test_a_file_changed_during_a_fit_is_refused_in_one_line_and_nothing_changes(digits, tmp_path, change):
+    import keras
+
+    autoencoder = AutoencoderTransformer(**SETTINGS).fit(digits)
+    before = autoencoder.transform(digits)
+    with h5py.File(tmp_path / "X.h5", "w") as file:
+        file.create_dataset("X", data=digits, maxshape=(None, 64))
+    file = h5py.File(tmp_path / "X.h5", "a")
+
+    def write_meanwhile(epoch, logs):  # another writer, after the first epoch
+        file["X"].resize((len(digits) * 2 if change == "rows doubled" else len(digits) // 2, 64))
+
+    autoencoder.set_params(callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=write_meanwhile)])
+    with pytest.raises(
+        ValueError, match=r"X changed during the fit: it held 1797 x 64 float32 values, it now holds"
+    ) as caught:
+        autoencoder.fit(file["X"])
+    assert "\n" not in str(caught.value)
+    np.testing.assert_array_equal(autoencoder.set_params(callbacks=None).transform(digits), before)
+    file.close()
+
+
 @pytest.mark.slow  # over 5 s: the whole suite runs it
 def test_pretraining_reads_streamed_rows_like_an_array(digits, tmp_path, small_blocks):
     settings = dict(SETTINGS, pretrain_epochs=2, shuffle=False)
