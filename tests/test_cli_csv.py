@@ -501,6 +501,44 @@ def test_a_signal_between_the_renames_of_a_commit_takes_effect_once_every_output
     assert {p.read_text() for p in tmp_path.iterdir()} == {"new"}
 
 
+KILLED_COMMIT = """
+import os, signal, sys
+from skautoencoder.cli import _staged
+
+destinations = [os.path.join(sys.argv[1], name) for name in ("codes.csv", "codes.png")]
+real_replace = os.replace
+
+def replace_then_die(source, target):  # killed after setting the first output aside
+    real_replace(source, target)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+with _staged.StagedOutputs(destinations, force=True) as outputs:
+    for destination in destinations:
+        with open(outputs.path(destination), "w") as file:
+            file.write("new")
+    os.replace = replace_then_die
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_the_next_run_puts_back_what_a_killed_commit_set_aside_and_removes_its_partial_files(tmp_path):
+    from skautoencoder.cli._staged import CommandError, StagedOutputs
+
+    for name in ("codes.csv", "codes.png"):
+        (tmp_path / name).write_text("old")
+    result = run_python(KILLED_COMMIT, tmp_path)
+    assert result.returncode == -signal.SIGKILL
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert "codes.csv" not in left and any(name.endswith(".previous") for name in left)
+    assert sum(name.endswith(".partial") for name in left) == 2
+    running = tmp_path / f".codes.csv.{os.getpid()}-{'0' * 12}.partial"  # a running process's: left alone
+    running.write_text("in progress")
+    with pytest.raises(CommandError, match="codes.csv exists; pass --force"):
+        StagedOutputs([str(tmp_path / "codes.csv"), str(tmp_path / "codes.png")], force=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name, "codes.csv", "codes.png"]
+    assert (tmp_path / "codes.csv").read_text() == "old" and (tmp_path / "codes.png").read_text() == "old"
+
+
 @pytest.fixture
 def full_disk(tmp_path):
     """A folder on a 32 KiB tmpfs, where a figure does not fit (mounting needs root)."""

@@ -2,6 +2,7 @@
 
 import copy
 import pickle
+import signal
 import zipfile
 
 import joblib
@@ -136,6 +137,28 @@ def test_save_replaces_an_existing_file_only_when_complete(fitted, tmp_path, mon
         fitted.save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.skae"]  # no temporary left behind
+
+
+KILLED_SAVE = """
+import os, signal, sys
+from skautoencoder._atomic_files import replaced_atomically
+
+with replaced_atomically(sys.argv[1]) as file:
+    file.write(b"half a model")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
+def test_a_save_removes_what_a_killed_save_left_beside_its_file(fitted, tmp_path):
+    path = tmp_path / "model.skae"
+    result = run_python(KILLED_SAVE, path)
+    assert result.returncode == -signal.SIGKILL
+    (leftover,) = tmp_path.iterdir()
+    assert leftover.name.startswith(".model.skae.") and leftover.name.endswith(".tmp")
+    fitted.save(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skae"]
+    np.testing.assert_array_equal(load(path).transform(X), fitted.transform(X))
 
 
 @pytest.mark.parametrize(

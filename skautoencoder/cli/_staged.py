@@ -5,7 +5,7 @@ import os
 import signal
 import threading
 
-from .._atomic_files import temporary_beside
+from .._atomic_files import remove_leftovers, temporary_beside
 
 
 class CommandError(Exception):
@@ -26,10 +26,14 @@ class StagedOutputs:
         Every file the command may write.
     force : bool
         Overwrite existing files; otherwise one that exists is refused
-        before any work is done.
+        before any work is done. What a killed earlier command left beside
+        a destination is cleaned first (see
+        :func:`~skautoencoder._atomic_files.remove_leftovers`).
     """
 
     def __init__(self, destinations, force):
+        for path in destinations:  # what a killed earlier run left, an output it had set aside put back
+            remove_leftovers(path)
         existing = [path for path in destinations if os.path.exists(path)]
         if existing and not force:
             raise CommandError(f"{existing[0]} exists; pass --force to overwrite it.")
