@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _persistence
-from ._data_checks import check_missing_values, check_streamed_shape, own_random_state
+from ._data_checks import check_missing_values, check_numeric_columns, check_streamed_shape, own_random_state
 from ._data_sources import is_streamed
 from ._engine.compiled_trainer import TrainingSnapshot
 from ._engine.inference import forward_for, map_rows, squared_error_per_row
@@ -77,6 +77,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             check_streamed_shape(X)
             validate_data(self, X, reset=False, skip_check_array=True)
             return X
+        check_numeric_columns(X)
         X = validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32], ensure_all_finite="allow-nan"
         )

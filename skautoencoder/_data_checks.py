@@ -36,6 +36,52 @@ def check_missing_values(estimator, X, *, new_fit):
     return has_missing
 
 
+def check_numeric_columns(X):
+    """Refuse, naming the column, a table whose columns are not all numbers; and complex numbers.
+
+    scikit-learn's own messages name neither the column of a text value
+    (``could not convert string to float: 'f'``) nor that of a date, and
+    print a complex array whole. Run before ``validate_data``.
+
+    Raises
+    ------
+    ValueError
+        For a DataFrame column of text, dates, durations or complex numbers,
+        or complex numbers in an array.
+    """
+    if hasattr(X, "dtypes") and hasattr(X, "columns"):  # a pandas DataFrame
+        for name, dtype in zip(X.columns, X.dtypes):
+            kind = getattr(dtype, "kind", "O")
+            if kind in "mM":
+                what = "dates and times" if kind == "M" else "durations"
+                raise ValueError(
+                    f"X's column {name!r} holds {what}, not numbers: drop it, or turn it into numbers "
+                    "(e.g. seconds since a start) first."
+                )
+            if kind == "c":
+                raise ValueError(f"Complex data not supported: X's column {name!r} holds complex numbers.")
+            if kind in "OSUV" or str(dtype) in ("category", "string"):
+                _check_text_column(name, X[name])
+    elif getattr(getattr(X, "dtype", None), "kind", None) == "c":
+        raise ValueError(
+            "Complex data not supported: X holds complex numbers; pass their real and imaginary parts "
+            "as separate columns."
+        )
+
+
+def _check_text_column(name, column):
+    import pandas as pd
+
+    values = pd.to_numeric(column, errors="coerce")
+    bad = values.isna() & column.notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(
+            f"X's column {name!r} holds {column.iloc[row]!r} (row {row}), not a number: drop the column, or "
+            "encode it (e.g. OneHotEncoder in a ColumnTransformer)."
+        )
+
+
 def own_random_state(random_state):
     """A RandomState for ``random_state``, where None draws fresh entropy instead of NumPy's global generator.
 

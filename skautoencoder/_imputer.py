@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import unchanged_on_failure
+from ._data_checks import check_numeric_columns
 from ._estimator import AutoencoderTransformer
 from ._fit_config import checked_hidden_layer_sizes
 from ._missing_values import observed_column_means
@@ -149,6 +150,7 @@ class AutoencoderImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _fit(self, X):
         if not (isinstance(self.hidden_layer_sizes, str) and self.hidden_layer_sizes == "auto"):
             checked_hidden_layer_sizes(self.hidden_layer_sizes, type(self).__name__)
+        check_numeric_columns(X)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
         mean = observed_column_means(X, getattr(self, "feature_names_in_", None))
         scale = np.sqrt(observed_column_means(np.square(X - mean)))
@@ -188,6 +190,7 @@ class AutoencoderImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             stays float32, else float64).
         """
         check_is_fitted(self)
+        check_numeric_columns(X)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
         missing = np.isnan(X)
         if not missing.any():

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d, vali
 from ._data_checks import (
     check_float32_range,
     check_missing_values,
+    check_numeric_columns,
     check_probability_range,
     check_streamed_shape,
     warn_at_caller,
@@ -82,6 +83,7 @@ def validated_training_data(estimator, X, y=None, *, reset):
         check_streamed_shape(X)
         validate_data(estimator, X, reset=reset, skip_check_array=True)
     else:
+        check_numeric_columns(X)
         X = validate_data(
             estimator,
             X,

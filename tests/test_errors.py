@@ -44,12 +44,33 @@ def test_bad_training_data_is_refused_clearly(X, error, message):
         small().fit(X)
 
 
-def test_string_column_in_a_dataframe_is_refused():
+def test_string_column_in_a_dataframe_is_refused_naming_the_column_and_value():
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(X_GOOD, columns=list("abcde"))
-    frame["e"] = "text"
-    with pytest.raises(ValueError, match="could not convert string to float"):
+    frame["e"] = frame["e"].astype(object)
+    frame.loc[3, "e"] = "f"
+    with pytest.raises(ValueError, match=r"X's column 'e' holds 'f' \(row 3\), not a number: drop the column"):
         small().fit(frame)
+    frame.loc[3, "e"] = "0.5"  # text that reads as a number is taken, as scikit-learn takes it
+    assert small().fit(frame).n_features_in_ == 5
+
+
+@pytest.mark.parametrize("column, named", [("dates", "dates and times"), ("durations", "durations")])
+def test_a_date_or_duration_column_is_refused_naming_the_column(column, named):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X_GOOD, columns=list("abcde"))
+    start = pd.Timestamp("2026-01-01")
+    frame["when"] = [start + pd.Timedelta(days=i) for i in range(len(frame))]
+    if column == "durations":
+        frame["when"] -= start
+    with pytest.raises(ValueError, match=f"X's column 'when' holds {named}, not numbers"):
+        small().fit(frame)
+
+
+def test_complex_numbers_are_refused_in_one_line():
+    with pytest.raises(ValueError, match="Complex data not supported") as caught:
+        small().fit(np.tile(X_GOOD + 1j, (20, 1)))
+    assert "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize("method", ["transform", "score", "score_samples"])
