@@ -470,6 +470,9 @@ import os, signal, sys
 from skautoencoder.cli import _staged
 
 folder, signal_name = sys.argv[1], sys.argv[2]
+# As in a terminal's process (a test runner's workers may start their children ignoring SIGINT):
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 destinations = [os.path.join(folder, name) for name in ("codes.csv", "codes.png")]
 real_replace, renames = os.replace, []
 
