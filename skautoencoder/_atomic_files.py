@@ -20,7 +20,7 @@ def temporary_beside(destination, suffix):
 
 
 def remove_leftovers(destination):
-    """Remove the temporary files a killed process left beside ``destination``; return their names.
+    """Remove the temporary files a killed process left beside ``destination``.
 
     A ``.tmp`` or ``.partial`` file whose writer no longer runs is removed.
     A ``.previous`` file (an existing output set aside while outputs were
@@ -29,9 +29,8 @@ def remove_leftovers(destination):
     """
     folder = os.path.dirname(os.path.abspath(destination))
     if not os.path.isdir(folder):
-        return []
+        return
     pattern = re.compile(rf"\.{re.escape(os.path.basename(destination))}\.(\d+)-[0-9a-f]{{12}}\.(tmp|partial|previous)")
-    removed = []
     for name in os.listdir(folder):
         match = pattern.fullmatch(name)
         if not match or _is_running(int(match.group(1))):
@@ -41,13 +40,9 @@ def remove_leftovers(destination):
             os.replace(path, destination)
         else:
             os.unlink(path)
-        removed.append(name)
-    return removed
 
 
 def _is_running(pid):
-    if pid == os.getpid():
-        return True
     try:
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:

@@ -28,8 +28,8 @@ INFLATION_CHECKED_ABOVE = 2**20
 MAX_JSON_DEPTH = 64
 
 # The members of the ``.keras`` archive Keras writes for a model without assets.
-KERAS_MEMBERS = {"config.json": True, "model.weights.h5": True, "metadata.json": False}  # name: required
-_WEIGHTS_MEMBER = "model.weights.h5"
+KERAS_WEIGHTS = "model.weights.h5"
+KERAS_MEMBERS = {"config.json": True, KERAS_WEIGHTS: True, "metadata.json": False}  # name: required
 
 _NOT_REGULAR = (
     (stat.S_ISDIR, "a directory"),
@@ -195,9 +195,9 @@ def check_weights_stored(where, weights_file):
             return
         if item.dtype.kind not in "biuf" or item.dtype.fields or item.dtype.shape:
             refused.append(f"its weight {name!r} holds {item.dtype}, not numbers")
-        elif item.id.get_storage_size() < item.size * item.dtype.itemsize or item.external:
+        elif item.id.get_storage_size() < item.nbytes or item.external:
             refused.append(
-                f"its weight {name!r} declares {item.size * item.dtype.itemsize:,} bytes of shape "
+                f"its weight {name!r} declares {item.nbytes:,} bytes of shape "
                 f"{item.shape} but stores {item.id.get_storage_size():,} in the file"
             )
 

@@ -27,6 +27,7 @@ from ._engine.serialization import (  # noqa: F401
 )
 from ._file_checks import (
     KERAS_MEMBERS,
+    KERAS_WEIGHTS,
     array_dtype,
     check_declared_sizes,
     check_fields,
@@ -195,8 +196,8 @@ def _check_keras_archive(where, data):
         check_declared_sizes(where, archive, {"config.json", "metadata.json"})
         required = {name for name, needed in KERAS_MEMBERS.items() if needed}
         check_members(where, archive, required, allowed=set(KERAS_MEMBERS))
-        read_json(f"{where} (its config.json)", archive.read("config.json"))
-        check_weights_stored(where, archive.read("model.weights.h5"))
+        read_json(f"{where} (its config.json)", archive.read("config.json"))  # its depth; Keras reads it
+        check_weights_stored(where, archive.read(KERAS_WEIGHTS))
 
 
 def _load_model(path, name, data):
