@@ -226,7 +226,9 @@ class AutoencoderTransformer(BaseAutoencoder):
         Weight of a classification term on the code: with ``label_weight >
         0``, ``fit(X, y)`` trains a linear softmax classifier of the code
         along with the networks, on the rows whose label is known (as in
-        :mod:`sklearn.semi_supervised`, -1 marks an unknown label), so
+        :mod:`sklearn.semi_supervised`, -1 marks an unknown label; so do
+        None and NaN, as pandas gives a missing one, also among text
+        labels in an object array), so
         that codes of one class gather and classes part. The cross-entropy
         is weighed in units of the data's mean column variance, and the
         validation loss of early stopping includes it. At 0, ``y`` is
@@ -453,7 +455,8 @@ class AutoencoderTransformer(BaseAutoencoder):
             by a PCA of the observed entries. A column with no observed
             entry is refused; a row with none adds nothing to the loss.
         y : array-like of shape (n_samples,), default=None
-            Labels for the classification term, -1 where unknown; used
+            Labels for the classification term, -1 (or None, or NaN) where
+            unknown; used
             only with ``label_weight > 0``, else ignored.
 
         Returns

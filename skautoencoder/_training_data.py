@@ -151,13 +151,12 @@ def _labels(estimator, params, X, y, reset):
         check_consistent_length(X, y)
     except ValueError:
         raise ValueError(f"y holds {len(y)} labels, but X has {X.shape[0]} rows; give one label per row.") from None
-    known = ~((y == -1) if y.dtype.kind in "iuf" else np.zeros(len(y), dtype=bool))
-    if y.dtype.kind == "f" and np.isnan(y).any():
-        raise ValueError("y holds NaN; mark the rows whose label is unknown with -1.")
+    known = _known_labels(y)
     fitted_classes = None if reset else getattr(estimator, "label_classes_", None)
-    classes = np.unique(y[known]) if fitted_classes is None else fitted_classes
+    present = _sorted_classes(y[known])
+    classes = present if fitted_classes is None else fitted_classes
     if fitted_classes is not None:
-        unseen = np.setdiff1d(np.unique(y[known]), fitted_classes)
+        unseen = np.setdiff1d(present, fitted_classes)
         if len(unseen):
             raise ValueError(
                 f"y holds labels the model was not fitted with: {', '.join(map(str, unseen[:5]))}; its classes are "
@@ -166,11 +165,64 @@ def _labels(estimator, params, X, y, reset):
     elif len(classes) < 2:
         raise ValueError(
             f"label_weight > 0 needs known labels of at least 2 classes; y has {len(classes)} "
-            f"class{'es' if len(classes) != 1 else ''} ({int(known.sum())} rows labelled, the rest -1)."
+            f"class{'es' if len(classes) != 1 else ''} ({int(known.sum())} rows labelled, the rest unknown)."
         )
     labels = np.full(len(y), -1, dtype=np.int64)
-    labels[known] = np.searchsorted(classes, y[known])
+    labels[known] = np.searchsorted(classes, present_labels(y[known]))
     return labels, classes
+
+
+def _is_unknown(label):
+    """Whether one label of an object array marks an unknown one: None, NaN, or the number -1."""
+    if label is None:
+        return True
+    if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, float, np.number)):
+        return False
+    return bool(np.isnan(label) or label == -1)
+
+
+def _known_labels(y):
+    """A mask of the rows whose label is known: -1, NaN and None mark unknown ones, as pandas writes a missing one.
+
+    In text labels, the text "-1" (what a CSV read back gives) is a class
+    like any other, and is warned about.
+    """
+    if y.dtype.kind in "iu":
+        return y != -1
+    if y.dtype.kind == "f":
+        return ~((y == -1) | np.isnan(y))
+    if y.dtype.kind == "O":
+        known = np.fromiter((not _is_unknown(label) for label in y), dtype=bool, count=len(y))
+    else:
+        known = np.ones(len(y), dtype=bool)
+    looks_unknown = np.fromiter((isinstance(label, str) and label.strip() == "-1" for label in y), bool, len(y))
+    if looks_unknown.any():
+        warn_at_caller(
+            f"y holds the text '-1' in {int(looks_unknown.sum())} rows, which is trained as a class of its own; "
+            "to mark unknown labels, give the number -1 or None there instead, in an object array.",
+            UserWarning,
+        )
+    return known
+
+
+def _sorted_classes(labels):
+    """The distinct known labels, sorted; one clear error when numbers and text are mixed."""
+    try:
+        return np.unique(present_labels(labels))
+    except TypeError:
+        kinds = sorted({type(label).__name__ for label in labels})
+        raise ValueError(
+            f"y mixes labels of types {', '.join(kinds)}, which cannot be sorted into classes; give every known "
+            "label the same type (e.g. all text), and -1 or None where the label is unknown."
+        ) from None
+
+
+def present_labels(labels):
+    """Known labels as an array ``np.unique`` and ``np.searchsorted`` can sort (an object array's own values)."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "O" and all(isinstance(label, str) for label in labels):
+        return labels.astype(str)
+    return labels
 
 
 def _checked_for_sparse_rows(config, params, n_samples):

@@ -80,13 +80,35 @@ def test_bad_labels_are_refused_in_one_sentence_and_change_nothing(digits):
         (None, r"^label_weight=1.0 trains a classifier of the code on labels; pass y"),
         (y[:-1], r"^y holds 999 labels, but X has 1000 rows"),
         (np.where(y == 3, -1, 0), r"^label_weight > 0 needs known labels of at least 2 classes; y has 1 class "),
-        (np.where(y == 3, np.nan, y), r"^y holds NaN; mark the rows whose label is unknown with -1"),
+        (np.where(y == 3, "x", y.astype(object)), r"^y mixes labels of types int, str, which cannot be sorted"),
     ):
         with pytest.raises(ValueError, match=message):
             model.fit(X, labels)
     with pytest.raises(ValueError, match=r"^y holds labels the model was not fitted with: 10"):
         model.partial_fit(X, np.where(y == 3, 10, y))
     np.testing.assert_array_equal(model.transform(X), codes)
+
+
+def test_unknown_text_labels_are_marked_as_in_sklearn_semi_supervised_or_by_a_missing_value(digits):
+    """-1, None and NaN mark an unknown text label alike; the text '-1' is a class, and warned about."""
+    X, y = digits
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])[y]
+    unknown = np.arange(len(y)) % 3 == 0
+    settings = {**SETTINGS, "epochs": 2, "neighbor_weight": 0.0}
+    codes = []
+    for marker in (-1, None, np.nan):
+        model = AutoencoderTransformer(2, label_weight=1.0, **settings).fit(X, np.where(unknown, marker, names.astype(object)))
+        assert list(model.label_classes_) == sorted(set(names))
+        codes.append(model.transform(X))
+    np.testing.assert_array_equal(codes[0], codes[1])
+    np.testing.assert_array_equal(codes[0], codes[2])
+    float_labels = np.where(unknown, np.nan, y.astype(float))
+    assert list(AutoencoderTransformer(2, label_weight=1.0, **settings).fit(X, float_labels).label_classes_) == list(
+        range(10)
+    )
+    with pytest.warns(UserWarning, match=r"^y holds the text '-1' in 334 rows, which is trained as a class"):
+        model = AutoencoderTransformer(2, label_weight=1.0, **settings).fit(X, np.where(unknown, "-1", names))
+    assert "-1" in list(model.label_classes_)
 
 
 def test_text_labels_are_kept_through_pickling_saving_and_partial_fit(digits, tmp_path):
