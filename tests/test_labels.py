@@ -97,7 +97,8 @@ def test_unknown_text_labels_are_marked_as_in_sklearn_semi_supervised_or_by_a_mi
     settings = {**SETTINGS, "epochs": 2, "neighbor_weight": 0.0}
     codes = []
     for marker in (-1, None, np.nan):
-        model = AutoencoderTransformer(2, label_weight=1.0, **settings).fit(X, np.where(unknown, marker, names.astype(object)))
+        labels = np.where(unknown, marker, names.astype(object))
+        model = AutoencoderTransformer(2, label_weight=1.0, **settings).fit(X, labels)
         assert list(model.label_classes_) == sorted(set(names))
         codes.append(model.transform(X))
     np.testing.assert_array_equal(codes[0], codes[1])
