@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _report import machine, publish  # noqa: E402
 from bench_defaults import _single_threaded, held_out_mse, quiet_timed_fit, split_and_scale  # noqa: E402
 
-from skautoencoder._defaults import MAX_MAP_COMPONENTS  # noqa: E402
+from skautoencoder._defaults import MAX_MAP_COMPONENTS, MIN_MAP_COMPONENTS  # noqa: E402
 
 SIZES = (2, 3, 4, 8)
 SCALINGS = ("raw", "standard")
@@ -122,7 +122,7 @@ def run_task(task):
         "ratio": held_out_mse(autoencoder, X_test) / held_out_mse(pca, X_test),
         "fit_s": fit_seconds,
     }
-    if maps and k <= MAX_MAP_COMPONENTS:
+    if maps and MIN_MAP_COMPONENTS <= k <= MAX_MAP_COMPONENTS:
         result.update(map_measures(autoencoder, X_train, X_test, k, shorter))
     return result
 

@@ -173,3 +173,28 @@ def warn_if_outside_output_range(output_activation, low, high):
             "range (e.g. MinMaxScaler for 'sigmoid') or use output_activation='linear'.",
             DataScaleWarning,
         )
+
+
+def warn_if_overcomplete(params, n_features):
+    """Warn when the code is wider than X and nothing in ``params`` stops it from copying its input.
+
+    PCA refuses more components than columns. An overcomplete autoencoder
+    makes sense with corruption, a sparse code, a contractive or a
+    variational term, which keep it from learning the identity.
+    """
+    n_components = params["n_components"]
+    constrained = (
+        (params["corruption"] is not None and params["corruption_level"] > 0)
+        or params["activity_l1"] > 0
+        or params["contractive_weight"] > 0
+        or params["variational"]
+        or params["encoder"] is not None
+    )
+    if n_components > n_features and not constrained:
+        warn_at_caller(
+            f"n_components={n_components} is more than the {n_features} column{'s' if n_features > 1 else ''} of X: "
+            "with nothing to stop it "
+            "(corruption, activity_l1, contractive_weight or variational=True), the code can copy its input "
+            f"and learns nothing PCA({n_features}) would not; pass n_components <= {n_features}, or one of those.",
+            UserWarning,
+        )

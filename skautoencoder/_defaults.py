@@ -1,6 +1,6 @@
 """The values the ``"auto"`` parameters take: a map for a picture, else the best reconstruction.
 
-A code of at most :data:`MAX_MAP_COMPONENTS` values is a picture, so by
+A code of :data:`MIN_MAP_COMPONENTS` to :data:`MAX_MAP_COMPONENTS` values is a picture, so by
 default it is a map that keeps neighbours (the neighbourhood term on, with
 the network it was chosen with), where its own validation rows show that
 it keeps them better than reconstruction alone; a wider code gets the
@@ -9,6 +9,8 @@ against PCA on every data set of ``benchmarks/bench_defaults.py``
 (the user guide, "Against PCA", "How the defaults were chosen").
 """
 
+# A code of one value is a ranking, not a picture: no neighbour graph for it.
+MIN_MAP_COMPONENTS = 2
 MAX_MAP_COMPONENTS = 3
 
 # A map must earn its place: up to this many training rows, a fit whose
@@ -90,8 +92,8 @@ def resolve_auto(params, *, pca_anchored, n_training_rows=None):
     """``params`` with every ``"auto"`` replaced by its value for this fit.
 
     ``neighbor_weight="auto"`` is :data:`MAP_NEIGHBOR_WEIGHT` for a
-    PCA-anchored network with a code of at most :data:`MAX_MAP_COMPONENTS`
-    values, else 0, whatever the number of rows and wherever they are read
+    PCA-anchored network with a code of :data:`MIN_MAP_COMPONENTS` to
+    :data:`MAX_MAP_COMPONENTS` values, else 0, whatever the number of rows and wherever they are read
     from (the neighbour graph is approximate above 20,000 training rows, and data on
     disk is paired block by block: see :mod:`skautoencoder._neighbor_graph`).
     The anchor is
@@ -121,7 +123,7 @@ def resolve_auto(params, *, pca_anchored, n_training_rows=None):
     """
     resolved = dict(params)
     if resolved["neighbor_weight"] == "auto":
-        is_map = pca_anchored and resolved["n_components"] <= MAX_MAP_COMPONENTS
+        is_map = pca_anchored and MIN_MAP_COMPONENTS <= resolved["n_components"] <= MAX_MAP_COMPONENTS
         resolved["neighbor_weight"] = MAP_NEIGHBOR_WEIGHT if is_map else 0.0
     settings = MAP_SETTINGS if resolved["neighbor_weight"] > 0 else RECONSTRUCTION_SETTINGS
     for name, value in settings.items():

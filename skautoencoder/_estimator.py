@@ -204,7 +204,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         graph. With
         early stopping the validation rows' neighbours are found among the
         training rows, and ``partial_fit`` pairs rows within each chunk.
-        "auto" is 1.0 for a map (``n_components`` of at most 3) of a
+        "auto" is 1.0 for a map (``n_components`` of 2 or 3) of a
         PCA-anchored network (see ``init``: the anchor bounds the term's
         cost), else 0.0, and the map must earn its place: a new fit with
         early stopping on at most 2,000 training rows also trains

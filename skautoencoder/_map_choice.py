@@ -1,6 +1,6 @@
 """Whether the map earns its place: the map against reconstruction alone, on the fit's own validation rows.
 
-With ``neighbor_weight="auto"``, a code of at most 3 values starts as a map
+With ``neighbor_weight="auto"``, a code of 2 or 3 values starts as a map
 (the neighbourhood term and the network it was chosen with). On some
 tables a map keeps neighbours worse than the same estimator trained for
 reconstruction alone, and costs reconstruction too. On small data, where

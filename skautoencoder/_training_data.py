@@ -13,6 +13,7 @@ from ._data_checks import (
     check_streamed_shape,
     warn_at_caller,
     warn_if_outside_output_range,
+    warn_if_overcomplete,
     warn_if_unscaled,
 )
 from ._data_sources import StreamedRows, is_sparse, is_streamed
@@ -117,6 +118,8 @@ def validated_training_data(estimator, X, y=None, *, reset):
         check_probability_range(low, high)
     check_float32_range(low, high)
     warn_if_unscaled(column_high - column_low)
+    if reset:
+        warn_if_overcomplete(params, X.shape[1])
     if params["decoder"] is None:
         warn_if_outside_output_range(params["output_activation"], low, high)
     if params["early_stopping"] and X.shape[0] < 2:

@@ -316,6 +316,7 @@ def test_the_term_is_counted_in_units_of_pcas_error():
                 n_iter_no_change=20,
             ),
         ),
+        (1, {}, dict(neighbor_weight=0.0, hidden_layer_sizes=(256, 128), activation="relu")),
         (2, {"neighbor_weight": 0.0}, dict(neighbor_weight=0.0, hidden_layer_sizes=(256, 128))),
         (8, {"neighbor_weight": 0.5}, dict(neighbor_weight=0.5, hidden_layer_sizes=(256, 128, 64))),
         (2, {"init": "random"}, dict(neighbor_weight=0.0, batch_size=32)),

@@ -221,6 +221,18 @@ def test_one_very_large_column_warns_that_scaling_is_advised():
         small().fit(lopsided)
 
 
+def test_a_code_wider_than_the_data_warns_unless_something_stops_it_copying_its_input():
+    narrow = X[:, :2]
+    with pytest.warns(UserWarning, match=r"^n_components=3 is more than the 2 columns of X: with nothing to stop"):
+        small(n_components=3).fit(narrow)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="n_components=")
+        for constrained in ({"corruption": "gaussian"}, {"contractive_weight": 1e-3}, {"variational": True}):
+            small(n_components=3, **constrained).fit(narrow)
+        model = small(n_components=2).fit(narrow)
+        model.set_params(warm_start=True, n_components=2).fit(narrow)
+
+
 # -- command line robustness ----------------------------------------------------------------
 
 MALFORMED_CSV = {
