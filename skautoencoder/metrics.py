@@ -44,11 +44,7 @@ def reconstruction_error(estimator, X):
     0.0524
     """
     if not hasattr(estimator, "inverse_transform"):
-        raise TypeError(
-            f"{type(estimator).__name__} has no inverse_transform, so its reconstruction "
-            "error is undefined. Use a transformer that can invert itself (e.g. PCA with "
-            "any settings, KernelPCA with fit_inverse_transform=True)."
-        )
+        raise TypeError(_not_invertible(estimator))
     X_checked = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
     reconstruction = np.asarray(estimator.inverse_transform(estimator.transform(X)))
     total, count = 0.0, 0
@@ -61,6 +57,36 @@ def reconstruction_error(estimator, X):
     if count == 0:
         raise ValueError("X has no observed (non-NaN) entry: there is no reconstruction error to measure.")
     return total / count
+
+
+def _not_invertible(estimator):
+    """Why ``estimator`` has no ``inverse_transform``, naming a Pipeline's steps that lack one, and the way out."""
+    steps = getattr(estimator, "steps", None)
+    if not steps:
+        return (
+            f"{type(estimator).__name__} has no inverse_transform, so its reconstruction "
+            "error is undefined. Use a transformer that can invert itself (e.g. PCA with "
+            "any settings, KernelPCA with fit_inverse_transform=True)."
+        )
+    lacking = [
+        i
+        for i, (_, step) in enumerate(steps)
+        if step not in (None, "passthrough") and not hasattr(step, "inverse_transform")
+    ]
+    named = ", ".join(f"{steps[i][0]!r} ({type(steps[i][1]).__name__})" for i in lacking)
+    message = (
+        f"{type(estimator).__name__} has no inverse_transform, so its reconstruction error is undefined: "
+        f"step{'s' if len(lacking) > 1 else ''} {named} cannot invert"
+    )
+    first_invertible = lacking[-1] + 1
+    if lacking == list(range(first_invertible)) and first_invertible < len(steps):
+        n = first_invertible
+        what = "it gives" if n == 1 else "they give"
+        return (
+            f"{message}. Measure the steps after {'it' if n == 1 else 'them'} on what {what}: "
+            f"reconstruction_error(pipeline[{n}:], pipeline[:{n}].transform(X))."
+        )
+    return message + "."
 
 
 def reconstruction_scorer(estimator, X, y=None):

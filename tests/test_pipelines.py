@@ -83,6 +83,20 @@ def test_reconstruction_scorer_refuses_transformers_without_inverse(digits):
         reconstruction_scorer(features, digits[0])
 
 
+def test_reconstruction_scorer_names_the_pipeline_step_that_cannot_invert_and_the_way_out(digits):
+    from sklearn.preprocessing import StandardScaler
+
+    X = digits[0][:200]
+    columns = ColumnTransformer([("scaled", StandardScaler(), list(range(32)))])
+    pipeline = Pipeline([("columns", columns), ("pca", PCA(4))]).fit(X)
+    way_out = r"reconstruction_error\(pipeline\[1:\], pipeline\[:1\]\.transform\(X\)\)\.$"
+    with pytest.raises(TypeError, match=r"^Pipeline has no inverse_transform.*step 'columns' \(ColumnTransformer\) "):
+        reconstruction_scorer(pipeline, X)
+    with pytest.raises(TypeError, match=way_out):
+        reconstruction_scorer(pipeline, X)
+    assert reconstruction_error(pipeline[1:], pipeline[:1].transform(X)) > 0
+
+
 def test_autoencoder_score_equals_the_reconstruction_scorer(digits):
     X = digits[0] / 16
     autoencoder = small().fit(X)
