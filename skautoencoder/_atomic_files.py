@@ -72,12 +72,24 @@ def replaced_atomically(path):
     remove_leftovers(path)
     temporary = temporary_beside(path, "tmp")
     try:
-        with open(temporary, "xb") as file:
+        with _naming(path, temporary), open(temporary, "xb") as file:
             yield file
             file.flush()
             os.fsync(file.fileno())  # on disk before the rename makes it the file
-        os.replace(temporary, path)
+        with _naming(path, temporary):
+            os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def _naming(path, temporary):
+    """Let the system's refusals (a missing folder, a folder in the way) name ``path``, not the temporary file."""
+    try:
+        yield
+    except OSError as error:
+        if temporary not in (error.filename, error.filename2):
+            raise
+        raise type(error)(error.errno, error.strerror, os.fspath(path)) from None

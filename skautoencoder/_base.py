@@ -239,11 +239,34 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         The file is a zip archive of the parameters and fitted attributes as
         JSON and the encoder and decoder in Keras's native ``.keras`` format.
         It is written to a temporary file first and then renamed, so an
-        existing file is never left half-written.
+        existing file is never left half-written. An existing file at
+        ``path`` is replaced, as ``pickle.dump`` into a file opened for
+        writing would replace it (the command line asks for ``--force``
+        instead). What :meth:`set_output` chose is saved too.
 
         Parameters
         ----------
         path : str or os.PathLike
+            The file to write; its folder must exist.
+
+        Raises
+        ------
+        OSError
+            When the system refuses to write, naming ``path`` (a missing
+            folder, a folder of that name, no permission, a full disk); an
+            existing file is then left as it was.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from skautoencoder import AutoencoderTransformer, load
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> model = AutoencoderTransformer(2, epochs=2, random_state=0).fit(X)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.skae")
+        >>> model.save(path)
+        >>> bool(np.allclose(load(path).transform(X), model.transform(X)))
+        True
         """
         check_is_fitted(self)
         _persistence.save_estimator(self, path, __version__)

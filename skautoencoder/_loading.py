@@ -101,6 +101,21 @@ def input_scaler(scaling, feature_names=None):
     return scaler
 
 
+# What set_output may have chosen for transform, as a saved file can say it.
+_OUTPUTS = ("default", "pandas", "polars")
+
+
+def _restore_output(where, estimator, output):
+    """Call ``set_output`` as it was called on the saved estimator."""
+    for method, value in output.items():
+        if method != "transform" or value not in _OUTPUTS:
+            raise ModelFileError(
+                f"{where} is refused: its output setting {method!r}: {value!r} is not one set_output makes "
+                f"(transform: {', '.join(_OUTPUTS)})."
+            )
+        estimator.set_output(transform=value)
+
+
 def load_with_extra(path):
     """Like :func:`load` without the scaling, also returning the ``extra`` data saved with it."""
     metadata, models = read_saved(path)
@@ -124,4 +139,5 @@ def load_with_extra(path):
     for name, model in models.items():
         setattr(estimator, name, model)
     estimator.callbacks_ = None  # callbacks are not saved
+    _restore_output(where, estimator, metadata.get("output", {}))
     return estimator, metadata.get("extra", {})

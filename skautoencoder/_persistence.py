@@ -131,6 +131,12 @@ def save_estimator(estimator, path, library_version, extra=None):
         "attributes": attributes,
         "models": sorted(models),
         "extra": extra or {},
+        # set_output's choices, e.g. {"transform": "pandas"}, as pickling keeps them.
+        "output": {
+            method: value
+            for method, value in getattr(estimator, "_sklearn_output_config", {}).items()
+            if isinstance(value, str)
+        },
     }
     with replaced_atomically(os.fspath(path)) as file, zipfile.ZipFile(file, "w") as archive:
         archive.writestr(_METADATA, json.dumps(metadata))
@@ -227,6 +233,7 @@ _METADATA_FIELDS = {
     "attributes": (dict, True),
     "models": (list, True),
     "extra": (dict, False),
+    "output": (dict, False),
 }
 
 

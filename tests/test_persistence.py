@@ -100,6 +100,30 @@ def test_save_and_load_keep_feature_names(tmp_path):
     np.testing.assert_array_equal(loaded.transform(frame), estimator.transform(frame))
 
 
+def test_save_and_load_keep_set_output_as_pickling_does(tmp_path):
+    pd = pytest.importorskip("pandas")
+    estimator = small().fit(X).set_output(transform="pandas")
+    estimator.save(tmp_path / "frames.skae")
+    for restored in (load(tmp_path / "frames.skae"), pickle.loads(pickle.dumps(estimator))):
+        codes = restored.transform(X)
+        assert isinstance(codes, pd.DataFrame) and list(codes.columns) == list(estimator.get_feature_names_out())
+    rewrite_metadata(tmp_path / "frames.skae", lambda metadata: metadata["output"].update({"transform": "excel"}))
+    with pytest.raises(ValueError, match=r"its output setting 'transform': 'excel' is not one set_output makes"):
+        load(tmp_path / "frames.skae")
+
+
+def test_a_save_the_system_refuses_names_the_path_given_and_leaves_nothing(fitted, tmp_path):
+    missing = tmp_path / "no such folder" / "model.skae"
+    with pytest.raises(FileNotFoundError) as refused:
+        fitted.save(missing)
+    assert refused.value.filename == str(missing) and ".tmp" not in str(refused.value)
+    (tmp_path / "taken.skae").mkdir()
+    with pytest.raises(IsADirectoryError) as refused:
+        fitted.save(tmp_path / "taken.skae")
+    assert refused.value.filename == str(tmp_path / "taken.skae")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["taken.skae"]
+
+
 def test_the_saved_file_holds_native_keras_models(fitted, tmp_path):
     path = tmp_path / "model.skae"
     fitted.save(path)
