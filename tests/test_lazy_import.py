@@ -43,9 +43,30 @@ def test_fit_prints_nothing_at_verbose_0_and_leaves_the_log_level_alone(rows, ep
     assert result.stdout == "" and result.stderr == "", (result.stdout, result.stderr)
 
 
-def test_startup_errors_stay_visible_and_chatter_does_not():
+@pytest.mark.slow  # a fresh process that imports TensorFlow and fits
+@pytest.mark.parametrize("first", ["keras", "tensorflow"])
+def test_fit_prints_no_framework_line_when_the_user_imported_the_framework_first(first):
+    # What the user's own import prints is theirs; what the fit prints after it is the library's.
+    code = (
+        "import os; os.environ.pop('TF_CPP_MIN_LOG_LEVEL', None)\n"  # stricter than the test environment
+        f"import sys, {first}; print('imported', file=sys.stderr, flush=True)\n"
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "import numpy as np; from skautoencoder import AutoencoderTransformer\n"
+        "X = np.random.RandomState(0).rand(400, 4)\n"
+        "AutoencoderTransformer(hidden_layer_sizes=(8,), batch_size=8, epochs=60, n_iter_no_change=60, "
+        "random_state=0).fit(X).transform(X)\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    after_import = result.stderr.split("imported\n", 1)[1]
+    assert after_import == "", after_import
+
+
+def test_startup_errors_stay_visible_and_chatter_does_not(monkeypatch):
+    from skautoencoder._engine import backend
     from skautoencoder._engine.backend import errors_worth_showing
 
+    monkeypatch.setattr(backend, "_has_cuda_driver", lambda: True)
     chatter = "I0000 00:00:1.0 1 port.cc:153] oneDNN custom operations are on.\nWARNING: All log messages before ..."
     cuda_failure = "E0000 00:00:2.0 1 cuda_platform.cc:52] failed call to cuInit: CUDA_ERROR_OUT_OF_MEMORY"
     assert errors_worth_showing(chatter) == []
@@ -58,6 +79,9 @@ def test_startup_errors_stay_visible_and_chatter_does_not():
     assert errors_worth_showing("\n".join([chatter, no_driver, cuda_failure])) == []
     fatal = "F0000 00:00:3.0 1 some.cc:1] Check failed"
     assert errors_worth_showing(no_driver + "\n" + fatal) == [fatal]
+    # TensorFlow said it had no driver at its own import, before this package's (the user imported it first).
+    monkeypatch.setattr(backend, "_has_cuda_driver", lambda: False)
+    assert errors_worth_showing(cuda_failure) == []
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])

@@ -9,6 +9,8 @@ as the user set it.
 """
 
 import contextlib
+import ctypes
+import functools
 import logging
 import os
 import re
@@ -45,15 +47,26 @@ def _stderr_captured(captured):
 _ERROR_LINE = re.compile(r"^[EF]\d{4} ")
 
 
+@functools.cache
+def _has_cuda_driver():
+    """Whether the machine has a CUDA driver library TensorFlow could load (Linux's ``libcuda.so.1``)."""
+    try:
+        ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    return True
+
+
 def errors_worth_showing(startup_output):
     """The error lines of TensorFlow's start-up output a user needs to see.
 
     Start-up information and warnings are dropped. Errors are kept, CUDA's
     included, except the failed CUDA initialisation TensorFlow reports on a
-    machine where it found no CUDA driver at all: that one only says there
-    is no GPU.
+    machine without a CUDA driver (TensorFlow says so at its import, which
+    may have happened before this package's): that one only says there is
+    no GPU.
     """
-    no_driver = "Could not find cuda drivers" in startup_output
+    no_driver = "Could not find cuda drivers" in startup_output or not _has_cuda_driver()
     return [
         line for line in startup_output.splitlines() if _ERROR_LINE.match(line) and not (no_driver and "cuInit" in line)
     ]
@@ -106,6 +119,9 @@ def import_keras():
         # Imported already, perhaps by the user on another backend.
         if keras.backend.backend() != "tensorflow":
             raise ImportError(_wrong_backend_message(keras.backend.backend()))
+        # Imported by the user before this package: the devices may not be
+        # initialised yet, and their start-up lines would come with the first fit.
+        call_quietly_the_first_time("devices", sys.modules["tensorflow"].config.list_physical_devices)
         return keras
     backend = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if backend != "tensorflow":
@@ -117,6 +133,7 @@ def import_keras():
 
         # Finding the devices here lets their start-up errors be sorted too.
         tensorflow.config.list_physical_devices()
+    _FIRST_CALLS_DONE.add("devices")
     tensorflow_logger = logging.getLogger("tensorflow")
     if tensorflow_logger.level == logging.NOTSET:
         # Retracing notices name internals users cannot act on.
