@@ -366,6 +366,7 @@ def _fit_once(
                 floor,
                 anchored=config.spec.pca_anchored,
                 validating=validation_rows is not None,
+                epochs_ran_out=None if result.stopped_early or validation_rows is None else epochs,
             )
         elif config.verbose and result.kept_start and len(result.loss_curve):
             print(
@@ -435,12 +436,20 @@ def _graph_line(graph, n_rows):
     )
 
 
-def _neighborhood_cost_warnings(config, trainer, source, checked_rows, result, floor, *, anchored, validating):
+def _neighborhood_cost_warnings(
+    config, trainer, source, checked_rows, result, floor, *, anchored, validating, epochs_ran_out
+):
     """The warning, as ``[(message, category)]``, when the neighbourhood term could not keep PCA's reconstruction.
 
     ``checked_rows`` are the validation rows, or without early stopping the
-    training rows, on which ``floor`` holds PCA's errors.
+    training rows, on which ``floor`` holds PCA's errors. ``epochs_ran_out``
+    is the epoch budget when the fit used it all (so more epochs may be the
+    cure, rather than scaling), else None.
     """
+    if epochs_ran_out is not None:
+        advice = f"the fit ran all the epochs it was given (epochs={epochs_ran_out}): raise epochs"
+    else:
+        advice = "scale the columns (e.g. StandardScaler) or lower neighbor_weight"
     if validating:
         holds, ratio = not result.below_floor, result.ratio_to_pca
     else:
@@ -451,14 +460,13 @@ def _neighborhood_cost_warnings(config, trainer, source, checked_rows, result, f
         message = (
             f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), the fit "
             f"reconstructs the {rows} rows with {ratio:.3g}x PCA's error: not within {MARGIN_WORDS} of PCA's "
-            "error with 95% confidence; scale the columns (e.g. StandardScaler) or lower neighbor_weight."
+            f"error with 95% confidence; {advice}."
         )
     elif anchored and result.kept_start and len(result.loss_curve):
         message = (
             f"With the neighbourhood term (neighbor_weight={config.neighbor_weight}), no trained "
             f"epoch improved the map while reconstructing the {rows} rows within {MARGIN_WORDS} of PCA's error "
-            "with 95% confidence, so the fit kept its PCA start; "
-            "scale the columns (e.g. StandardScaler) or lower neighbor_weight."
+            f"with 95% confidence, so the fit kept its PCA start; {advice}."
         )
     else:
         return []

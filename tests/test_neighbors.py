@@ -257,6 +257,17 @@ def test_a_kept_pca_start_is_said_in_one_warning():
     )
 
 
+def test_a_kept_pca_start_after_a_budget_of_few_epochs_advises_more_epochs_not_scaling():
+    from skautoencoder import NeighborhoodWarning
+
+    X = load_digits().data / 16  # already in [0, 1]: scaling is not the cure
+    with pytest.warns(
+        NeighborhoodWarning,
+        match=r"kept its PCA start; the fit ran all the epochs it was given \(epochs=1\): raise epochs\.$",
+    ):
+        AutoencoderTransformer(2, epochs=1, neighbor_weight=1.0, random_state=0).fit(X)
+
+
 def test_a_map_worse_than_pca_without_early_stopping_is_said_in_one_warning():
     from sklearn.datasets import load_wine
 
