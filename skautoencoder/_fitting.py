@@ -23,7 +23,7 @@ from ._engine.keras_objects import make_optimizer
 from ._engine.networks import set_pca_anchor
 from ._engine.pca_floor import PcaFloor
 from ._engine.pretraining import pretrain_layerwise
-from ._engine.progress import TrainingProgress
+from ._engine.progress import TrainingProgress, ending_line
 from ._engine.trainer_setup import build_networks_for, state_after, trainer_for_continuing, trainer_for_new_networks
 from ._engine.training_loop import train
 from ._fit_config import n_validation_rows
@@ -347,7 +347,16 @@ def _fit_once(
             progress=progress,
             callbacks=callbacks,
         )
-        progress.close()
+        progress.close(
+            ending_line(
+                len(result.loss_curve),
+                epochs,
+                stopped_early=result.stopped_early,
+                patience=config.n_iter_no_change,
+                kept_epoch=result.kept_epoch,
+                kept_loss=_kept_validation_loss(result),
+            )
+        )
         if validation_rows is not None and not result.stopped_early:
             notices.append(
                 (
@@ -420,6 +429,15 @@ def _floor_summary(floor, result, validation_rows):
         "held": not result.below_floor,
         "validation_rows": len(validation_rows),
     }
+
+
+def _kept_validation_loss(result):
+    """The kept epoch's validation loss, or None when it has none (the start, or an epoch not validated)."""
+    epoch = result.kept_epoch
+    if not epoch or epoch > len(result.validation_loss_curve):
+        return None
+    loss = result.validation_loss_curve[epoch - 1]
+    return None if loss is None or np.isnan(loss) else float(loss)
 
 
 def _graph_line(graph, n_rows):

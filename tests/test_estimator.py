@@ -239,6 +239,18 @@ def test_verbose_1_shows_epoch_losses_and_time_left(digits, capsys):
     assert "epoch 3/3" in out and "loss" in out and "val_loss" in out and "left" in out
 
 
+def test_the_last_progress_line_says_why_training_ended_and_which_epoch_was_kept(digits, capsys):
+    model = small(verbose=1, epochs=200, early_stopping=True, n_iter_no_change=3, init="random").fit(digits)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert model.n_iter_ < 200, "the fit should stop early for this test to mean anything"
+    assert last == (
+        f"Early stopping ended training at epoch {model.n_iter_} of 200 (no improvement for 3 epochs); "
+        f"kept epoch {model.best_epoch_} (val_loss {model.validation_loss_curve_[model.best_epoch_ - 1]:.6f})."
+    )
+    small(verbose=1, epochs=2, early_stopping=False).fit(digits)
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "Training ran all 2 epochs."
+
+
 def test_verbose_2_prints_a_line_per_epoch(digits, capsys):
     small(verbose=2, epochs=4).fit(digits)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("epoch")]

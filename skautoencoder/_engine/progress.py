@@ -101,12 +101,35 @@ class TrainingProgress:
                 self.stream.write(line + "\n")
             self.stream.flush()
 
-    def close(self):
-        """End the progress line."""
+    def close(self, ending=None):
+        """End the progress line; then write ``ending``, a sentence saying why training ended, if given."""
         if self.verbose <= 0:
             return
         if self._in_place:
             self.stream.write("\n")
         elif self.verbose == 1 and self._undrawn is not None:
             self.stream.write(self._undrawn + "\n")  # where training stopped
+        if ending:
+            self.stream.write(ending + "\n")
         self.stream.flush()
+
+
+def ending_line(epochs_run, epochs, *, stopped_early, patience=None, kept_epoch=None, kept_loss=None):
+    """The sentence that ends a fit's progress: why training ended and which epoch was kept.
+
+    Examples
+    --------
+    >>> ending_line(71, 300, stopped_early=True, patience=30, kept_epoch=41)
+    'Early stopping ended training at epoch 71 of 300 (no improvement for 30 epochs); kept epoch 41.'
+    >>> ending_line(5, 5, stopped_early=False, kept_epoch=0)
+    'Training ran all 5 epochs; kept the state it started from (epoch 0).'
+    """
+    if stopped_early:
+        text = f"Early stopping ended training at epoch {epochs_run} of {epochs} (no improvement for {patience} epochs)"
+    else:
+        text = f"Training ran all {epochs} epochs"
+    if kept_epoch == 0:
+        text += "; kept the state it started from (epoch 0)"
+    elif kept_epoch is not None:
+        text += f"; kept epoch {kept_epoch}" + ("" if kept_loss is None else f" (val_loss {kept_loss:.6f})")
+    return text + "."
