@@ -153,8 +153,12 @@ def test_explicit_delimiter_and_dropped_columns(tmp_path):
     path.write_text("id;x;y;kind\n1;0,5;2;a\n2;1,5;3;b\n")  # decimal commas in x, dropped
     table = read_csv_table(path, label="kind", drop=["id", "x"], delimiter=";")
     assert table.names == ["y"] and table.X.ravel().tolist() == [2.0, 3.0]
-    with pytest.raises(DataError, match="the cell '0,5' in row 2 of column 'x' is not a number.*--drop"):
-        read_csv_table(path, label="kind", delimiter=";")
+    with pytest.raises(
+        DataError,
+        match=r"the cell '0,5' in row 2 of column 'x' is not a number.*--drop x\. Its numbers have "
+        r"decimal commas: pass --decimal ,",
+    ):
+        read_csv_table(path, label="kind", delimiter=";", decimal=".")
 
 
 def test_a_text_column_among_the_features_is_refused(wine_frame_csv):
@@ -236,12 +240,14 @@ def test_embed_with_text_labels_draws_a_legend_and_saves_a_model_that_gives_the_
     )
     assert legends == [["class_0", "class_1", "class_2"]]
     command_rows = codes_cells(tmp_path / "out" / "wine_codes.csv")
-    assert [r[2] for r in command_rows[1:]] == frame["target"].tolist()
+    assert command_rows[0] == ["", "code0", "code1", "label"]  # pandas' index, as row names
+    assert [r[0] for r in command_rows[1:]] == [str(i) for i in frame.index]
+    assert [r[3] for r in command_rows[1:]] == frame["target"].tolist()
 
     model = load(model_path)
     assert list(model.feature_names_in_) == list(frame.columns[:-1])
     codes = model.transform(frame.iloc[:, :-1])  # raw rows, by name, as a pandas user has them
-    assert [[f"{v:.7g}" for v in row] for row in codes] == [r[:2] for r in command_rows[1:]]
+    assert [[f"{v:.7g}" for v in row] for row in codes] == [r[1:3] for r in command_rows[1:]]
 
     # The same rows with the columns reversed and no index: matched by name.
     reordered = tmp_path / "reordered.csv"
@@ -250,7 +256,8 @@ def test_embed_with_text_labels_draws_a_legend_and_saves_a_model_that_gives_the_
         ["embed", reordered, "--label", "target", "--model", model_path, "--output", tmp_path / "again"], capsys
     )
     assert status == 0 and "Reordering the columns" in out
-    assert codes_cells(tmp_path / "again" / "reordered_codes.csv") == command_rows
+    # The same codes and labels; that file has no index, so no row names.
+    assert codes_cells(tmp_path / "again" / "reordered_codes.csv") == [row[1:] for row in command_rows]
 
     lacking = tmp_path / "lacking.csv"
     frame.drop(columns=["hue"]).to_csv(lacking, index=False)
@@ -352,8 +359,9 @@ def test_a_column_counting_the_rows_is_left_out_with_a_note_and_kept_on_request(
     table = read_csv_table(path)
     assert table.names == ["temp", "dewp", "wind"]
     assert table.notes == [
-        "left out the first column, 'rownames': it counts the rows (1..40), as the row names R writes and the "
-        "index pandas writes do; pass --keep rownames to use it as a feature."
+        "left out the first column, 'rownames': it numbers the rows (1..40), as the row names R writes and the "
+        "index pandas writes do, and goes into the codes file as row names; pass --keep rownames to use it as a "
+        "feature."
     ]
     kept = read_csv_table(path, keep=["rownames"])
     assert kept.names == ["rownames", "temp", "dewp", "wind"] and kept.notes == []
@@ -421,13 +429,14 @@ def test_embed_writes_one_line_per_input_row_when_rows_are_dropped(tmp_path, cap
     )
     assert status == 0 and "left out 2 incomplete rows of 40" in out
     rows = codes_cells(tmp_path / "out" / "weather_codes.csv")
-    assert len(rows) == 41 and rows[0] == ["code0", "code1", "label"]
+    assert len(rows) == 41 and rows[0] == ["rownames", "code0", "code1", "label"]
+    assert [r[0] for r in rows[1:]] == [str(i) for i in range(1, 41)]  # R's row names, every row
     assert (
-        rows[5][:2] == ["", ""]
-        and rows[10][:2] == ["", ""]
-        and all(r[0] for i, r in enumerate(rows[1:]) if i not in (4, 9))
+        rows[5][1:3] == ["", ""]
+        and rows[10][1:3] == ["", ""]
+        and all(r[1] for i, r in enumerate(rows[1:]) if i not in (4, 9))
     )
-    assert [r[2] for r in rows[1:4]] == ["", "a", "a"]  # an NA label stays empty
+    assert [r[3] for r in rows[1:4]] == ["", "a", "a"]  # an NA label stays empty
 
 
 def test_a_saved_model_leaves_out_every_column_it_was_not_fitted_on_whatever_it_holds(tmp_path, capsys):
@@ -588,3 +597,87 @@ def test_numeric_labels_with_gaps_stay_numbers(tmp_path):
     path.write_text("x,y,grade\n1,5,3\n2,4,NA\n3,9,1\n4,1,3\n")
     labels = read_csv_table(path, label="grade").labels
     assert labels.tolist() == [3, None, 1, 3] and type(labels[0]) is int
+
+
+# -- spreadsheet exports ------------------------------------------------------------------------
+
+SPREADSHEET_CARS = (
+    "Motor cars, 1974;;;;\n"
+    "Source: a magazine;;;;\n"
+    "Name;Miles per gallon (mpg);Cylinders;Displacement (cu in);Origin\n"
+    "chevrolet chevelle;18,0;8;307,0;USA\n"
+    "buick skylark;15,0;8;350,0;USA\n"
+    "toyota corona;24,5;4;113,0;Japan\n"
+    "vw 1131;26,0;4;97,0;Europe\n"
+    "ford pinto;25,0;4;98,0;USA\n"
+    "audi 100;24,0;4;107,0;Europe\n"
+    "datsun pl510;27,0;4;97,0;Japan\n"
+    "plymouth;18,0;8;318,0;USA\n"
+)
+
+
+def test_a_spreadsheet_export_with_titles_and_decimal_commas_is_read_once_the_message_says_how(tmp_path):
+    path = tmp_path / "cars.csv"
+    path.write_text(SPREADSHEET_CARS)
+    with pytest.raises(DataError, match=r"line 1 reads as a title and line 3 as the header: pass --skip-rows 2"):
+        read_csv_table(path)
+    with pytest.raises(
+        DataError, match=r"'Origin' is a cell of line 3: if the lines above it are titles, pass --skip-rows 2\.$"
+    ):
+        read_csv_table(path, label="Origin")
+    with pytest.raises(DataError, match=r"leave it out with --drop Name\.$"):
+        read_csv_table(path, label="Origin", skip_rows=2)
+    table = read_csv_table(path, label="Origin", drop=["Name"], skip_rows=2)
+    assert table.names == ["Miles per gallon (mpg)", "Cylinders", "Displacement (cu in)"]
+    assert table.X[2].tolist() == [24.5, 4.0, 113.0] and table.labels[2] == "Japan"
+    assert table.notes == [
+        "read numbers with a decimal comma, such as '18,0', as spreadsheets write them in files whose columns are "
+        "separated by ';'; pass --decimal . to read commas otherwise."
+    ]
+    with pytest.raises(DataError, match=r"the cell '18,0' .* pass --decimal , \(and --delimiter if needed\)\.$"):
+        read_csv_table(path, label="Origin", drop=["Name"], skip_rows=2, decimal=".")
+    with pytest.raises(DataError, match=r"--decimal , needs columns separated by something else than commas"):
+        read_csv_table(path, skip_rows=2, delimiter=",", decimal=",")
+
+
+def test_the_drop_the_command_suggests_pastes_into_a_shell_as_printed(tmp_path):
+    import shlex
+
+    path = tmp_path / "cars.csv"
+    path.write_text(SPREADSHEET_CARS)
+    with pytest.raises(DataError) as refused:
+        read_csv_table(path, skip_rows=2, decimal=".")  # the decimal columns read as text, as before --decimal
+    suggested = str(refused.value).split("e.g. ", 1)[1].split(". ")[0]
+    assert suggested == "--drop 'Name,Miles per gallon (mpg),Displacement (cu in),Origin'"
+    option, columns = shlex.split(suggested)
+    assert read_csv_table(path, skip_rows=2, decimal=".", drop=columns.split(",")).names == ["Cylinders"]
+
+
+@pytest.mark.parametrize("typed, close", [("specise", "species"), ("Species", "species")])
+def test_an_unknown_label_lists_the_columns_read_and_the_closest_name(tmp_path, typed, close):
+    path = tmp_path / "flowers.csv"
+    path.write_text("length,width,species\n1,2,a\n3,4,b\n5,6,a\n")
+    with pytest.raises(
+        DataError,
+        match=rf"--label '{typed}': there is no column named '{typed}' \(did you mean '{close}'\?\); "
+        r"the columns read are 'length', 'width', 'species'\.$",
+    ):
+        read_csv_table(path, label=typed)
+
+
+def test_a_shuffled_index_column_is_left_out_and_its_row_names_reach_the_codes_file(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    X, y = load_iris(return_X_y=True)
+    frame = pd.DataFrame(X, columns=["sl", "sw", "pl", "pw"]).assign(species=y).sample(frac=1, random_state=0)
+    frame.to_csv(tmp_path / "iris.csv", index_label="id")
+    table = read_csv_table(tmp_path / "iris.csv", label="species")
+    assert table.names == ["sl", "sw", "pl", "pw"]
+    assert "it numbers the rows (0..149, shuffled)" in table.notes[0]
+    status, out, _ = run(
+        ["embed", tmp_path / "iris.csv", "--label", "species", "--epochs", "1", "--output", tmp_path / "out"], capsys
+    )
+    assert status == 0 and "Written: " in out and out.strip().endswith("iris_codes.png")
+    rows = codes_cells(tmp_path / "out" / "iris_codes.csv")
+    assert rows[0] == ["id", "code0", "code1", "label"]
+    assert [row[0] for row in rows[1:]] == [str(i) for i in frame.index]
+    assert read_csv_table(tmp_path / "iris.csv", label="species", keep=["id"]).names[0] == "id"

@@ -172,6 +172,7 @@ def _read_table(args, columns=None):
         header=args.header,
         skip_rows=args.skip_rows,
         delimiter=args.delimiter,
+        decimal=args.decimal,
         missing=args.missing,
     )
     for note in table.notes:
@@ -224,7 +225,8 @@ def run_embed(args):
             _save_pipeline(model, outputs.path(args.save_model))
     if args.save_model:
         print(f"Model saved to {args.save_model}.")
-    print(f"Codes written to {destinations[0]}.")
+    written = destinations if codes.shape[1] >= 2 else destinations[:1]
+    print(f"Written: {', '.join(written)}")
     return 0
 
 
@@ -257,7 +259,11 @@ def _fit_embedding(table, args):
 
 
 def _write_codes(path, codes, table):
-    """One line per data row of the file, in order; a row left out gets empty codes."""
+    """One line per data row of the file, in order; a row left out gets empty codes.
+
+    The file's row names (R's, or pandas' index), when it has them, come
+    first under their own header; the label comes last, as ``label``.
+    """
     labels = table.all_labels
     cells = [[f"{v:.7g}" for v in row] for row in codes]
     if table.rows is not None:
@@ -265,13 +271,18 @@ def _write_codes(path, codes, table):
         for row, line in zip(table.rows.tolist(), cells):
             every_row[row] = line
         cells = every_row
+    header = [f"code{i}" for i in range(codes.shape[1])]
     if labels is not None:
         cells = [
             row + ["" if label is None else _spreadsheet_safe(label)] for row, label in zip(cells, labels.tolist())
         ]
+        header.append("label")
+    if table.row_names is not None:
+        cells = [[_spreadsheet_safe(name)] + row for name, row in zip(table.row_names.tolist(), cells)]
+        header.insert(0, table.row_names_header)
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow([f"code{i}" for i in range(codes.shape[1])] + (["label"] if labels is not None else []))
+        writer.writerow([_spreadsheet_safe(name) for name in header])
         writer.writerows(cells)
 
 
@@ -460,6 +471,12 @@ def build_parser():
         command.add_argument("--skip-rows", type=_non_negative, default=0, metavar="N", help="lines to skip at the top")
         command.add_argument(
             "--delimiter", help="column separator, e.g. ';' or 'whitespace' (default: found from the first lines)"
+        )
+        command.add_argument(
+            "--decimal",
+            choices=["auto", ".", ","],
+            default="auto",
+            help="decimal mark (default: auto, a comma where a file not separated by commas writes 18,0)",
         )
         command.add_argument("--output", default=".", help="folder for the files written (default: .)")
         command.add_argument("--epochs", type=_positive, help="most training epochs (default: the library's, 300)")

@@ -11,7 +11,10 @@ note.
 
 import codecs
 import csv
+import difflib
 import gzip
+import re
+import shlex
 import warnings
 from dataclasses import dataclass, field
 
@@ -60,6 +63,11 @@ class Table:
         (``missing="drop"``); None when it holds them all.
     n_rows : int
         The file's data rows.
+    row_names : ndarray of shape (n_file_rows,) or None
+        The first column's cells, as text, when it was left out as the row
+        names (R's) or the index (pandas'); the codes file carries them.
+    row_names_header : str
+        That column's header ("" when it has none).
     """
 
     X: np.ndarray
@@ -71,6 +79,8 @@ class Table:
     rows: np.ndarray = None
     n_rows: int = 0
     all_labels: np.ndarray = None
+    row_names: np.ndarray = None
+    row_names_header: str = ""
 
 
 def read_csv_table(
@@ -84,6 +94,7 @@ def read_csv_table(
     header="auto",
     skip_rows=0,
     delimiter=None,
+    decimal="auto",
     missing="refuse",
 ):
     """Read a CSV file of numbers, with an optional label column.
@@ -119,6 +130,12 @@ def read_csv_table(
         The column separator; None finds it among ``, ; tab |`` and runs of
         whitespace from the first lines. ``" "`` or ``"whitespace"`` splits
         on runs of spaces and tabs.
+    decimal : {"auto", ".", ","}, default="auto"
+        The decimal mark. "auto" reads decimal commas (``18,0``, as
+        spreadsheets set to many languages write numbers) in a file whose
+        columns are not separated by commas, when its first lines hold
+        numbers with a decimal comma and none with a decimal point, and
+        says so in a note.
     missing : {"refuse", "drop", "fill"}, default="refuse"
         What to do with empty feature cells (and the :data:`MISSING_CELLS`
         spellings): refuse them in one message counting them per column,
@@ -147,26 +164,28 @@ def read_csv_table(
     >>> table.X.tolist(), table.labels.tolist(), table.names
     ([[1.0, 2.0], [3.0, 4.0]], ['a', 'b'], ['x', 'y'])
     """
-    head = _read_head(path, skip_rows)
+    head, head_numbers = _read_head(path, skip_rows)
     _check_width_bound(path, head)
     delimiter = _choose_delimiter(path, head, delimiter)
-    first_row = _split_line(head[0], delimiter)
-    has_header = _has_header(path, first_row, header, lambda: _count_rows(path, skip_rows) - 1)
+    head_rows = [_split_line(line, delimiter) for line in head]
+    notes = []
+    decimal = _choose_decimal(path, head_rows, delimiter, decimal, notes)
+    first_row = head_rows[0]
+    has_header = _has_header(path, first_row, header, lambda: _count_rows(path, skip_rows) - 1, decimal)
     names = [name.strip() for name in first_row] if has_header else [f"column{i}" for i in range(len(first_row))]
-    _check_head_widths(
-        path, len(names), [_split_line(line, delimiter) for line in head[1 if has_header else 0 :]], has_header
-    )
-    frame = _read_frame(path, delimiter, skip_rows, has_header, len(names))
+    _check_head_widths(path, len(names), head_rows[1 if has_header else 0 :], has_header)
+    frame = _read_frame(path, delimiter, skip_rows, has_header, len(names), decimal)
     if not len(frame):
         raise DataError(f"{path}: there are no data rows.")
     lines = _LineNumbers(path, skip_rows, has_header)
     _check_short_rows(path, frame, delimiter, len(names), lines)
+    header = _Header(names, has_header, list(zip(head_numbers, head_rows)), decimal)
     return _select_columns(
         path,
         frame,
-        names,
+        header,
         lines,
-        has_header,
+        notes,
         label=label,
         drop=drop,
         keep=keep,
@@ -176,20 +195,68 @@ def read_csv_table(
     )
 
 
+@dataclass
+class _Header:
+    """The column names, and the first lines of the file they were read from, for messages."""
+
+    names: list
+    has_header: bool
+    # (line number in the file, cells) of the first non-blank lines after --skip-rows, the header's first.
+    head_rows: list
+    decimal: str
+
+    def listed(self):
+        """The names read, or why there are none, for a message."""
+        if not self.has_header:
+            return "the file has no header, so columns are named by 0-based index"
+        return "the columns read are " + ", ".join(repr(name) for name in self.names)
+
+    def unknown_name(self, text):
+        """What to tell of a name no column has: a close name, the names read, and the lines below if titles."""
+        message = f"there is no column named {text!r}"
+        if self.has_header:
+            folded = {name.casefold(): name for name in self.names}
+            close = folded.get(text.casefold()) or next(
+                iter(difflib.get_close_matches(text, self.names, n=1, cutoff=0.6)), None
+            )
+            if close is not None:
+                message += f" (did you mean {close!r}?)"
+        message += f"; {self.listed()}"
+        return message + self.title_hint(text)
+
+    def title_hint(self, text=None):
+        """``--skip-rows`` advice, when a line below the first holds ``text`` or the first reads as a title."""
+        for number, cells in self.head_rows[1:]:
+            if text is not None and text.casefold() in (cell.strip().casefold() for cell in cells):
+                return (
+                    f"; {text!r} is a cell of line {number}: if the lines above it are titles, pass "
+                    f"--skip-rows {number - 1}"
+                )
+        if len(self.head_rows[0][1]) > 2 and sum(1 for cell in self.head_rows[0][1] if cell.strip()) <= 1:
+            for number, cells in self.head_rows[1:]:
+                if all(cell.strip() and not _is_number(cell, self.decimal) for cell in cells):
+                    return (
+                        f"; line {self.head_rows[0][0]} reads as a title and line {number} as the header: "
+                        f"pass --skip-rows {number - 1}"
+                    )
+        return ""
+
+
 def _open(path):
     opener = gzip.open if str(path).endswith(".gz") else open
     return opener(path, "rt", newline="", encoding="utf-8-sig")
 
 
 def _read_head(path, skip_rows):
-    """The first non-blank lines after ``skip_rows``, enough to find the delimiter and the header."""
-    lines, n_lines = [], 0
+    """The first non-blank lines after ``skip_rows``, enough to find the delimiter and the header, and their numbers."""
+    lines, numbers, n_lines = [], [], 0
     try:
         with _open(path) as file:
             for line in file:
                 n_lines += 1
                 if n_lines > skip_rows and line.strip():
                     lines.append(line.rstrip("\r\n"))
+                    numbers.append(n_lines)
                     if len(lines) > _SNIFF_LINES:
                         break
     except FileNotFoundError:
@@ -204,7 +271,7 @@ def _read_head(path, skip_rows):
         if n_lines > skip_rows or skip_rows == 0:
             raise DataError(f"{path}: the file is empty.")
         raise DataError(f"{path}: --skip-rows {skip_rows} skips all {n_lines} lines of the file.")
-    return lines
+    return lines, numbers
 
 
 # Byte-order marks of the encodings other than UTF-8 that a spreadsheet or editor may save.
@@ -277,16 +344,19 @@ def _choose_delimiter(path, lines, delimiter):
         if len(delimiter) != 1:
             raise DataError(f"--delimiter must be one character (or 'whitespace'), got {delimiter!r}.")
         return delimiter
-    # The first line may be a header or metadata line of another width, so
-    # the lines below it decide when there are any.
+    # The first line may be a title or metadata line of another width, so
+    # the lines below it decide when no separator splits the first line alike.
     body = lines[1:] or lines
-    widths = {candidate: {len(row) for row in _csv_rows(body, candidate)} for candidate in _CANDIDATE_DELIMITERS}
-    widths[None] = {len(line.split()) for line in body}
-    # A separator splitting every line into the same number of cells wins;
-    # failing that, one found on every line (the rows are then ragged, and
-    # the error names the first short or long row).
-    for consistent in (True, False):
-        for candidate, found in widths.items():
+    widths = {candidate: [len(row) for row in _csv_rows(lines, candidate)] for candidate in _CANDIDATE_DELIMITERS}
+    widths[None] = [len(line.split()) for line in lines]
+    # A separator splitting every line, the first included, into the same
+    # number of cells wins (in a ';' file whose numbers have decimal commas,
+    # ',' may split every row below the header alike); then one that splits
+    # the lines below the first alike; failing that, one found on every line
+    # (the rows are then ragged, and the error names the first short or long row).
+    for every_line, consistent in ((True, True), (False, True), (False, False)):
+        for candidate, counts in widths.items():
+            found = set(counts if every_line else counts[-len(body) :])
             if min(found) > 1 and (len(found) == 1 or not consistent):
                 return candidate
     if all(len(line.split(",")) == 1 for line in body):
@@ -296,7 +366,9 @@ def _choose_delimiter(path, lines, delimiter):
     )
 
 
-def _is_number(text):
+def _is_number(text, decimal="."):
+    if decimal == "," and _DECIMAL_COMMA.fullmatch(text.strip()):
+        text = text.replace(",", ".")
     try:
         float(text)
     except ValueError:
@@ -304,12 +376,41 @@ def _is_number(text):
     return True
 
 
-def _has_header(path, first_row, header, count_rows_below):
+# A number written with a decimal comma, e.g. "18,0" or "-1,5e3"; and one with a decimal point.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+(?:[eE][+-]?\d+)?")
+_DECIMAL_POINT = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _choose_decimal(path, head_rows, delimiter, decimal, notes):
+    """The decimal mark: the option's, or ``,`` where the first lines show decimal commas and no decimal point."""
+    if decimal not in ("auto", ".", ","):
+        raise DataError(f"--decimal must be '.' or ',', got {decimal!r}.")
+    if decimal == "," and delimiter == ",":
+        raise DataError(
+            f"{path}: --decimal , needs columns separated by something else than commas; pass --delimiter, e.g. ';'."
+        )
+    if decimal != "auto":
+        return decimal
+    if delimiter == ",":
+        return "."
+    cells = [cell.strip() for row in head_rows for cell in row]
+    commas = [cell for cell in cells if _DECIMAL_COMMA.fullmatch(cell)]
+    if not commas or any(_DECIMAL_POINT.fullmatch(cell) for cell in cells):
+        return "."
+    shown = {"\t": "tabs", None: "spaces"}.get(delimiter, repr(delimiter))
+    notes.append(
+        f"read numbers with a decimal comma, such as {commas[0]!r}, as spreadsheets write them in files whose "
+        f"columns are separated by {shown}; pass --decimal . to read commas otherwise."
+    )
+    return ","
+
+
+def _has_header(path, first_row, header, count_rows_below, decimal="."):
     if header != "auto":
         return header == "yes"
     cells = [cell.strip() for cell in first_row]
-    numbers = [cell for cell in cells if cell and _is_number(cell)]
-    texts = [cell for cell in cells if cell and not _is_number(cell)]
+    numbers = [cell for cell in cells if cell and _is_number(cell, decimal)]
+    texts = [cell for cell in cells if cell and not _is_number(cell, decimal)]
     if not numbers:
         return True
     if not texts:
@@ -337,7 +438,7 @@ def _check_head_widths(path, width, rows, has_header):
         )
 
 
-def _read_frame(path, delimiter, skip_rows, has_header, width):
+def _read_frame(path, delimiter, skip_rows, has_header, width, decimal="."):
     """The data rows as a DataFrame of ``width`` columns named 0…, by pandas' C parser."""
     import pandas as pd
 
@@ -358,6 +459,7 @@ def _read_frame(path, delimiter, skip_rows, has_header, width):
                 na_values=list(MISSING_CELLS),
                 encoding="utf-8-sig",
                 compression="infer",
+                decimal=decimal,
             )
     except UnicodeDecodeError:
         raise DataError(f"{path}: not a UTF-8 text file.") from None
@@ -413,17 +515,19 @@ def _check_short_rows(path, frame, delimiter, width, lines):
             raise DataError(f"{path}: row {lines[row]} has {cells} cells, expected {width}.")
 
 
-def _select_columns(path, frame, names, lines, has_header, *, label, drop, keep, wanted, columns_by, missing):
-    notes = []
-    label_index = (
-        None if label is None else _resolve_columns(path, names, [label], columns_by, "--label", has_header)[0]
-    )
-    dropped = set(_resolve_columns(path, names, drop, columns_by, "--drop", has_header))
-    kept = set(_resolve_columns(path, names, keep, columns_by, "--keep", has_header))
+def _select_columns(path, frame, header, lines, notes, *, label, drop, keep, wanted, columns_by, missing):
+    names, has_header = header.names, header.has_header
+    label_index = None if label is None else _resolve_columns(path, header, [label], columns_by, "--label")[0]
+    dropped = set(_resolve_columns(path, header, drop, columns_by, "--drop"))
+    kept = set(_resolve_columns(path, header, keep, columns_by, "--keep"))
     if label_index is not None and label_index in dropped:
         raise DataError(f"{path}: column {names[label_index]!r} is both the label and dropped.")
     named = [name or f"column{i}" for i, name in enumerate(names)]
     candidates = [i for i in range(len(names)) if i != label_index and i not in dropped]
+    # R writes its row names, and pandas its index, as the first column.
+    row_names = None
+    if 0 in candidates and 0 not in kept and len(names) > 1 and _is_index_column(frame[0], names[0]):
+        row_names = _row_names(frame[0])
     if wanted is not None and has_header:
         others = [i for i in candidates if named[i] not in wanted]
         if others:
@@ -431,14 +535,14 @@ def _select_columns(path, frame, names, lines, has_header, *, label, drop, keep,
                 f"left out {_count(len(others), 'column')} the model was not fitted on: {_listed(named, others)}."
             )
         candidates = [i for i in candidates if named[i] in wanted]
-    else:
-        # R writes its row names, and pandas its index, as the first column.
-        if 0 in candidates and 0 not in kept and len(names) > 1 and _is_index_column(frame[0], names[0]):
-            notes.append(_index_note(frame[0], names[0]))
-            candidates.remove(0)
+        if 0 in candidates:
+            row_names = None
+    elif row_names is not None:
+        notes.append(_index_note(frame[0], names[0]))
+        candidates.remove(0)
     if not candidates:
         raise DataError(f"{path}: no feature columns are left besides the label and the dropped columns.")
-    X = _numeric_features(path, frame, candidates, named, lines)
+    X = _numeric_features(path, frame, candidates, named, lines, header)
     X, rows = _handle_missing(path, X, [named[i] for i in candidates], lines, missing, notes)
     labels = all_labels = None
     if label_index is not None:
@@ -454,6 +558,8 @@ def _select_columns(path, frame, names, lines, has_header, *, label, drop, keep,
         rows=rows,
         n_rows=len(frame),
         all_labels=all_labels,
+        row_names=row_names,
+        row_names_header=names[0] if row_names is not None else "",
     )
 
 
@@ -467,30 +573,56 @@ def _listed(named, indices):
 
 
 def _is_index_column(column, name):
-    """Whether a first column is an index: pandas' unnamed one, or one that counts the rows (0..n-1 or 1..n)."""
+    """Whether a first column is an index: pandas' unnamed one, or one that numbers the rows.
+
+    Numbering the rows: 0..n-1 or 1..n, in order or shuffled (a frame
+    written after its rows were shuffled keeps its index).
+    """
     if name in _INDEX_HEADERS:
         return True
-    if not _is_numeric(column) or len(column) < 3:
-        return False
+    return _numbering(column) is not None
+
+
+def _numbering(column):
+    """``(first, in_order)`` when the column holds each of first..first+n-1 once (first 0 or 1), else None."""
+    if not _is_numeric(column) or len(column) < 3 or column.isna().any():
+        return None
     values = column.to_numpy(dtype=np.float64)
-    return bool(np.array_equal(values, np.arange(len(values))) or np.array_equal(values, np.arange(1, len(values) + 1)))
+    for first in (0, 1):
+        expected = np.arange(first, first + len(values))
+        if np.array_equal(values, expected):
+            return first, True
+        if np.array_equal(np.sort(values), expected):
+            return first, False
+    return None
+
+
+def _row_names(column):
+    """A row-name column's cells as text, whole numbers without a trailing ".0", empty where missing."""
+    if _is_numeric(column) and not column.isna().any():
+        values = column.to_numpy(dtype=np.float64)
+        if np.all(values == np.round(values)):
+            return values.astype(np.int64).astype(str)
+    return np.asarray([str(value) if present else "" for value, present in zip(column.tolist(), column.notna())])
 
 
 def _index_note(column, name):
     if name in _INDEX_HEADERS:
         header = "empty" if name == "" else repr(name)
         return (
-            f"left out the first column: its header is {header}, as in the index column pandas writes; "
-            "pass --keep 0 to use it as a feature."
+            f"left out the first column: its header is {header}, as in the index column pandas writes; its cells "
+            "go into the codes file as row names; pass --keep 0 to use it as a feature."
         )
-    first = int(column.iloc[0])
+    first, in_order = _numbering(column)
+    numbers = f"{first}..{first + len(column) - 1}" + ("" if in_order else ", shuffled")
     return (
-        f"left out the first column, {name!r}: it counts the rows ({first}..{first + len(column) - 1}), as the "
-        f"row names R writes and the index pandas writes do; pass --keep {name} to use it as a feature."
+        f"left out the first column, {name!r}: it numbers the rows ({numbers}), as the row names R writes and "
+        f"the index pandas writes do, and goes into the codes file as row names; pass --keep {shlex.quote(name)} "
+        "to use it as a feature."
     )
 
 
-def _numeric_features(path, frame, candidates, named, lines):
+def _numeric_features(path, frame, candidates, named, lines, header):
     """The candidate columns as float64; every column holding text in one message."""
     import pandas as pd
 
@@ -512,15 +644,21 @@ def _numeric_features(path, frame, candidates, named, lines):
         columns.append(values)
     if texts:
         where = [f"the cell {cell!r} in row {lines[row]} of column {named[i]!r}" for i, row, cell in texts]
+        commas = header.decimal == "." and any(_DECIMAL_COMMA.fullmatch(cell) for _, _, cell in texts)
+        hint = " Its numbers have decimal commas: pass --decimal , (and --delimiter if needed)." if commas else ""
+        title = header.title_hint()
+        if title:  # the lines above the header are read as data: that is the problem to name first
+            raise DataError(f"{path}: {title[2:]} (as read, the columns hold text where numbers should be).")
         if len(texts) == 1:
             raise DataError(
-                f"{path}: {where[0]} is not a number; pass the column as --label or leave it out with --drop."
+                f"{path}: {where[0]} is not a number; pass the column as --label or leave it out with "
+                f"--drop {shlex.quote(named[texts[0][0]])}.{hint}"
             )
-        drop = ",".join(named[i] or str(i) for i, _, _ in texts)
+        drop = shlex.quote(",".join(named[i] or str(i) for i, _, _ in texts))
         raise DataError(
             f"{path}: {len(texts)} columns hold text, not numbers ({'; '.join(where[:_LISTED])}"
             f"{f'; and {len(texts) - _LISTED} more' if len(texts) > _LISTED else ''}); "
-            f"pass one as --label and leave the others out with --drop, e.g. --drop {drop}."
+            f"pass one as --label and leave the others out with --drop, e.g. --drop {drop}.{hint}"
         )
     X = np.column_stack(columns)
     infinite = np.argwhere(np.isinf(X))
@@ -578,21 +716,20 @@ def _handle_missing(path, X, names, lines, missing, notes):
     return X, None
 
 
-def _resolve_columns(path, names, references, columns_by, option, has_header):
+def _resolve_columns(path, header, references, columns_by, option):
     """The 0-based indices of the columns ``references`` name; every unknown one in one message."""
     found, unknown = [], []
     for reference in references:
         try:
-            found.append(_resolve_column(path, names, reference, columns_by, option, has_header))
+            found.append(_resolve_column(path, header, reference, columns_by, option))
         except _UnknownColumn as error:
             unknown.append(error)
     if len(unknown) == 1:
         raise DataError(str(unknown[0]))
     if unknown:
         listed = ", ".join(repr(error.reference) for error in unknown)
-        names_shown = ", ".join(names) if has_header else "none: the file has no header"
         raise DataError(
-            f"{path}: {option} names {len(unknown)} columns the file does not have: {listed} (names: {names_shown})."
+            f"{path}: {option} names {len(unknown)} columns the file does not have: {listed}; {header.listed()}."
         )
     return found
 
@@ -603,8 +740,9 @@ class _UnknownColumn(DataError):
         self.reference = reference
 
 
-def _resolve_column(path, names, reference, columns_by, option, has_header):
+def _resolve_column(path, header, reference, columns_by, option):
     """The 0-based index of the column ``reference`` names."""
+    names, has_header = header.names, header.has_header
     text = str(reference).strip()
     by_name = names.index(text) if has_header and text in names else None
     try:
@@ -619,8 +757,7 @@ def _resolve_column(path, names, reference, columns_by, option, has_header):
         by_index %= len(names)
     if columns_by == "name":
         if by_name is None:
-            listed = ", ".join(names) if has_header else "none: the file has no header"
-            raise _UnknownColumn(f"{path}: there is no column named {text!r} (names: {listed}).", text)
+            raise _UnknownColumn(f"{path}: {option} {text!r}: {header.unknown_name(text)}.", text)
         return by_name
     if columns_by == "index":
         if by_index is None:
@@ -634,7 +771,7 @@ def _resolve_column(path, names, reference, columns_by, option, has_header):
     if by_name is not None:
         return by_name
     if by_index is None:
-        raise _UnknownColumn(f"{path}: there is no column named {text!r}.", text)
+        raise _UnknownColumn(f"{path}: {option} {text!r}: {header.unknown_name(text)}.", text)
     return by_index
 
 
