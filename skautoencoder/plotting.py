@@ -9,11 +9,14 @@ and the command line alike.
 import numpy as np
 
 # Up to this many distinct labels are drawn as categories with a legend,
-# each with its own colour and marker (20 colours times 2 markers); more
-# numeric labels get a colour bar, more text labels the largest classes.
+# each with its own colour and marker (up to 20 colours, 10 markers, no two
+# classes sharing both); more numeric labels get a colour bar, more text
+# labels the largest classes.
 MAX_LEGEND_CLASSES = 40
-_MARKERS = ("o", "^")
+_MARKERS = ("o", "^", "s", "D", "v", "P", "X", "<", ">", "*")
 _NO_LABEL_COLOUR = "0.75"
+# One marker per method of an error curve.
+_ERROR_MARKERS = ("o", "s", "^", "D")
 
 
 def _pyplot():
@@ -30,7 +33,9 @@ def _figure_and_axes(ax, figsize):
     return ax.figure, ax
 
 
-def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 1", ylabel="component 2"):
+def plot_codes(
+    codes, labels=None, *, ax=None, title="Codes", xlabel="component 1", ylabel="component 2", label_name="label"
+):
     """Scatter the first two code dimensions, coloured by label.
 
     Labels of any kind (integers, floats, strings) with at most
@@ -47,6 +52,9 @@ def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 
     labels : array-like of shape (n_samples,), default=None
     ax : matplotlib Axes, default=None
     title, xlabel, ylabel : str
+    label_name : str, default="label"
+        What the labels are, e.g. their column's name: the legend's title
+        or the colour bar's label.
 
     Returns
     -------
@@ -77,13 +85,14 @@ def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 
         numeric = np.issubdtype(values.dtype, np.number) or values.dtype == bool
         classes, positions, counts = np.unique(values, return_inverse=True, return_counts=True)
         present = codes[~missing]
+        colour_bar = len(classes) > MAX_LEGEND_CLASSES and numeric
         if len(classes) <= MAX_LEGEND_CLASSES:
             _scatter_categories(ax, present, [str(c) for c in classes], positions)
         elif numeric:
             points = ax.scatter(
                 present[:, 0], present[:, 1], c=values, cmap="viridis", s=12, alpha=0.85, edgecolors="none"
             )
-            figure.colorbar(points, ax=ax).set_label("label")
+            figure.colorbar(points, ax=ax).set_label(label_name)
         else:
             largest = np.sort(np.argsort(-counts, kind="stable")[: MAX_LEGEND_CLASSES - 1])
             shown = np.full(len(classes), len(largest))
@@ -104,13 +113,13 @@ def plot_codes(codes, labels=None, *, ax=None, title="Codes", xlabel="component 
                 zorder=0,
             )
         if ax.get_legend_handles_labels()[0]:
+            beside = dict(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
             ax.legend(
-                title="label",
-                loc="center left",
-                bbox_to_anchor=(1.0, 0.5),
+                title=label_name,
+                # With a colour bar on the right, the legend ("no label" alone) goes inside the plot.
+                **(dict(loc="best", frameon=True) if colour_bar else beside),
                 fontsize="small",
                 markerscale=1.5,
-                frameon=False,
                 ncols=2 if len(ax.get_legend_handles_labels()[0]) > 20 else 1,
             )
     ax.set_title(title)
@@ -143,7 +152,8 @@ def _scatter_categories(ax, codes, names, positions, last_is_other=False):
         rows = positions == index
         other = last_is_other and index == len(names) - 1
         colour = "0.45" if other else cmap(index % cmap.N)
-        marker = "." if other else _MARKERS[(index // cmap.N) % len(_MARKERS)]
+        # Colours cycle every cmap.N classes; the marker moves on by one more each cycle.
+        marker = "." if other else _MARKERS[(index + index // cmap.N) % len(_MARKERS)]
         ax.scatter(
             codes[rows, 0], codes[rows, 1], color=colour, marker=marker, s=12, alpha=0.85, edgecolors="none", label=name
         )
@@ -373,11 +383,13 @@ def plot_error_curve(
     figure, ax = _figure_and_axes(ax, (6, 4))
     clipped_any = False
     drawn = []
-    for name, values in errors.items():
+    for index, (name, values) in enumerate(errors.items()):
         values = np.asarray(values, dtype=float)
         clipped = values < floor if floor is not None else np.zeros(len(values), dtype=bool)
         shown = np.where(clipped, floor, values) if floor is not None else values
-        (line,) = ax.plot(n_components, shown, marker="o", label=name)
+        marker = _ERROR_MARKERS[index % len(_ERROR_MARKERS)]
+        # The line joins measured errors only: a clipped one is no measurement to draw a line to.
+        (line,) = ax.plot(n_components, np.where(clipped, np.nan, shown), marker=marker, color=f"C{index}", label=name)
         drawn.extend(shown)
         if clipped.any():
             clipped_any = True
@@ -385,10 +397,12 @@ def plot_error_curve(
                 np.asarray(n_components)[clipped],
                 shown[clipped],
                 linestyle="none",
-                marker="o",
-                markersize=10,
-                markerfacecolor="white",
+                marker=marker,
+                # Each method's hollow marker smaller than the one before, so that none hides another.
+                markersize=max(12 - 4 * index, 4),
+                markerfacecolor="none",
                 markeredgecolor=line.get_color(),
+                markeredgewidth=1.5,
             )
     if clipped_any:
         ax.axhline(floor, color="grey", linestyle=":", linewidth=1, label="below float precision")

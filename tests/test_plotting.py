@@ -169,3 +169,67 @@ def test_the_loss_curve_of_a_fitted_estimator_marks_the_kept_epoch():
     assert 1 <= kept <= model.n_iter_ and model.validation_loss_curve_[kept - 1] == model.best_validation_loss_
     figure = plotting.plot_loss_curve(model, title="autoencoder: loss per epoch")
     assert legend_texts(figure.axes[0]) == ["training", "validation", f"kept: epoch {kept}"]
+
+
+def marker_of(collection):
+    return collection.get_paths()[0].vertices.tobytes()
+
+
+@pytest.mark.parametrize("n_classes", [3, 9, 40])
+def test_each_class_gets_its_own_colour_and_its_own_marker(n_classes):
+    labels = np.arange(4 * n_classes) % n_classes
+    figure = plotting.plot_codes(RNG.rand(len(labels), 2), labels=labels, label_name="species")
+    (main_axes,) = figure.axes
+    assert main_axes.get_legend().get_title().get_text() == "species"
+    markers = [marker_of(c) for c in main_axes.collections]
+    # Up to 10 classes no two share a marker (nor a colour); up to 40, no two share both.
+    assert len(set(markers)) == min(n_classes, 10)
+    styles = {(tuple(c.get_facecolor()[0]), marker_of(c)) for c in main_axes.collections}
+    assert len(styles) == n_classes
+
+
+def test_a_colour_bar_is_labelled_by_the_column_and_the_no_label_legend_stays_inside_the_plot():
+    labels = np.linspace(0, 1, 60).astype(object)
+    labels[::6] = None
+    figure = plotting.plot_codes(RNG.rand(60, 2), labels=labels, label_name="progression")
+    main_axes, colour_bar = figure.axes
+    assert colour_bar.get_ylabel() == "progression"
+    figure.canvas.draw()
+    legend_box = main_axes.get_legend().get_window_extent()
+    plot_box = main_axes.get_window_extent()
+    assert legend_texts(main_axes) == ["no label"]
+    assert plot_box.x0 <= legend_box.x0 and legend_box.x1 <= plot_box.x1
+
+
+def test_the_error_curve_joins_measured_errors_only_and_no_hollow_marker_hides_another():
+    figure = plotting.plot_error_curve(
+        [1, 2, 4], {"PCA": [1e-2, 1e-3, 1e-32], "autoencoder": [9e-3, 1e-3, 1e-31]}, floor=1e-5
+    )
+    ax = figure.axes[0]
+    pca_line, pca_hollow, autoencoder_line, autoencoder_hollow = ax.lines[:4]
+    assert np.isnan(pca_line.get_ydata()[2]) and np.isnan(autoencoder_line.get_ydata()[2])
+    assert pca_hollow.get_markerfacecolor() == "none" and autoencoder_hollow.get_markerfacecolor() == "none"
+    assert autoencoder_hollow.get_markersize() < pca_hollow.get_markersize()
+    assert pca_line.get_marker() != autoencoder_line.get_marker()
+
+
+def test_the_compare_figure_shows_its_whole_axis_label(tmp_path, monkeypatch):
+    from skautoencoder.cli import _commands
+
+    boxes = []
+    save_figure = _commands._save_figure
+
+    def recording_save(figure, target):
+        figure.canvas.draw()
+        label = figure.axes[0].yaxis.label
+        boxes.append((label.get_text(), label.get_window_extent(), figure.bbox))
+        return save_figure(figure, target)
+
+    monkeypatch.setattr(_commands, "_save_figure", recording_save)
+    rows = np.random.RandomState(0).rand(40, 3)
+    np.savetxt(tmp_path / "table.csv", rows, delimiter=",", header="a,b,c", comments="")
+    arguments = ["compare", tmp_path / "table.csv", "--n-components", "1,3", "--epochs", "2", "--output", tmp_path]
+    assert _commands.main([str(a) for a in [*arguments, "--quiet"]]) == 0
+    ((text, label_box, figure_box),) = boxes
+    assert text == "mean squared error\n(columns min-max scaled to [0, 1])"
+    assert figure_box.y0 <= label_box.y0 and label_box.y1 <= figure_box.y1

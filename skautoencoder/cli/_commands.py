@@ -128,7 +128,7 @@ def run_demo(args):
                 1, len(results), figsize=(6 * len(results), 5), layout="constrained"
             )
             for ax, (name, (_, codes)) in zip(axes, results.items()):
-                plotting.plot_codes(codes, y_test, ax=ax, title=f"{name}: held-out digits")
+                plotting.plot_codes(codes, y_test, ax=ax, title=f"{name}: held-out digits", label_name="digit")
             _save_figure(figure, outputs.path(destinations["codes.png"]))
         reconstructions = {name: r.inverse_transform(r.transform(X_test)) for name, r in reducers.items()}
         figure = plotting.plot_reconstructions(
@@ -219,7 +219,9 @@ def run_embed(args):
         codes = _transform(model, X)
         _write_codes(outputs.path(destinations[0]), codes, table)
         if codes.shape[1] >= 2:
-            figure = _plotting().plot_codes(codes, table.labels, title=f"{stem}: autoencoder codes")
+            figure = _plotting().plot_codes(
+                codes, table.labels, title=f"{stem}: autoencoder codes", label_name=table.label_name or "label"
+            )
             _save_figure(figure, outputs.path(destinations[1]))
         if args.save_model:
             _save_pipeline(model, outputs.path(args.save_model))
@@ -346,7 +348,7 @@ def run_compare(args):
             errors,
             title=f"{stem}: held-out reconstruction error",
             floor=floor,
-            ylabel="mean squared error (columns min-max scaled to [0, 1])",
+            ylabel="mean squared error\n(columns min-max scaled to [0, 1])",
         )
         _save_figure(figure, outputs.path(destinations[1]))
     print(_markdown_table(header, rows))
