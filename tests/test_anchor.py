@@ -52,7 +52,8 @@ def test_the_anchored_model_is_pca_before_training(X, k):
 
 def test_codes_wider_than_the_data_start_with_zero_linear_paths():
     X = WINE[:, :3]
-    autoencoder = untrained(n_components=5).fit(X)
+    with pytest.warns(UserWarning, match="n_components=5 is more than the 3 columns of X"):
+        autoencoder = untrained(n_components=5).fit(X)
     codes = autoencoder.transform(X)
     np.testing.assert_allclose(codes[:, :3], PCA(3).fit_transform(X), atol=1e-6 * np.abs(X).max())
     np.testing.assert_allclose(codes[:, 3:], 0.0, atol=1e-9)  # moved only by the vanishing step

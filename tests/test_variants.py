@@ -103,8 +103,9 @@ def test_sparse_codes_are_smaller_at_similar_error_even_over_complete(split):
         epochs=40,
         random_state=0,
     )  # 96 > 64 features: over-complete
-    plain = AutoencoderTransformer(**params).fit(X_train)
-    sparse = AutoencoderTransformer(**params, activity_l1=3e-5).fit(X_train)
+    with pytest.warns(UserWarning, match="n_components=96 is more than the 64 columns of X"):
+        plain = AutoencoderTransformer(**params).fit(X_train)
+    sparse = AutoencoderTransformer(**params, activity_l1=3e-5).fit(X_train)  # sparsity: no warning
     activity = {m: np.mean(np.abs(m.transform(X_test))) for m in (plain, sparse)}
     assert activity[sparse] < 0.75 * activity[plain]
     assert reconstruction_error(sparse, X_test) <= 1.2 * reconstruction_error(plain, X_test)
