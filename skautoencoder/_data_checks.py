@@ -4,6 +4,7 @@ import os
 import sys
 import warnings
 
+import joblib
 import numpy as np
 import sklearn
 from sklearn.utils import check_random_state
@@ -107,12 +108,11 @@ def check_streamed_shape(X):
 _SCALE_RATIO_WARNING = 100
 
 # Frames a warning passes through on its way to the user's line: this
-# package's, and scikit-learn's wrappers of fit (_fit_context,
-# fit_transform, set_output).
-_PASS_THROUGH = (
-    os.path.dirname(os.path.abspath(__file__)) + os.sep,
-    os.path.join(os.path.dirname(sklearn.__file__), "base.py"),
-    os.path.join(os.path.dirname(sklearn.__file__), "utils", "_set_output.py"),
+# package's, scikit-learn's (its wrappers of fit, a Pipeline, a search) and
+# joblib's (which runs a search's fits), so that a warning of a fit inside
+# GridSearchCV points at the search's line rather than at their files.
+_PASS_THROUGH = tuple(
+    os.path.dirname(os.path.abspath(path)) + os.sep for path in (__file__, sklearn.__file__, joblib.__file__)
 )
 
 

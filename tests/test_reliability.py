@@ -294,8 +294,11 @@ def test_the_scale_warning_catches_the_unscaled_data_sets_that_ship_with_scikit_
     assert len(spans) == int(warns), name
 
 
-@pytest.mark.parametrize("call", ["fit", "partial_fit", "fit_transform", "pandas fit_transform"])
+@pytest.mark.parametrize("call", ["fit", "partial_fit", "fit_transform", "pandas fit_transform", "grid search"])
 def test_warnings_point_at_the_callers_line(call):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
     lopsided = X.copy()
     lopsided[:, 2] *= 1e6
     model = AutoencoderTransformer(2, hidden_layer_sizes=(4,), epochs=1, random_state=0)
@@ -303,6 +306,8 @@ def test_warnings_point_at_the_callers_line(call):
         warnings.simplefilter("always")
         if call == "pandas fit_transform":
             model.set_output(transform="pandas").fit_transform(lopsided)
+        elif call == "grid search":
+            GridSearchCV(make_pipeline(model), {"autoencodertransformer__n_components": [2]}, cv=2).fit(lopsided)
         else:
             getattr(model, call)(lopsided)
     ours = [w for w in caught if w.category in (DataScaleWarning, ConvergenceWarning)]
