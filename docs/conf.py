@@ -4,10 +4,16 @@ import json
 import os
 import pathlib
 import sys
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
 
 DOCS = pathlib.Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(DOCS / "_ext"))
+
+from api_links import write_sklearn_inventory  # noqa: E402
 
 import skautoencoder  # noqa: E402
 
@@ -20,22 +26,52 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "numpydoc",
-    "myst_parser",
+    # MyST Markdown pages, and the notebooks rendered with the outputs stored in them.
+    "myst_nb",
     "sphinx_gallery.gen_gallery",
+    "sphinx.ext.intersphinx",
+    # Guide literals naming a public object link to its reference entry (_ext/api_links.py).
+    "api_links",
 ]
-source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "_generated/tables", "auto_examples/*.ipynb", "auto_examples/*.py"]
-templates_path = []
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+# The notebooks are rendered as committed (their outputs written by
+# notebooks/build_notebooks.py); the test suite executes them.
+nb_execution_mode = "off"
+exclude_patterns = [
+    "_build",
+    "_generated/tables",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+    "generated/backreferences/*",
+]
+templates_path = ["_templates"]
 
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+# The estimators' reference pages list every public method, those they
+# inherit (transform, score, save, set_output …) included: see
+# _templates/class.rst.
+autodoc_default_options = {"members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 myst_heading_anchors = 3
 
 html_theme = "pydata_sphinx_theme"
-html_title = "skautoencoder"
-html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
+html_title = f"skautoencoder {version}"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    # Guide, Examples, API reference, Benchmarks, Changelog: all in the header, none under "More".
+    "header_links_before_dropdown": 6,
+    "navbar_align": "left",
+    "navbar_start": ["navbar-logo"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+    "secondary_sidebar_items": ["page-toc"],
+}
+html_sidebars = {"index": [], "changelog": [], "api": []}
 
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
@@ -43,6 +79,10 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
     "remove_config_comments": True,
+    # "Examples using X" on each reference page (the minigallery in _templates/class.rst).
+    "doc_module": ("skautoencoder",),
+    "backreferences_dir": "generated/backreferences",
+    "reference_url": {"skautoencoder": None},
 }
 
 # The benchmark tables, generated from benchmarks/results/*.json (each
@@ -90,4 +130,26 @@ def _benchmark_tables():
 
 
 _benchmark_tables()
+
+
+def _notebooks():
+    """The committed notebooks, copied under _generated/ so that the site renders them."""
+    folder = GENERATED / "notebooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        (folder / path.name).write_bytes(path.read_bytes())
+
+
+_notebooks()
+
+# scikit-learn's names link to scikit-learn.org through an inventory written
+# here from the installed scikit-learn: the build reaches no network.
+write_sklearn_inventory(GENERATED / "sklearn.inv")
+intersphinx_mapping = {"sklearn": ("https://scikit-learn.org/stable/", str(GENERATED / "sklearn.inv"))}
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# The gallery's examples train for a few dozen epochs so that the site
+# builds in minutes; a fit whose epochs run out before early stopping ends
+# it says so with a ConvergenceWarning, which here only says that the
+# examples were shortened. A user's own fit (300 epochs by default) still warns.
+warnings.filterwarnings("ignore", message=r"Maximum epochs \(\d+\) reached", category=ConvergenceWarning)

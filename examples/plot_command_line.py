@@ -6,7 +6,7 @@ The command line on a CSV file
 fits the autoencoder and writes the codes and a scatter plot;
 ``skautoencoder compare`` sweeps the code size against PCA. Here the wine
 table is written as a CSV file with its label column, as a user would have
-it, and both commands run on it (the same as typing them in a shell).
+it, and ``embed`` runs on it (the same as typing the command in a shell).
 """
 
 import os
@@ -18,15 +18,17 @@ from sklearn.datasets import load_wine
 
 from skautoencoder.cli import main
 
+# Work in a new, empty folder, as a user would in a shell.
 folder = tempfile.mkdtemp()
+os.chdir(folder)
 table = load_wine(as_frame=True).frame
-table.to_csv(os.path.join(folder, "wine.csv"), index=False)
+table.to_csv("wine.csv", index=False)
 
 # skautoencoder embed wine.csv --label target --epochs 30 --output out
-main(["embed", os.path.join(folder, "wine.csv"), "--label", "target", "--epochs", "30", "--output", folder])
-print(sorted(os.listdir(folder)))
+status = main(["embed", "wine.csv", "--label", "target", "--epochs", "30", "--output", "out"])  # 0: success
 
-png = [name for name in os.listdir(folder) if name.endswith(".png")][0]
-plt.imshow(mpimg.imread(os.path.join(folder, png)))
+# %%
+# The scatter plot it wrote:
+plt.imshow(mpimg.imread(os.path.join(folder, "out", "wine_codes.png")))
 plt.axis("off")
 plt.show()

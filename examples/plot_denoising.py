@@ -18,6 +18,9 @@ X = load_digits().data / 16
 X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
 noisy = np.clip(X_test + np.random.RandomState(0).normal(scale=0.3, size=X_test.shape), 0, 1)
 
+# %%
+# A plain and a denoising autoencoder of 16 values, each asked to restore the
+# noisy held-out digits.
 models = {
     "plain": AutoencoderTransformer(16, epochs=40, random_state=0),
     "denoising": AutoencoderTransformer(16, corruption="gaussian", corruption_level=0.3, epochs=40, random_state=0),

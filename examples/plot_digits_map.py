@@ -19,6 +19,9 @@ from skautoencoder import AutoencoderTransformer
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X / 16, y, test_size=0.25, random_state=0)
 
+# %%
+# Fit each on the training digits; draw the held-out digits' codes, with the
+# accuracy of a 5-nearest-neighbour classifier on them.
 reducers = {
     "PCA": PCA(2),
     # Few epochs keep the gallery fast; the defaults train up to 300.

@@ -24,6 +24,8 @@ grid = [
 ]
 search = GridSearchCV(pipe, grid, scoring=reconstruction_scorer, cv=3).fit(X)
 
+# %%
+# The held-out error of each candidate, as the search measured it.
 results = search.cv_results_
 for name in ("PCA", "AutoencoderTransformer"):
     chosen = [i for i, params in enumerate(results["params"]) if type(params.get("reduce", pipe[0])).__name__ == name]

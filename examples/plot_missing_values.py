@@ -18,6 +18,8 @@ X = load_digits().data[:600]
 removed = np.random.RandomState(0).rand(*X.shape) < 0.2
 X_missing = np.where(removed, np.nan, X)
 
+# %%
+# Fill the holes three ways and compare each with the removed values.
 imputers = {
     "column means": SimpleImputer(),
     "KNNImputer": KNNImputer(),

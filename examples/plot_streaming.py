@@ -24,6 +24,8 @@ path = os.path.join(tempfile.mkdtemp(), "patches.npy")
 np.save(path, patches.astype(np.float32))
 on_disk = np.load(path, mmap_mode="r")  # nothing is read yet
 
+# %%
+# Fit on the file and reconstruct a few patches from their 8-value codes.
 model = AutoencoderTransformer(8, epochs=10, random_state=0).fit(on_disk)
 reconstructed = model.inverse_transform(model.transform(on_disk[:6]))
 
