@@ -471,7 +471,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, classes=None):
         """Train for one epoch on ``X``, continuing from the fitted state.
 
         Each call is one pass over ``X`` with the same optimizer, so calling
@@ -487,7 +487,13 @@ class AutoencoderTransformer(BaseAutoencoder):
             in :meth:`fit`. NaN as in :meth:`fit`; a model whose first
             call saw no NaN refuses them later.
         y : array-like of shape (n_samples,), default=None
-            Labels as in :meth:`fit`, among those the first call saw.
+            Labels as in :meth:`fit`, among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class ``y`` may hold over all calls, as scikit-learn's
+            incremental classifiers take it: given on the first call, a
+            later chunk may bring a class the first did not; without it,
+            the classes are those of the first call's labels. Later calls
+            may repeat it, unchanged. Used only with ``label_weight > 0``.
 
         Returns
         -------
@@ -495,15 +501,15 @@ class AutoencoderTransformer(BaseAutoencoder):
         """
         with self._unchanged_on_failure():
             continuing = self._is_fitted()
-            self._fit(X, y, continuing=continuing, epochs=1, incremental=True)
+            self._fit(X, y, continuing=continuing, epochs=1, incremental=True, classes=classes)
         return self
 
     def _is_fitted(self):
         return hasattr(self, "encoder_")
 
-    def _fit(self, X, y=None, *, continuing, epochs, incremental=False):
+    def _fit(self, X, y=None, *, continuing, epochs, incremental=False, classes=None):
         """Validate, configure, fit, and set every fitted attribute in one place."""
-        data = validated_training_data(self, X, y, reset=not continuing)
+        data = validated_training_data(self, X, y, reset=not continuing, classes=classes)
         X, config = data.X, data.config
         previous = None
         if continuing:

@@ -50,7 +50,7 @@ class TrainingData:
     classes: np.ndarray = None
 
 
-def validated_training_data(estimator, X, y=None, *, reset):
+def validated_training_data(estimator, X, y=None, *, reset, classes=None):
     """The validated data and the fit's configuration; warns about the data's scale.
 
     Parameters
@@ -65,6 +65,8 @@ def validated_training_data(estimator, X, y=None, *, reset):
         Labels, -1 for unknown ones; used only with ``label_weight > 0``.
     reset : bool
         Whether this fit starts afresh (as opposed to continuing).
+    classes : array-like, default=None
+        ``partial_fit``'s classes: every label ``y`` may hold over all calls.
 
     Returns
     -------
@@ -94,7 +96,7 @@ def validated_training_data(estimator, X, y=None, *, reset):
             ensure_all_finite="allow-nan",
         )
     fill_values = _fill_values(estimator, X, reset)
-    labels, classes = _labels(estimator, params, X, y, reset)
+    labels, classes = _labels(estimator, params, X, y, reset, classes)
     config = FitConfig.from_params(
         params,
         X.shape[1],
@@ -140,10 +142,20 @@ def _fill_values(estimator, X, reset):
     return observed_column_means(X, getattr(estimator, "feature_names_in_", None))
 
 
-def _labels(estimator, params, X, y, reset):
+def _labels(estimator, params, X, y, reset, given_classes=None):
     """Labels as class indices (-1 unknown) and the classes, for ``label_weight > 0``; else (None, None)."""
     if not params.get("label_weight"):
         return None, None
+    if given_classes is not None:
+        given_classes = _sorted_classes(column_or_1d(np.asarray(given_classes)))
+        if len(given_classes) < 2:
+            raise ValueError(f"classes={given_classes.tolist()} names fewer than 2 classes; label_weight > 0 needs 2.")
+        fitted = None if reset else getattr(estimator, "label_classes_", None)
+        if fitted is not None and (len(fitted) != len(given_classes) or np.any(given_classes != fitted)):
+            raise ValueError(
+                f"classes={given_classes.tolist()} differs from the classes the first call was given "
+                f"({', '.join(map(str, fitted))}); pass the same classes to every call, or none."
+            )
     if y is None:
         raise ValueError(
             f"label_weight={params['label_weight']} trains a classifier of the code on labels; pass y to fit "
@@ -156,6 +168,8 @@ def _labels(estimator, params, X, y, reset):
         raise ValueError(f"y holds {len(y)} labels, but X has {X.shape[0]} rows; give one label per row.") from None
     known = _known_labels(y)
     fitted_classes = None if reset else getattr(estimator, "label_classes_", None)
+    if given_classes is not None:
+        fitted_classes = given_classes
     present = _sorted_classes(y[known])
     classes = present if fitted_classes is None else fitted_classes
     if fitted_classes is not None:
@@ -163,7 +177,8 @@ def _labels(estimator, params, X, y, reset):
         if len(unseen):
             raise ValueError(
                 f"y holds labels the model was not fitted with: {', '.join(map(str, unseen[:5]))}; its classes are "
-                f"{', '.join(map(str, fitted_classes))}."
+                f"{', '.join(map(str, fitted_classes))} (give every class on the first call to partial_fit with "
+                "classes=)."
             )
     elif len(classes) < 2:
         raise ValueError(

@@ -130,3 +130,25 @@ def test_a_seeded_fit_with_labels_is_reproducible(digits):
         AutoencoderTransformer(2, label_weight=1.0, **{**SETTINGS, "epochs": 5}).fit(X, y) for _ in range(2)
     )
     np.testing.assert_allclose(first.transform(X), second.transform(X), rtol=1e-4, atol=1e-5)
+
+
+def test_partial_fit_takes_every_class_on_its_first_call_as_sklearn_incremental_estimators_do(digits):
+    X, y = digits
+    model = AutoencoderTransformer(2, label_weight=1.0, **{**SETTINGS, "epochs": 1, "neighbor_weight": 0.0})
+    first, later = y < 5, y >= 5
+    with pytest.raises(
+        ValueError, match=r"^y holds labels the model was not fitted with: 5.*partial_fit with classes="
+    ):
+        AutoencoderTransformer(2, label_weight=1.0, **SETTINGS).partial_fit(X[first], y[first]).partial_fit(
+            X[later], y[later]
+        )
+    model.partial_fit(X[first], y[first], classes=np.arange(10))
+    model.partial_fit(X[later], y[later])  # a class the first chunk did not hold
+    model.partial_fit(X[later], y[later], classes=np.arange(10))  # repeated, unchanged
+    assert list(model.label_classes_) == list(range(10))
+    codes = model.transform(X)
+    with pytest.raises(ValueError, match=r"^classes=\[0, 1, 2\] differs from the classes the first call was given"):
+        model.partial_fit(X[first], y[first], classes=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"names fewer than 2 classes"):
+        AutoencoderTransformer(2, label_weight=1.0, **SETTINGS).partial_fit(X[:10], np.zeros(10), classes=[0])
+    np.testing.assert_array_equal(model.transform(X), codes)
