@@ -139,11 +139,11 @@ class LinkCodeLiterals(SphinxTransform):
             reference += literal
 
 
-_REF = re.compile(r":ref:`([^`<]*?)\s*(?:<([^>`]+)>)?`")
+_REF = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<([^>`]+)>)?`")
 
 
 def _sklearn_labels_as_text(app, what, name, obj, options, lines):
-    """Inherited scikit-learn docstrings point at labels of scikit-learn's own guide: say them as text."""
+    """Inherited scikit-learn docstrings point at labels and terms of scikit-learn's own guide: say them as text."""
     if not getattr(obj, "__module__", "").startswith("sklearn"):
         return
     for i, line in enumerate(lines):
