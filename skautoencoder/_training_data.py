@@ -1,5 +1,6 @@
 """The training data a fit is given, checked, and the fit's configuration made from them."""
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,6 +105,7 @@ def validated_training_data(estimator, X, y=None, *, reset, classes=None):
         missing_values=fill_values is not None,
         n_classes=0 if classes is None else len(classes),
     )
+    _check_user_models(params, X.shape[1])
     if is_sparse(X):
         config = _checked_for_sparse_rows(config, params, X.shape[0])
         # Each column's minimum and maximum count its implicit zeros.
@@ -129,6 +131,23 @@ def validated_training_data(estimator, X, y=None, *, reset, classes=None):
             f"early_stopping=True needs at least 2 samples to hold out validation rows; got n_samples={X.shape[0]}."
         )
     return TrainingData(X, config, fill_values, labels, classes)
+
+
+def _check_user_models(params, n_features):
+    """Refuse a user's encoder or decoder model of the wrong widths here, before any pass over the data.
+
+    A model given as such (not a builder function, which only building can
+    check) already imported Keras, so checking it imports nothing.
+    """
+    keras = sys.modules.get("keras")
+    if keras is None:
+        return
+    from ._engine.networks import check_model_widths
+
+    n_components = params["n_components"]
+    for role, n_in, n_out in (("encoder", n_features, n_components), ("decoder", n_components, n_features)):
+        if isinstance(params[role], keras.Model):
+            check_model_widths(params[role], n_in, n_out, role)
 
 
 def _fill_values(estimator, X, reset):

@@ -297,11 +297,21 @@ def test_user_builders_with_unseeded_layers_are_reproducible_and_leave_random_al
     assert random.random() == expected
 
 
-def test_user_encoder_of_the_wrong_width_is_refused(digits):
-    with pytest.raises(
-        ValueError, match="The encoder must map 64 to 2 columns \\(n_components=2\\); the one given maps 64 to 3"
-    ):
-        AutoencoderTransformer(2, encoder=user_encoder(), epochs=1).fit(digits)
+def test_user_encoder_of_the_wrong_width_is_refused_before_any_pass_over_the_data(digits, monkeypatch, tmp_path):
+    from skautoencoder._data_sources import StreamedRows
+
+    def no_pass(*args, **kwargs):
+        raise AssertionError("the data was read before the encoder's widths were checked")
+
+    # Rows on disk are read whole once at the door, for their ranges: the check comes before.
+    monkeypatch.setattr(StreamedRows, "column_ranges", no_pass)
+    np.save(tmp_path / "digits.npy", digits)
+    on_disk = np.load(tmp_path / "digits.npy", mmap_mode="r")
+    for rows in (digits, on_disk):
+        with pytest.raises(
+            ValueError, match="The encoder must map 64 to 2 columns \\(n_components=2\\); the one given maps 64 to 3"
+        ):
+            AutoencoderTransformer(2, encoder=user_encoder(), epochs=1).fit(rows)
 
 
 def test_a_user_model_without_a_known_input_shape_is_refused_and_the_estimator_unchanged(digits):

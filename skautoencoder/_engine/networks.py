@@ -330,6 +330,12 @@ def user_model(model_or_builder, input_width, output_width, role, seed):
             model = model_or_builder(input_width, output_width)
         if not isinstance(model, keras.Model):
             raise TypeError(f"The {role} builder must return a keras.Model; it returned {type(model).__name__}.")
+    check_model_widths(model, input_width, output_width, role)
+    return model
+
+
+def check_model_widths(model, input_width, output_width, role):
+    """Refuse a user's ``role`` model that does not map ``input_width`` columns to ``output_width``."""
     try:
         got_in, got_out = model.input_shape[-1], model.output_shape[-1]
     except (AttributeError, ValueError):  # Keras before 3.4 raises ValueError for a Sequential
@@ -343,4 +349,3 @@ def user_model(model_or_builder, input_width, output_width, role, seed):
             f"The {role} must map {input_width} to {output_width} columns ({what}={output_width}); "
             f"the one given maps {got_in} to {got_out}."
         )
-    return model
