@@ -7,7 +7,13 @@ from numbers import Integral
 
 from ._defaults import auto_validation_fraction, resolve_auto
 from ._engine.callbacks import check_callbacks
-from ._engine.keras_objects import check_keras_names, is_binary_crossentropy, is_linear, is_sigmoid
+from ._engine.keras_objects import (
+    check_keras_names,
+    check_loss_gives_rows,
+    is_binary_crossentropy,
+    is_linear,
+    is_sigmoid,
+)
 from ._engine.networks import NetworkSpec
 
 # The parameters that change what a compiled training step computes: two
@@ -135,6 +141,7 @@ class FitConfig:
         p["missing_values"] = bool(missing_values)
         p["n_classes"] = int(n_classes) if p.get("label_weight", 0) > 0 else 0
         check_keras_names(p)
+        check_loss_gives_rows(p["loss"], n_features)
         if p["callbacks"]:
             check_callbacks(p["callbacks"])
         from_logits = getattr(p["loss"], "from_logits", False)

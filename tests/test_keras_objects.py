@@ -109,9 +109,16 @@ def test_a_bounded_activation_of_any_name_warns_on_data_outside_its_range():
         small(output_activation="gelu", epochs=1).fit(X)
 
 
-def test_a_loss_giving_one_number_per_batch_is_refused_and_the_estimator_unchanged():
+def test_a_loss_giving_one_number_per_batch_is_refused_at_the_door_and_the_estimator_unchanged(monkeypatch):
+    from skautoencoder import _fitting
+
     model = small().fit(X)
     codes = model.transform(X)
+
+    def no_pass(*args, **kwargs):
+        raise AssertionError("the PCA start was fitted before the loss was checked")
+
+    monkeypatch.setattr(_fitting, "fit_pca_anchor", no_pass)
     with pytest.raises(ValueError, match="gives one number for the whole batch; it must give one value per row"):
         model.set_params(loss=lambda x, r: keras.ops.mean((x - r) ** 2)).fit(X)
     np.testing.assert_array_equal(model.transform(X), codes)

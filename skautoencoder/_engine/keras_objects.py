@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .backend import import_keras
+from .backend import import_keras, import_tensorflow
 
 _KINDS = {
     "activation": ("activations", "an activation"),
@@ -84,6 +84,19 @@ def keras_loss_per_row(loss):
         return tf.reduce_mean(values, axis=-1) if len(values.shape) > 1 else values
 
     return loss_per_row
+
+
+def check_loss_gives_rows(loss, n_features):
+    """Refuse a user's loss that gives one number per batch, by calling it once on two small rows.
+
+    The fit would otherwise find out at its first traced step, after the
+    PCA start and the neighbour graph are built.
+    """
+    if isinstance(loss, str):
+        return
+    tf = import_tensorflow()
+    rows = tf.zeros((2, n_features), dtype=tf.float32)
+    keras_loss_per_row(loss)(tf, rows, rows + 0.5)
 
 
 def is_linear(activation):
