@@ -63,7 +63,7 @@ def validated_training_data(estimator, X, y=None, *, reset, classes=None):
     X : array-like, sparse matrix or streamed array
         Dense rows in memory may hold NaN for missing values.
     y : array-like of shape (n_samples,), default=None
-        Labels, -1 for unknown ones; used only with ``label_weight > 0``.
+        Labels, -1 (or None, or NaN) for unknown ones; used only with ``label_weight > 0``.
     reset : bool
         Whether this fit starts afresh (as opposed to continuing).
     classes : array-like, default=None
