@@ -150,7 +150,7 @@ def bench_search(epochs):
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: two clusters may run at once (the suite runs two workers)
             silence_logs=logging.ERROR,
         ) as cluster,
         distributed.Client(cluster),

@@ -28,7 +28,7 @@ def test_grid_search_on_a_two_worker_dask_cluster_matches_n_jobs_1():
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: two clusters may run at once (the suite runs two workers)
             silence_logs=logging.ERROR,
         ) as cluster,
         distributed.Client(cluster) as client,

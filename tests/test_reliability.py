@@ -186,9 +186,11 @@ def datasets(draw):
 
 
 @pytest.mark.slow  # twelve generated data sets, each fitted twice
-# Generated columns of any spread, fitted for two epochs: the scale and map warnings are allowed, not asserted.
+# Generated columns of any spread and codes of any width, fitted for two epochs: the scale, map and
+# overcomplete-code warnings are allowed, not asserted (tests of their own assert each).
 @pytest.mark.filterwarnings("ignore::skautoencoder.exceptions.DataScaleWarning")
 @pytest.mark.filterwarnings("ignore::skautoencoder.exceptions.NeighborhoodWarning")
+@pytest.mark.filterwarnings("ignore:n_components=\\d+ is more than the \\d+ column:UserWarning")
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(X=datasets(), n_components=st.integers(1, 8))
 def test_fit_transform_inverse_and_score_are_finite_with_the_right_shapes(X, n_components):
