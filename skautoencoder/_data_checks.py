@@ -4,7 +4,6 @@ import os
 import sys
 import warnings
 
-import joblib
 import numpy as np
 import sklearn
 from sklearn.utils import check_random_state
@@ -111,9 +110,15 @@ _SCALE_RATIO_WARNING = 100
 # package's, scikit-learn's (its wrappers of fit, a Pipeline, a search) and
 # joblib's (which runs a search's fits), so that a warning of a fit inside
 # GridSearchCV points at the search's line rather than at their files.
-_PASS_THROUGH = tuple(
-    os.path.dirname(os.path.abspath(path)) + os.sep for path in (__file__, sklearn.__file__, joblib.__file__)
-)
+_PASS_THROUGH = tuple(os.path.dirname(os.path.abspath(path)) + os.sep for path in (__file__, sklearn.__file__))
+
+
+def _pass_through():
+    """:data:`_PASS_THROUGH`, and joblib's folder once scikit-learn has imported it (it runs a search's fits)."""
+    joblib = sys.modules.get("joblib")
+    if joblib is None or not getattr(joblib, "__file__", None):
+        return _PASS_THROUGH
+    return (*_PASS_THROUGH, os.path.dirname(os.path.abspath(joblib.__file__)) + os.sep)
 
 
 def warn_at_caller(message, category):
@@ -124,8 +129,8 @@ def warn_at_caller(message, category):
     warnings at scikit-learn's ``base.py`` instead of the caller's line
     (``tests/test_reliability.py``), and Python 3.10 and 3.11 lack it.
     """
-    frame, level = sys._getframe(1), 2
-    while frame is not None and frame.f_code.co_filename.startswith(_PASS_THROUGH):
+    frame, level, passed = sys._getframe(1), 2, _pass_through()
+    while frame is not None and frame.f_code.co_filename.startswith(passed):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
 
