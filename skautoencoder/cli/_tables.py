@@ -598,12 +598,8 @@ def _numbering(column):
 
 
 def _row_names(column):
-    """A row-name column's cells as text, whole numbers without a trailing ".0", empty where missing."""
-    if _is_numeric(column) and not column.isna().any():
-        values = column.to_numpy(dtype=np.float64)
-        if np.all(values == np.round(values)):
-            return values.astype(np.int64).astype(str)
-    return np.asarray([str(value) if present else "" for value, present in zip(column.tolist(), column.notna())])
+    """A row-name column's cells as text, read as labels are (whole numbers without ".0"), empty where missing."""
+    return np.asarray(["" if name is None else str(name) for name in _labels(column).tolist()])
 
 
 def _index_note(column, name):
