@@ -5,14 +5,6 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Figures are written to files in tests, never shown.
 os.environ.setdefault("MPLBACKEND", "Agg")
-if "PYTEST_XDIST_WORKER" in os.environ:
-    # Each pytest-xdist worker (and each process a test starts) gets one
-    # thread per TensorFlow pool: with `-n 2` on 2 cores the workers already
-    # fill the machine, and the tests' small networks train faster on one
-    # thread than on pools the two workers fight over (the same loss curve, to
-    # the bit: benchmarks/bench_speed.py's dispatch part).
-    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
-    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 
 
 def pytest_collection_modifyitems(config, items):
