@@ -13,7 +13,7 @@ ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(DOCS / "_ext"))
 
-from api_links import write_sklearn_inventory  # noqa: E402
+from api_links import write_external_inventories, write_sklearn_inventory  # noqa: E402
 
 import skautoencoder  # noqa: E402
 
@@ -104,7 +104,7 @@ def _benchmark_tables():
         table = result.get("table")
         if not table:
             continue
-        # bench_speed_dispatch.json comes from bench_speed.py.
+        # bench_floor_maps.json comes from bench_floor.py.
         parts = path.stem.split("_")
         script = next(
             "_".join(parts[:n])
@@ -143,9 +143,30 @@ def _notebooks():
 _notebooks()
 
 # scikit-learn's names link to scikit-learn.org through an inventory written
-# here from the installed scikit-learn: the build reaches no network.
+# here from the installed scikit-learn, and the parameter types' names
+# (float, ndarray, keras.Model, os.PathLike, Figure …) to Python's, NumPy's,
+# Keras's, matplotlib's and TensorFlow's pages through small inventories
+# written here too: the build reaches no network.
 write_sklearn_inventory(GENERATED / "sklearn.inv")
 intersphinx_mapping = {"sklearn": ("https://scikit-learn.org/stable/", str(GENERATED / "sklearn.inv"))}
+intersphinx_mapping.update(write_external_inventories(GENERATED))
+# Parameter types link to those pages; other words in them stay text.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+numpydoc_xref_aliases = {
+    name: f":class:`{name}`"
+    for name in (
+        "keras.Model",
+        "keras.optimizers.Optimizer",
+        "keras.callbacks.Callback",
+        "keras.layers.Layer",
+        "os.PathLike",
+        "pathlib.Path",
+        "matplotlib.figure.Figure",
+        "matplotlib.axes.Axes",
+        "tf.distribute.Strategy",
+    )
+}
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # The gallery's examples train for a few dozen epochs so that the site

@@ -50,7 +50,7 @@ def plot_codes(
     ----------
     codes : array-like of shape (n_samples, n_components >= 2)
     labels : array-like of shape (n_samples,), default=None
-    ax : matplotlib Axes, default=None
+    ax : matplotlib.axes.Axes, default=None
     title, xlabel, ylabel : str
     label_name : str, default="label"
         What the labels are, e.g. their column's name: the legend's title
@@ -58,7 +58,7 @@ def plot_codes(
 
     Returns
     -------
-    figure : matplotlib Figure
+    figure : matplotlib.figure.Figure
 
     Examples
     --------
@@ -175,7 +175,7 @@ def plot_reconstructions(originals, reconstructions, image_shape, *, n_items=10,
 
     Returns
     -------
-    figure : matplotlib Figure
+    figure : matplotlib.figure.Figure
     """
     plt = _pyplot()
     rows = {"original": np.asarray(originals), **{k: np.asarray(v) for k, v in reconstructions.items()}}
@@ -205,12 +205,12 @@ def plot_loss_curve(loss_curve, validation_loss_curve=None, *, ax=None, title="T
     loss_curve : sequence of float, or a fitted AutoencoderTransformer
         With an estimator, its ``loss_curve_`` and ``validation_loss_curve_``.
     validation_loss_curve : sequence of float, default=None
-    ax : matplotlib Axes, default=None
+    ax : matplotlib.axes.Axes, default=None
     title : str
 
     Returns
     -------
-    figure : matplotlib Figure
+    figure : matplotlib.figure.Figure
     """
     kept = None
     if hasattr(loss_curve, "loss_curve_"):
@@ -286,7 +286,7 @@ def plot_decoded_grid(
 
     Returns
     -------
-    figure : matplotlib Figure
+    figure : matplotlib.figure.Figure
     """
     plt = _pyplot()
     (x_min, x_max), (y_min, y_max) = code_range if code_range is not None else ((-3, 3), (-3, 3))
@@ -334,12 +334,12 @@ def plot_item(item, image_shape, *, ax=None, title="One item"):
     ----------
     item : array-like of shape (n_features,)
     image_shape : tuple of int
-    ax : matplotlib Axes, default=None
+    ax : matplotlib.axes.Axes, default=None
     title : str
 
     Returns
     -------
-    figure : matplotlib Figure
+    figure : matplotlib.figure.Figure
     """
     figure, ax = _figure_and_axes(ax, (3, 3))
     image = ax.imshow(np.asarray(item, dtype=float).reshape(image_shape), cmap="gray_r")
@@ -360,7 +360,7 @@ def plot_error_curve(
     n_components : sequence of int
     errors : dict of str to sequence of float
         One line per method, aligned with ``n_components``.
-    ax : matplotlib Axes, default=None
+    ax : matplotlib.axes.Axes, default=None
     title : str
     floor : float, default=None
         Errors below it (rounding noise, e.g. PCA keeping every component)
@@ -371,7 +371,7 @@ def plot_error_curve(
 
     Returns
     -------
-    figure : matplotlib Figure
+    figure : matplotlib.figure.Figure
 
     Examples
     --------

@@ -2,10 +2,14 @@
 
 Two parts, both local to the build (it needs no network):
 
-- ``sklearn.inv``: an intersphinx inventory of scikit-learn's public classes
-  and functions, written from the installed scikit-learn, with the page each
-  has on scikit-learn.org (``modules/generated/<public name>.html``), so that
-  ``sklearn.decomposition.PCA`` in a docstring's "See Also" links there.
+- Intersphinx inventories written here: ``sklearn.inv``, scikit-learn's
+  public classes and functions, from the installed scikit-learn, with the page
+  each has on scikit-learn.org (``modules/generated/<public name>.html``), so
+  that ``sklearn.decomposition.PCA`` in a docstring's "See Also" links there;
+  and, for the names the docstrings' parameter types use (``float``,
+  ``ndarray``, ``keras.Model``, ``os.PathLike``, matplotlib's ``Figure`` …),
+  small inventories of Python's, NumPy's, Keras's, matplotlib's and
+  TensorFlow's pages (:data:`EXTERNAL_PAGES`).
 - A transform that turns a code literal naming a public object of this
   package (```AutoencoderTransformer```, ```load(path)```) or a scikit-learn
   class by its usual name (```PCA```, ```GridSearchCV```) into a link to its
@@ -16,6 +20,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import sys
 import zlib
 
 from docutils import nodes
@@ -49,20 +54,115 @@ def sklearn_public_names():
     return names
 
 
-def write_sklearn_inventory(path):
-    """Write an intersphinx inventory (format 2) of scikit-learn's public names to ``path``."""
-    import sklearn
-
-    lines = [
-        f"{full} py:{kind} 1 modules/generated/{full}.html -" for full, kind in sorted(sklearn_public_names().items())
-    ]
+def write_inventory(path, project, version, entries):
+    """Write an intersphinx inventory (format 2) to ``path``: ``entries`` are ``(name, role, page, title)``."""
+    lines = [f"{name} {role} 1 {page} {title or '-'}" for name, role, page, title in entries]
     header = (
         "# Sphinx inventory version 2\n"
-        "# Project: scikit-learn\n"
-        f"# Version: {sklearn.__version__}\n"
+        f"# Project: {project}\n"
+        f"# Version: {version}\n"
         "# The remainder of this file is compressed using zlib.\n"
     )
     path.write_bytes(header.encode() + zlib.compress(("\n".join(lines) + "\n").encode()))
+
+
+def write_sklearn_inventory(path):
+    """Write an intersphinx inventory of scikit-learn's public names to ``path``."""
+    import sklearn
+
+    entries = [
+        (full, f"py:{kind}", f"modules/generated/{full}.html", None)
+        for full, kind in sorted(sklearn_public_names().items())
+    ]
+    write_inventory(path, "scikit-learn", sklearn.__version__, entries)
+
+
+# The other projects' pages that the reference's parameter types and "See
+# Also" sections name: {inventory name: (site, {name: (role, page)})}. The
+# roles and labels are those numpydoc's type aliases point at
+# (``:class:`python:float```, ``:term:`numpy:array_like``` …).
+EXTERNAL_PAGES = {
+    "python": (
+        "https://docs.python.org/3/",
+        {
+            "None": ("py:data", "library/constants.html#None"),
+            "True": ("py:data", "library/constants.html#True"),
+            "False": ("py:data", "library/constants.html#False"),
+            "bltin-boolean-values": ("std:label", "library/stdtypes.html#bltin-boolean-values"),
+            "float": ("py:class", "library/functions.html#float"),
+            "int": ("py:class", "library/functions.html#int"),
+            "str": ("py:class", "library/stdtypes.html#str"),
+            "dict": ("py:class", "library/stdtypes.html#dict"),
+            "list": ("py:class", "library/stdtypes.html#list"),
+            "tuple": ("py:class", "library/stdtypes.html#tuple"),
+            "object": ("py:class", "library/functions.html#object"),
+            "callable": ("py:function", "library/functions.html#callable"),
+            **{term: ("std:term", f"glossary.html#term-{term}") for term in ("iterable", "sequence", "generator")},
+            "os.PathLike": ("py:class", "library/os.html#os.PathLike"),
+            "pathlib.Path": ("py:class", "library/pathlib.html#pathlib.Path"),
+            **{
+                name: ("py:exception", f"library/exceptions.html#{name}")
+                for name in ("ValueError", "TypeError", "OSError", "MemoryError", "UserWarning", "RuntimeWarning")
+            },
+        },
+    ),
+    "numpy": (
+        "https://numpy.org/doc/stable/",
+        {
+            "numpy.ndarray": ("py:class", "reference/generated/numpy.ndarray.html"),
+            "numpy.dtype": ("py:class", "reference/generated/numpy.dtype.html"),
+            "numpy.memmap": ("py:class", "reference/generated/numpy.memmap.html"),
+            "numpy.float32": ("py:class", "reference/arrays.scalars.html#numpy.float32"),
+            "numpy.random.RandomState": ("py:class", "reference/random/legacy.html#numpy.random.RandomState"),
+            "numpy.random.Generator": ("py:class", "reference/random/generator.html#numpy.random.Generator"),
+            "numpy.nan": ("py:data", "reference/constants.html#numpy.nan"),
+            "numpy.inf": ("py:data", "reference/constants.html#numpy.inf"),
+            "array_like": ("std:term", "glossary.html#term-array_like"),
+            "arrays.scalars": ("std:label", "reference/arrays.scalars.html"),
+        },
+    ),
+    "keras": (
+        "https://keras.io/",
+        {
+            "keras.Model": ("py:class", "api/models/model/"),
+            "keras.Sequential": ("py:class", "api/models/sequential/"),
+            "keras.Input": ("py:function", "api/layers/core_layers/input/"),
+            "keras.layers.Layer": ("py:class", "api/layers/base_layer/"),
+            "keras.callbacks.Callback": ("py:class", "api/callbacks/base_callback/"),
+            "keras.callbacks.EarlyStopping": ("py:class", "api/callbacks/early_stopping/"),
+            "keras.optimizers.Optimizer": ("py:class", "api/optimizers/"),
+            "keras.losses.Loss": ("py:class", "api/losses/"),
+        },
+    ),
+    "matplotlib": (
+        "https://matplotlib.org/stable/",
+        {
+            "matplotlib.figure.Figure": ("py:class", "api/_as_gen/matplotlib.figure.Figure.html"),
+            "matplotlib.axes.Axes": ("py:class", "api/_as_gen/matplotlib.axes.Axes.html"),
+        },
+    ),
+    "tensorflow": (
+        "https://www.tensorflow.org/api_docs/python/",
+        {"tf.distribute.Strategy": ("py:class", "tf/distribute/Strategy")},
+    ),
+}
+
+
+def write_external_inventories(folder):
+    """Write an inventory of each project of :data:`EXTERNAL_PAGES` to ``folder``; returns the intersphinx mapping."""
+    import importlib.metadata
+
+    mapping = {}
+    for project, (site, pages) in EXTERNAL_PAGES.items():
+        try:
+            version = importlib.metadata.version(project)
+        except importlib.metadata.PackageNotFoundError:  # Python itself
+            version = ".".join(map(str, sys.version_info[:2]))
+        path = folder / f"{project}.inv"
+        entries = [(name, role, page, None) for name, (role, page) in pages.items()]
+        write_inventory(path, project, version, entries)
+        mapping[project] = (site, str(path))
+    return mapping
 
 
 def _own_public_names():
