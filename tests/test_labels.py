@@ -45,7 +45,18 @@ def test_the_classification_term_is_in_the_training_and_validation_losses(digits
 
 
 @pytest.mark.slow
-def test_labels_part_the_classes_of_held_out_rows_with_all_labels_or_a_tenth():
+def test_labels_part_the_classes_of_held_out_rows_and_a_tenth_of_them_costs_nothing():
+    """With every training label the held-out classes part better, on average over three seeds.
+
+    One seed's margin is within the noise of a single map: 450 held-out rows
+    give each accuracy a standard error of about 0.012, and seeds move it as
+    much (measured, label_weight=0.1, seeds 0, 1, 2: without labels 0.911,
+    0.916, 0.942; with every label 0.951, 0.938, 0.940; with a tenth 0.918,
+    0.929, 0.936 on Python 3.11, and means 0.925, 0.942 and 0.923 on Python
+    3.13). This test once asserted seed 0's margins alone (0.02 for every
+    label, any gain for a tenth), which another machine's rounding put
+    exactly on the bound; a tenth of the labels gains nothing measurable.
+    """
     from sklearn.decomposition import PCA
     from sklearn.model_selection import train_test_split
 
@@ -57,19 +68,20 @@ def test_labels_part_the_classes_of_held_out_rows_with_all_labels_or_a_tenth():
 
     # The default map on every fit (neighbor_weight="auto" keeps it on these digits, after a
     # second fit for reconstruction alone that the labels add nothing to here).
-    def fitted(*data, label_weight=0.0):
-        return AutoencoderTransformer(2, neighbor_weight=1.0, label_weight=label_weight, random_state=0).fit(*data)
+    def fitted(*data, label_weight=0.0, seed=0):
+        return AutoencoderTransformer(2, neighbor_weight=1.0, label_weight=label_weight, random_state=seed).fit(*data)
 
-    unsupervised = accuracy(fitted(X_train))
-    supervised = fitted(X_train, y_train, label_weight=0.1)
+    seeds = (0, 1, 2)
+    unsupervised = np.mean([accuracy(fitted(X_train, seed=seed)) for seed in seeds])
+    supervised = [fitted(X_train, y_train, label_weight=0.1, seed=seed) for seed in seeds]
+    assert np.mean([accuracy(model) for model in supervised]) > unsupervised + 0.01
     few = np.where(np.random.RandomState(0).rand(len(y_train)) < 0.1, y_train, -1)
     semi_supervised = fitted(X_train, few, label_weight=0.1)
-    # Measured: 0.911 without labels, 0.951 with all, 0.918 with a tenth.
-    assert accuracy(supervised) > unsupervised + 0.02
-    assert accuracy(semi_supervised) > unsupervised
+    assert accuracy(semi_supervised) > unsupervised - 0.02
+    assert list(semi_supervised.label_classes_) == list(range(10))
     pca = PCA(2).fit(X_train)
     pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
-    assert -supervised.score(X_test) <= 0.7 * pca_error
+    assert -supervised[0].score(X_test) <= 0.7 * pca_error
 
 
 def test_bad_labels_are_refused_in_one_sentence_and_change_nothing(digits):
