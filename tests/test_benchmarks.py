@@ -201,3 +201,14 @@ def test_bench_patience_quick_run_fits_each_patience(tmp_path):
     assert [(r["rows"], r["patience"]) for r in rows] == [(2000, "auto (rows)"), (2000, "30 epochs")]
     for r in rows:
         assert r["epochs"] >= 1 and 0.5 < r["trustworthiness"] <= 1 and r["mse_vs_pca"] > 0
+
+
+def test_bench_map_cost_quick_run_times_the_map_umap_and_partial_fit(tmp_path):
+    output = tmp_path / "map_cost.json"
+    result = run_quick("bench_map_cost.py", "--output", output)
+    assert "| table | rows x columns | defaults s |" in result.stdout and "| map / nw=0 |" in result.stdout
+    measured = json.loads(output.read_text())
+    (table,) = measured["tables"]
+    assert table["rows"] == 150 and table["kept"] in ("map", "reconstruction")
+    assert min(table["defaults_s"], table["reconstruction_alone_s"], table["umap_s"]) > 0
+    assert measured["partial_fit"]["map_s"] > 0 and measured["partial_fit"]["alone_s"] > 0

@@ -125,7 +125,7 @@ def test_eager_and_compiled_steps_give_the_same_fit(variant, monkeypatch):
 
     short = {**PARAMS, "epochs": 1, "batch_size": 32, **variant}  # 4 steps or fewer
     compiled = AutoencoderTransformer(**short).fit(X)
-    monkeypatch.setattr(training_loop, "execution_mode", lambda n_steps, reused=False: "eager")
+    monkeypatch.setattr(training_loop, "epoch_modes", lambda *args, **kwargs: lambda epoch: "eager")
     eager = AutoencoderTransformer(**short).fit(X)
     np.testing.assert_allclose(compiled.loss_curve_, eager.loss_curve_, rtol=1e-5)
     np.testing.assert_allclose(compiled.transform(X), eager.transform(X), rtol=1e-4, atol=1e-5)
@@ -142,3 +142,23 @@ def test_a_short_fit_on_a_pooled_trainer_runs_compiled_and_a_one_off_eagerly():
     AutoencoderTransformer(**{**PARAMS, "epochs": 1, "batch_size": 32}).fit(X)
     (trainer,) = [t for key, t in TRAINER_POOL._local.trainers.items() if key[0] == X.shape[1]][-1:]
     assert trainer.reused and trainer._epoch_fns["graph"].experimental_get_tracing_count() >= 1
+
+
+def test_a_fit_that_may_stop_early_compiles_xla_only_once_it_has_run_its_first_steps_as_a_graph(monkeypatch):
+    # Early stopping ends most fits of small data before compiling would
+    # have paid off: the first XLA_SWITCH_STEPS steps run as a graph.
+    from skautoencoder._engine import compiled_trainer
+    from skautoencoder._engine.compiled_trainer import TRAINER_POOL, epoch_modes
+
+    monkeypatch.setattr(compiled_trainer, "XLA_MIN_STEPS", 12)
+    monkeypatch.setattr(compiled_trainer, "XLA_SWITCH_STEPS", 12)
+    assert [epoch_modes(10, 4, may_stop_early=True)(e) for e in (1, 3, 4, 10)] == ["graph", "graph", "xla", "xla"]
+    assert epoch_modes(10, 4)(1) == "xla" and epoch_modes(2, 4, may_stop_early=True)(1) == "graph"
+    rows = np.random.RandomState(2).rand(150, 7)  # a width no other test fits, so its trainer is new
+    params = {**PARAMS, "epochs": 10, "batch_size": 32, "early_stopping": True, "validation_fraction": 0.2}
+    params["n_iter_no_change"] = 50
+    fitted = AutoencoderTransformer(**params).fit(rows)  # 4 steps an epoch
+    (trainer,) = [t for key, t in TRAINER_POOL._local.trainers.items() if key[0] == rows.shape[1]][-1:]
+    assert trainer._epoch_fns["graph"].experimental_get_tracing_count() >= 1
+    assert trainer._epoch_fns["xla"].experimental_get_tracing_count() >= 1
+    assert len(fitted.loss_curve_) == 10 and np.isfinite(fitted.loss_curve_).all()

@@ -62,12 +62,15 @@ def neighbor_loss(tf, code, neighbor_code, scale):
     """
     a, b = code / scale, neighbor_code / scale
     n_rows = tf.shape(a)[0]
-    logits = [-tf.math.log1p(tf.reduce_sum(tf.square(a - b), axis=-1))]
-    for shift in range(1, N_NEGATIVES + 1):
-        logit = -tf.math.log1p(tf.reduce_sum(tf.square(a - tf.roll(b, shift, axis=0)), axis=-1))
-        # A shift by a multiple of the batch would compare a row with its own neighbour.
-        logits.append(tf.where(tf.math.floormod(shift, n_rows) == 0, tf.constant(-1e30, logit.dtype), logit))
-    logits = tf.stack(logits, axis=-1)
+    shifts = tf.range(N_NEGATIVES + 1)
+    # Column s pairs row i with the neighbour of row i - s (mod the batch):
+    # s = 0 is its own neighbour, the others its negatives. One gather
+    # instead of a shifted copy per negative keeps the step's graph small.
+    partners = tf.math.floormod(tf.range(n_rows)[:, None] - shifts[None, :], n_rows)
+    logits = -tf.math.log1p(tf.reduce_sum(tf.square(a[:, None, :] - tf.gather(b, partners)), axis=-1))
+    # A shift by a multiple of the batch would compare a row with its own neighbour.
+    own_neighbor = tf.logical_and(shifts > 0, tf.math.floormod(shifts, n_rows) == 0)
+    logits = tf.where(own_neighbor[None, :], tf.constant(-1e30, logits.dtype), logits)
     return tf.reduce_logsumexp(logits, axis=-1) - logits[:, 0]
 
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..exceptions import TrainingDiverged
-from .compiled_trainer import execution_mode
+from .compiled_trainer import epoch_modes
 
 
 @dataclass
@@ -126,7 +126,10 @@ def train(
     limited = floored and floor.each_epoch
     improved_on = math.inf
     epochs_without_improvement = 0
-    mode = execution_mode(epochs * -(-len(train_rows) // batch_size), trainer.reused)
+    mode_at = epoch_modes(
+        epochs, -(-len(train_rows) // batch_size), trainer.reused, may_stop_early=validation_rows is not None
+    )
+    mode = mode_at(1)
 
     def offer(loss, epoch):
         loss = loss if math.isfinite(loss) else math.inf
@@ -150,6 +153,7 @@ def train(
         for epoch in range(1, epochs + 1):
             if callbacks is not None:
                 callbacks.epoch_begin(epoch)
+            mode = mode_at(epoch)
             loss = trainer.train_epoch(source, train_rows, batch_size, shuffle=shuffle, rng=rng, mode=mode)
             if not math.isfinite(loss):
                 raise TrainingDiverged(
