@@ -410,15 +410,47 @@ def test_drop_incomplete_leaves_out_rows_and_says_how_many(tmp_path):
     assert table.notes[-1] == "left out 3 incomplete rows of 40 (--drop-incomplete); their codes are left empty."
 
 
-def test_fill_missing_fills_with_the_column_mean_and_says_how_many(tmp_path):
+def test_fill_missing_keeps_the_empty_cells_for_the_autoencoder_and_says_how_many(tmp_path):
     path = r_table(tmp_path / "weather.csv", gaps=[(1, 4), (1, 9), (3, 9)])
     complete = read_csv_table(path, missing="drop")
     table = read_csv_table(path, missing="fill")
     assert table.rows is None and len(table.X) == 40
-    observed = np.delete(table.X[:, 0], [4, 9])
-    assert table.X[4, 0] == table.X[9, 0] == pytest.approx(observed.mean())
+    assert np.isnan(table.X[[4, 9], 0]).all() and np.isnan(table.X[9, 2]) and np.isnan(table.X).sum() == 3
     np.testing.assert_array_equal(np.delete(table.X, [4, 9], axis=0), complete.X)
-    assert table.notes[-1] == "filled 3 empty cells in 2 columns with the column's mean (--fill-missing)."
+    assert table.notes[-1] == (
+        "kept 3 empty cells in 2 columns for the autoencoder to fill with the column's mean (--fill-missing)."
+    )
+
+
+def test_fill_missing_fits_on_every_row_through_the_estimators_own_nan_support(tmp_path, capsys):
+    # The autoencoder fills each empty cell where its encoder sees it and
+    # counts no error there, rather than being fitted on invented values.
+    path = r_table(tmp_path / "weather.csv", gaps=[(1, 4), (1, 9), (3, 9)])
+    args = ["--fill-missing", "--epochs", "2", "--output", tmp_path / "out", "--random-state", "0"]
+    status, out, _ = run(["embed", path, *args, "--save-model", tmp_path / "model.skae"], capsys)
+    assert status == 0 and "kept 3 empty cells in 2 columns" in out
+    rows = codes_cells(tmp_path / "out" / "weather_codes.csv")
+    assert len(rows) == 41 and all(cell not in ("", "nan") for row in rows[1:] for cell in row)
+    model = load(tmp_path / "model.skae")
+    observed = read_csv_table(path, missing="fill").X
+    scaled_means = np.nanmean(observed, axis=0) * model[0].scale_ + model[0].min_
+    np.testing.assert_allclose(model[-1].fill_values_, scaled_means, rtol=1e-6)
+    status, out, _ = run(["compare", path, "--n-components", "1,2", *args], capsys)
+    errors = codes_cells(tmp_path / "out" / "weather_compare.csv")[1:]
+    assert status == 0 and all(np.isfinite(float(cell)) for row in errors for cell in row[1:])
+
+
+def test_a_saved_model_fitted_on_complete_rows_encodes_a_file_with_empty_cells_filled_by_their_means(tmp_path, capsys):
+    complete = r_table(tmp_path / "weather.csv")
+    args = ["--epochs", "2", "--random-state", "0"]
+    run(["embed", complete, *args, "--output", tmp_path / "a", "--save-model", tmp_path / "model.skae"], capsys)
+    gappy = r_table(tmp_path / "gappy.csv", gaps=[(1, 4)])
+    status, out, _ = run(
+        ["embed", gappy, "--fill-missing", "--model", tmp_path / "model.skae", "--output", tmp_path / "b"], capsys
+    )
+    assert status == 0 and "Filled 1 empty cells with their columns' means in this file" in out
+    rows = codes_cells(tmp_path / "b" / "gappy_codes.csv")
+    assert len(rows) == 41 and all(cell != "" for row in rows[1:] for cell in row)
 
 
 def test_embed_writes_one_line_per_input_row_when_rows_are_dropped(tmp_path, capsys):
@@ -589,7 +621,8 @@ def test_a_spreadsheet_export_with_a_byte_order_mark_crlf_semicolons_and_na_cell
         read_csv_table(path, label="Group", drop=["Sample"])
     table = read_csv_table(path, label="Group", drop=["Sample"], missing="fill")
     assert table.names == ["Height", "Width"] and table.labels.tolist() == list("abababab")
-    assert table.X[3, 1] == pytest.approx(np.mean([2 * i + 1 for i in range(8) if i != 3]))
+    # The #N/A cell is read as missing and kept for the autoencoder to fill.
+    assert np.isnan(table.X[3, 1]) and np.isnan(table.X).sum() == 1
 
 
 def test_numeric_labels_with_gaps_stay_numbers(tmp_path):

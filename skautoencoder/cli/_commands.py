@@ -202,6 +202,23 @@ def _transform(model, X):
         return model.transform(X)
 
 
+def _filled_for_a_model_without_nan(model, X):
+    """``X``, its NaN filled with its columns' means where the saved model was fitted on complete rows.
+
+    A model fitted on rows with NaN fills them itself, as it learned to
+    (its ``fill_values_``); one fitted on complete rows refuses NaN.
+    """
+    autoencoder = model[-1] if hasattr(model, "steps") else model
+    empty = np.isnan(X)
+    if getattr(autoencoder, "fill_values_", None) is not None or not empty.any():
+        return X
+    print(
+        f"Filled {empty.sum():,} empty cells with their columns' means in this file: "
+        "the saved model was fitted on complete rows."
+    )
+    return np.where(empty, np.nanmean(X, axis=0), X)
+
+
 def run_embed(args):
     """Fit on a CSV (or reuse a saved model) and write its codes and scatter."""
     stem = _stem(args.data)
@@ -212,6 +229,7 @@ def run_embed(args):
             table = _read_table(args, columns=list(getattr(model, "feature_names_in_", [])) or None)
             X = _match_model_columns(table, model, args.data, args.model)
             print(f"Encoding {len(X)} rows of {_describe_columns(table)}, with the saved model {args.model}.")
+            X = _filled_for_a_model_without_nan(model, X)
         else:
             table = _read_table(args)
             model = _fit_embedding(table, args)
@@ -304,7 +322,6 @@ def _spreadsheet_safe(cell):
 
 def run_compare(args):
     """Sweep n_components for both methods and write the error curve."""
-    from sklearn.decomposition import PCA
     from sklearn.preprocessing import MinMaxScaler
 
     from .. import AutoencoderTransformer
@@ -332,8 +349,7 @@ def run_compare(args):
         errors = {"PCA": [], "autoencoder": []}
         for step, k in enumerate(sizes, start=1):
             print(f"[{step}/{len(sizes)}] n_components={k}")
-            pca = PCA(min(k, *X_train.shape)).fit(X_train)
-            errors["PCA"].append(reconstruction_error(pca, X_test))
+            errors["PCA"].append(_pca_error(min(k, *X_train.shape), X_train, X_test))
             autoencoder = AutoencoderTransformer(
                 k, **_epochs(args), random_state=args.random_state, verbose=_verbose(args)
             )
@@ -356,6 +372,27 @@ def run_compare(args):
     return 0
 
 
+def _pca_error(k, X_train, X_test):
+    """``PCA(k)``'s held-out error on the observed cells of ``X_test``.
+
+    PCA takes no NaN: where cells are missing (``--fill-missing``), it is
+    fitted on, and encodes, rows whose empty cells hold the training rows'
+    column means, and is scored on the observed cells, as the autoencoder
+    is.
+    """
+    from sklearn.decomposition import PCA
+    from sklearn.impute import SimpleImputer
+
+    from ..metrics import reconstruction_error
+
+    if not (np.isnan(X_train).any() or np.isnan(X_test).any()):
+        return reconstruction_error(PCA(k).fit(X_train), X_test)
+    imputer = SimpleImputer(keep_empty_features=True).fit(X_train)
+    pca = PCA(k).fit(imputer.transform(X_train))
+    reconstruction = pca.inverse_transform(pca.transform(imputer.transform(X_test)))
+    return float(np.nanmean(np.square(X_test - reconstruction)))
+
+
 def _plot_floor(sizes, errors, X):
     """Where the error plot's axis stops, or None when every error is meaningful.
 
@@ -364,7 +401,7 @@ def _plot_floor(sizes, errors, X):
     axis over dozens of decades. Such errors are drawn one decade below the
     smallest meaningful one, and the command says so.
     """
-    precision = np.finfo(np.float32).eps ** 2 * float(np.mean(X**2))
+    precision = np.finfo(np.float32).eps ** 2 * float(np.nanmean(X**2))
     values = np.concatenate([np.asarray(v, dtype=float) for v in errors.values()])
     if np.all(values >= precision):
         return None

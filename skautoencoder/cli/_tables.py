@@ -44,7 +44,8 @@ class Table:
     Attributes
     ----------
     X : ndarray of shape (n_rows, n_features), float64
-        The rows kept (see ``rows``).
+        The rows kept (see ``rows``); NaN marks a missing cell kept for the
+        autoencoder to fill (``missing="fill"``).
     labels : ndarray of shape (n_rows,) or None
         The kept rows' labels: integers when every label is one, else floats
         when every label is a number, else strings; an empty label is None
@@ -57,7 +58,7 @@ class Table:
     has_header : bool
     notes : list of str
         One sentence per thing the reader did that the user should know of
-        (a column left out, rows dropped, cells filled).
+        (a column left out, rows dropped, empty cells kept).
     rows : ndarray of int or None
         Which of the file's data rows ``X`` holds, when some were dropped
         (``missing="drop"``); None when it holds them all.
@@ -139,7 +140,9 @@ def read_csv_table(
     missing : {"refuse", "drop", "fill"}, default="refuse"
         What to do with empty feature cells (and the :data:`MISSING_CELLS`
         spellings): refuse them in one message counting them per column,
-        drop the rows that hold any, or fill each with its column's mean.
+        drop the rows that hold any, or keep them as NaN for the
+        autoencoder to fill (it takes NaN: its encoder sees each as its
+        column's mean, and its loss counts no error there).
 
     Returns
     -------
@@ -668,7 +671,7 @@ def _numeric_features(path, frame, candidates, named, lines, header):
 
 
 def _handle_missing(path, X, names, lines, missing, notes):
-    """Refuse, drop or fill the missing cells; return the features and the rows kept (None: all)."""
+    """Refuse missing cells, drop their rows or keep them as NaN; return the features and rows kept (None: all)."""
     empty = np.isnan(X)
     per_column = empty.sum(axis=0)
     if not per_column.any():
@@ -701,12 +704,9 @@ def _handle_missing(path, X, names, lines, missing, notes):
             f"{path}: column{'s' if len(all_empty) > 1 else ''} {', '.join(map(repr, all_empty))} "
             "holds no value to take a mean of; leave it out with --drop."
         )
-    with np.errstate(invalid="ignore"):
-        means = np.nanmean(X, axis=0)
-    X = np.where(empty, means, X)
     notes.append(
-        f"filled {_count(int(per_column.sum()), 'empty cell')} in "
-        f"{_count(int(np.count_nonzero(per_column)), 'column')} "
+        f"kept {_count(int(per_column.sum()), 'empty cell')} in "
+        f"{_count(int(np.count_nonzero(per_column)), 'column')} for the autoencoder to fill "
         "with the column's mean (--fill-missing)."
     )
     return X, None
