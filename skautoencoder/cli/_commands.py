@@ -502,7 +502,7 @@ def build_parser():
             dest="missing",
             action="store_const",
             const="fill",
-            help="keep empty (or NA) feature cells: the autoencoder sees each as its column's mean, counting no error there",
+            help="keep empty (or NA) feature cells: the autoencoder sees each as its column's mean, no error counted",
         )
         command.add_argument(
             "--header", choices=["auto", "yes", "no"], default="auto", help="whether row 1 is a header"
