@@ -230,3 +230,37 @@ def rows_of(X):
     if is_sparse(X):
         return SparseRows(X)
     return StreamedRows(X) if is_streamed(X) else InMemoryRows(X)
+
+
+def gathered_rows(X, indices):
+    """``X[indices]`` for indices in any order, read in sorted order (a memmap's pages once each)."""
+    wanted, where = np.unique(indices, return_inverse=True)
+    return X[wanted][where.ravel()]
+
+
+def mean_column_variance(X, rows):
+    """The mean of the columns' variances over ``rows`` of ``X`` (or a row source); 1.0 for constant data.
+
+    Data counts as constant when its spread is below float32's resolution of
+    its values (a variance under 1e-14 of their mean square): the variance of
+    constant columns is rounding noise, and the terms divided by its root
+    diverged.
+    """
+    source = X if isinstance(X, _RowSource) else rows_of(X)
+    if isinstance(source, InMemoryRows):
+        rows_in_memory = np.asarray(source.X[rows], dtype=np.float64)
+        mean = rows_in_memory.mean(axis=0)
+        variance = float(np.mean(np.var(rows_in_memory, axis=0)))
+    else:
+        mean = _column_sums(source, rows, lambda chunk: chunk) / len(rows)
+        variance = float(np.mean(_column_sums(source, rows, lambda chunk: np.square(chunk - mean)) / len(rows)))
+    mean_square = float(np.mean(np.square(mean))) + variance
+    return variance if variance > 1e-14 * mean_square else 1.0
+
+
+def _column_sums(source, rows, transform):
+    """The column sums of ``transform(chunk)`` over ``rows`` of ``source``, in float64."""
+    total = np.zeros(source.n_features)
+    for chunk in source.chunks(rows, rows_per_block(source.n_features)):
+        total += transform(chunk.astype(np.float64)).sum(axis=0)
+    return total

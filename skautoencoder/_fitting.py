@@ -15,7 +15,15 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._data_checks import warn_at_caller
-from ._data_sources import LabeledRows, index_dtype, is_sparse, is_streamed, rows_of, rows_per_block
+from ._data_sources import (
+    LabeledRows,
+    index_dtype,
+    is_sparse,
+    is_streamed,
+    mean_column_variance,
+    rows_of,
+    rows_per_block,
+)
 from ._defaults import MAP_CHOICE_MAX_ROWS, MAP_CHOICE_MIN_VALIDATION_ROWS
 from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._engine.inference import forward_for
@@ -29,15 +37,9 @@ from ._engine.training_loop import train
 from ._fit_config import n_validation_rows
 from ._map_choice import map_gain
 from ._missing_values import filled, pca_completed
-from ._neighbor_graph import (
-    PairedRows,
-    gatherable_rows,
-    mean_column_variance,
-    neighbor_graph,
-    pca_squared_errors,
-    with_labels,
-)
-from ._pca_anchor import fit_pca_anchor
+from ._neighbor_graph import neighbor_graph, with_labels
+from ._paired_rows import PairedRows, gatherable_rows
+from ._pca_anchor import fit_pca_anchor, pca_squared_errors
 from .exceptions import NeighborhoodWarning
 
 # A kept epoch's validation reconstruction error may exceed PCA's by at most

@@ -1,11 +1,8 @@
-"""The neighbour graph of the training rows, and rows served with a neighbour each.
+"""The neighbour graph of the training rows.
 
-A neighbourhood-preserving fit (``neighbor_weight > 0``) trains on pairs: each
-row comes with one of its nearest training rows, drawn afresh every epoch, so
-that the objective can pull their codes together and push the codes of other
-rows of the batch apart (see :func:`skautoencoder._engine.objectives.neighbor_loss`).
-The pairs travel as one row of twice the width, so the compiled training loop
-needs no change.
+A neighbourhood-preserving fit (``neighbor_weight > 0``) trains on each row
+paired with one of its nearest training rows (see
+:mod:`skautoencoder._paired_rows`); this module finds them.
 
 The graph is exact up to :data:`EXACT_MAX_ROWS` training rows. Above, where
 the exact graph's cost grows with the square of the rows, it is approximate,
@@ -23,8 +20,6 @@ time. ``benchmarks/bench_neighbor_graph.py`` and
 which the approximate graph takes over.
 """
 
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 
@@ -32,13 +27,10 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from ._data_sources import (
-    InMemoryRows,
     SparseRows,
-    StreamedRows,
     _RowSource,
+    gathered_rows,
     index_dtype,
-    is_sparse,
-    is_streamed,
     rows_of,
     rows_per_block,
 )
@@ -122,7 +114,7 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_row
     ----------
     X : ndarray or sparse matrix of shape (n_samples, n_features), or a row source of one
         Rows that can be gathered by index: an array or sparse matrix in
-        memory, or a memmap (what :func:`gatherable_rows` gives for any
+        memory, or a memmap (what :func:`~skautoencoder._paired_rows.gatherable_rows` gives for any
         data; see :mod:`skautoencoder._data_sources`).
     train_rows : ndarray of int
         Sorted rows that a training row's neighbours are drawn from (itself
@@ -463,13 +455,7 @@ def _chunks_in_order(source, rows, chunk_rows):
         yield from source.chunks(rows, chunk_rows)
         return
     for start in range(0, len(rows), chunk_rows):
-        yield np.asarray(_gathered(source.X, rows[start : start + chunk_rows]), dtype=np.float32)
-
-
-def _gathered(X, indices):
-    """``X[indices]`` for indices in any order, read in sorted order (a memmap's pages once each)."""
-    wanted, where = np.unique(indices, return_inverse=True)
-    return X[wanted][where.ravel()]
+        yield np.asarray(gathered_rows(source.X, rows[start : start + chunk_rows]), dtype=np.float32)
 
 
 def measured_recall(source, train_rows, neighbors, n_sampled):
@@ -498,111 +484,3 @@ def measured_recall(source, train_rows, neighbors, n_sampled):
             start += len(chunk)
     found = neighbors[sampled]
     return float(np.mean([len(np.intersect1d(a, b)) / k for a, b in zip(found, best[1])]))
-
-
-def gatherable_rows(X, scratch):
-    """Rows of ``X`` that partners can be gathered from: ``X`` itself, or a float32 copy on disk.
-
-    An array in memory and a C-ordered float32 memmap are gathered from in
-    place. Other data read block by block (h5py, Zarr, Dask, a memmap of
-    another dtype) is written once, block by block, to a float32 ``.npy``
-    file in a temporary directory that ``scratch`` (a
-    :class:`contextlib.ExitStack`) removes when it closes, mapped into
-    memory: a sorted gather of a chunk's partners then reads the page cache
-    while the file fits in memory, and the disk beyond.
-    """
-    if not is_streamed(X) or (isinstance(X, np.memmap) and X.dtype == np.float32 and X.flags.c_contiguous):
-        return X
-    source = StreamedRows(X)
-    path = os.path.join(scratch.enter_context(tempfile.TemporaryDirectory(prefix="skautoencoder-")), "rows.npy")
-    copy = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(source.n_samples, source.n_features))
-    for start, block in source.blocks():
-        copy[start : start + len(block)] = block
-    copy.flush()
-    del copy
-    return np.load(path, mmap_mode="r")
-
-
-def mean_column_variance(X, rows):
-    """The mean of the columns' variances over ``rows`` of ``X`` (or a row source); 1.0 for constant data.
-
-    Data counts as constant when its spread is below float32's resolution of
-    its values (a variance under 1e-14 of their mean square): the variance of
-    constant columns is rounding noise, and the terms divided by its root
-    diverged.
-    """
-    source = X if isinstance(X, _RowSource) else rows_of(X)
-    if isinstance(source, InMemoryRows):
-        rows_in_memory = np.asarray(source.X[rows], dtype=np.float64)
-        mean = rows_in_memory.mean(axis=0)
-        variance = float(np.mean(np.var(rows_in_memory, axis=0)))
-    else:
-        mean = _column_sums(source, rows, lambda chunk: chunk) / len(rows)
-        variance = float(np.mean(_column_sums(source, rows, lambda chunk: np.square(chunk - mean)) / len(rows)))
-    mean_square = float(np.mean(np.square(mean))) + variance
-    return variance if variance > 1e-14 * mean_square else 1.0
-
-
-def pca_squared_errors(pca, X, rows):
-    """Each row's mean squared reconstruction error under the anchor's PCA, for ``rows`` of ``X`` (or a row source)."""
-    source = X if isinstance(X, _RowSource) else rows_of(X)
-
-    def residual(chunk):
-        centred = np.asarray(chunk, dtype=np.float64) - pca.mean
-        return np.mean(np.square(centred - (centred @ pca.components.T) @ pca.components), axis=1)
-
-    if isinstance(source, InMemoryRows):
-        return residual(source.X[rows])
-    return np.concatenate([residual(chunk) for chunk in source.chunks(rows, rows_per_block(source.n_features))])
-
-
-def _column_sums(source, rows, transform):
-    """The column sums of ``transform(chunk)`` over ``rows`` of ``source``, in float64."""
-    total = np.zeros(source.n_features)
-    for chunk in source.chunks(rows, rows_per_block(source.n_features)):
-        total += transform(chunk.astype(np.float64)).sum(axis=0)
-    return total
-
-
-class PairedRows(_RowSource):
-    """Rows, each followed by one of its neighbours, as rows of twice the width.
-
-    Training draws each row's neighbour at random from its list, every
-    epoch; reading rows in order (for the validation loss) takes the
-    nearest, so that the loss is the same at every epoch. The rows come in
-    the order their own source gives them (see
-    :mod:`skautoencoder._data_sources`); each chunk's partners are gathered
-    from ``partners`` in sorted order.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features), or a row source
-        The rows, in memory or read block by block.
-    neighbors : ndarray of shape (n_samples, k)
-        As :func:`neighbor_graph` gives it.
-    partners : ndarray of shape (n_samples, n_features), default=None
-        The same rows, gathered by index (in memory, or a float32 memmap as
-        :func:`gatherable_rows` gives it); None for ``X`` itself, which
-        must then be in memory.
-    """
-
-    def __init__(self, X, neighbors, partners=None):
-        self.rows = X if isinstance(X, _RowSource) else rows_of(X)
-        self.partners = self.rows.X if partners is None else partners
-        self.neighbors = neighbors
-        self.n_samples = self.rows.n_samples
-        self.n_features = 2 * self.rows.n_features
-
-    def indexed_training_chunks(self, rows, chunk_rows, shuffle, rng):
-        """Yield ``(row indices, float32 arrays [row, neighbour])`` of ``rows``, in a random order if ``shuffle``."""
-        k = self.neighbors.shape[1]
-        for picked, chunk in self.rows.indexed_training_chunks(rows, chunk_rows, shuffle, rng):
-            column = rng.randint(k, size=len(picked)) if rng is not None else np.zeros(len(picked), dtype=int)
-            partners = self.neighbors[picked, column]
-            if isinstance(self.partners, np.memmap):
-                partner_rows = _gathered(self.partners, partners)
-            elif is_sparse(self.partners):
-                partner_rows = self.partners[partners].toarray()
-            else:
-                partner_rows = self.partners[partners]
-            yield picked, np.hstack([chunk, partner_rows]).astype(np.float32, copy=False)

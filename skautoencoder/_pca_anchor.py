@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA, IncrementalPCA
 
-from ._data_sources import InMemoryRows, SparseRows, rows_per_block
+from ._data_sources import InMemoryRows, SparseRows, _RowSource, rows_of, rows_per_block
 
 
 @dataclass(frozen=True)
@@ -143,3 +143,16 @@ def _incremental_statistics(source, rows, rank):
     pca.partial_fit(batch)
     # IncrementalPCA's running mean and variance are the numerically stable ones.
     return pca.mean_, pca.var_, pca
+
+
+def pca_squared_errors(pca, X, rows):
+    """Each row's mean squared reconstruction error under the anchor's PCA, for ``rows`` of ``X`` (or a row source)."""
+    source = X if isinstance(X, _RowSource) else rows_of(X)
+
+    def residual(chunk):
+        centred = np.asarray(chunk, dtype=np.float64) - pca.mean
+        return np.mean(np.square(centred - (centred @ pca.components.T) @ pca.components), axis=1)
+
+    if isinstance(source, InMemoryRows):
+        return residual(source.X[rows])
+    return np.concatenate([residual(chunk) for chunk in source.chunks(rows, rows_per_block(source.n_features))])

@@ -7,7 +7,9 @@ from sklearn.manifold import trustworthiness
 from sklearn.model_selection import train_test_split
 
 from skautoencoder import AutoencoderTransformer, DataScaleWarning
-from skautoencoder._neighbor_graph import PairedRows, mean_column_variance, neighbor_graph
+from skautoencoder._data_sources import mean_column_variance
+from skautoencoder._neighbor_graph import neighbor_graph
+from skautoencoder._paired_rows import PairedRows
 
 
 def test_training_rows_get_their_nearest_other_training_rows():
