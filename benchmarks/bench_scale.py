@@ -179,7 +179,7 @@ def many_fits_child(n_fits, pooled, epochs):
     from sklearn.datasets import load_digits
 
     from skautoencoder import AutoencoderTransformer
-    from skautoencoder._engine.compiled_trainer import TRAINER_POOL
+    from skautoencoder._engine.trainer_pool import TRAINER_POOL
 
     if not pooled:
         TRAINER_POOL.max_size = 0

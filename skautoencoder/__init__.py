@@ -6,7 +6,7 @@
 package does not import TensorFlow; training or loading a model does.
 """
 
-from ._engine.compiled_trainer import clear_cache
+from ._engine.trainer_pool import clear_cache
 from ._estimator import AutoencoderTransformer
 from ._imputer import AutoencoderImputer
 from ._loading import load

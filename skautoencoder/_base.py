@@ -14,8 +14,8 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from . import _persistence
 from ._data_checks import check_missing_values, check_numeric_columns, check_streamed_shape, own_random_state
 from ._data_sources import is_streamed
-from ._engine.compiled_trainer import TrainingSnapshot
 from ._engine.inference import forward_for, map_rows, squared_error_per_row
+from ._engine.snapshot import TrainingSnapshot
 from ._missing_values import filled, observed_squared_error_per_row
 from ._version import __version__
 

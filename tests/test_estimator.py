@@ -271,7 +271,7 @@ def test_a_model_assigned_to_encoder_is_used_by_transform(digits):
 
 def test_clear_cache_releases_pooled_trainers_and_fits_go_on(digits):
     import skautoencoder
-    from skautoencoder._engine.compiled_trainer import TRAINER_POOL
+    from skautoencoder._engine.trainer_pool import TRAINER_POOL
 
     small(epochs=1).fit(digits)
     assert TRAINER_POOL._local.trainers
@@ -286,7 +286,7 @@ def test_clones_with_a_keras_object_share_one_compiled_trainer(digits, setting):
     from sklearn.base import clone
 
     import skautoencoder
-    from skautoencoder._engine.compiled_trainer import TRAINER_POOL
+    from skautoencoder._engine.trainer_pool import TRAINER_POOL
 
     # clone deep-copies the object: the pool compares it by class and configuration.
     value = keras.optimizers.Adam(learning_rate=1e-3) if setting == "optimizer" else keras.losses.MeanSquaredError()

@@ -13,7 +13,7 @@ import json, sys
 import numpy as np
 from sklearn.datasets import load_digits
 from skautoencoder import AutoencoderTransformer
-from skautoencoder._engine.compiled_trainer import TRAINER_POOL
+from skautoencoder._engine.trainer_pool import TRAINER_POOL
 
 def resident_mb():
     with open("/proc/self/status") as status:

@@ -135,7 +135,8 @@ def test_eager_and_compiled_steps_give_the_same_fit(variant, monkeypatch):
 
 
 def test_a_short_fit_on_a_pooled_trainer_runs_compiled_and_a_one_off_eagerly():
-    from skautoencoder._engine.compiled_trainer import TRAINER_POOL, execution_mode
+    from skautoencoder._engine.compiled_trainer import execution_mode
+    from skautoencoder._engine.trainer_pool import TRAINER_POOL
 
     assert execution_mode(4) == "eager" and execution_mode(4, reused=True) == "graph"
     assert execution_mode(8) == "graph" and execution_mode(2500) == "xla"
@@ -148,7 +149,8 @@ def test_a_fit_that_may_stop_early_compiles_xla_only_once_it_has_run_its_first_s
     # Early stopping ends most fits of small data before compiling would
     # have paid off: the first XLA_SWITCH_STEPS steps run as a graph.
     from skautoencoder._engine import compiled_trainer
-    from skautoencoder._engine.compiled_trainer import TRAINER_POOL, epoch_modes
+    from skautoencoder._engine.compiled_trainer import epoch_modes
+    from skautoencoder._engine.trainer_pool import TRAINER_POOL
 
     monkeypatch.setattr(compiled_trainer, "XLA_MIN_STEPS", 12)
     monkeypatch.setattr(compiled_trainer, "XLA_SWITCH_STEPS", 12)

@@ -1,11 +1,12 @@
 """Which trainer a fit uses: pooled, its own, or distributed; and what it keeps after."""
 
 from .backend import import_tensorflow
-from .compiled_trainer import TRAINER_POOL, CompiledTrainer
+from .compiled_trainer import CompiledTrainer
 from .keras_objects import make_optimizer
 from .networks import build_networks, mirrored_dense_pairs, user_model
 from .objectives import Objective
 from .serialization import optimizer_state, restore_optimizer
+from .trainer_pool import TRAINER_POOL
 
 
 class TrainingState:
