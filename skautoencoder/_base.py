@@ -226,9 +226,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        # Pretraining holds every training row dense, so it refuses sparse X.
-        tags.input_tags.sparse = not getattr(self, "pretrain_epochs", 0)
-        tags.input_tags.allow_nan = not getattr(self, "pretrain_epochs", 0)
+        tags.input_tags.sparse = tags.input_tags.allow_nan = True
         return tags
 
     # -- persistence -------------------------------------------------------

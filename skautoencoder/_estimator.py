@@ -436,6 +436,13 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.label_weight = label_weight
         self.callbacks = callbacks
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Pretraining holds every training row dense and complete, so it
+        # refuses sparse X and NaN.
+        tags.input_tags.sparse = tags.input_tags.allow_nan = not self.pretrain_epochs
+        return tags
+
     # -- fitting -----------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)

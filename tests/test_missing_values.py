@@ -152,6 +152,10 @@ def test_pretraining_and_rows_read_block_by_block_refuse_nan(digits, tmp_path):
     X, _ = with_missing(digits, 0.1)
     with pytest.raises(ValueError, match=r"^pretrain_epochs > 0 trains each layer on complete rows; X holds NaN"):
         AutoencoderTransformer(4, **SETTINGS, pretrain_epochs=1, init="random").fit(X)
+    # The tags scikit-learn's checks read say the same.
+    assert not AutoencoderTransformer(pretrain_epochs=1).__sklearn_tags__().input_tags.allow_nan
+    tags = AutoencoderTransformer().__sklearn_tags__().input_tags
+    assert tags.allow_nan and tags.sparse
     path = tmp_path / "rows.npy"
     np.save(path, X)
     with pytest.raises(ValueError, match="Input X contains NaN"):
