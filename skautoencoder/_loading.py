@@ -1,11 +1,10 @@
-"""Loading saved estimators: :func:`load`, and the command line's stored input scaling."""
+"""Loading saved estimators: :func:`load`."""
 
 import os
 
-import numpy as np
-
 from ._estimator import AutoencoderTransformer
 from ._file_checks import check_fields
+from ._input_scaling import input_scaler
 from ._persistence import FITTED_ATTRIBUTES, read_saved
 from .exceptions import ModelFileError
 
@@ -72,33 +71,6 @@ def load(path):
             f"{where} cannot be used: it has {scaler.n_features_in_} columns, the model {estimator.n_features_in_}."
         )
     return Pipeline([("scale", scaler), ("autoencoder", estimator)])
-
-
-def scaling_to_json(scaler):
-    """A fitted ``MinMaxScaler``'s state as the JSON :func:`input_scaler` reads."""
-    return {
-        "low": scaler.data_min_.tolist(),
-        "high": scaler.data_max_.tolist(),
-        "n_samples_seen": int(scaler.n_samples_seen_),
-    }
-
-
-def input_scaler(scaling, feature_names=None):
-    """The ``MinMaxScaler`` stored as ``scaling``, bit for bit the one fitted.
-
-    Fitting on the two rows (minima, maxima) gives exactly the minima,
-    maxima, scale and offset a fit on the full data gave.
-    """
-    from sklearn.preprocessing import MinMaxScaler
-
-    bounds = np.array([scaling["low"], scaling["high"]], dtype=np.float64)
-    scaler = MinMaxScaler().fit(bounds)
-    scaler.n_samples_seen_ = scaling.get("n_samples_seen", 2)
-    if feature_names is not None:
-        if len(feature_names) != bounds.shape[1]:
-            raise ValueError(f"The stored input scaling has {bounds.shape[1]} columns but {len(feature_names)} names.")
-        scaler.feature_names_in_ = np.asarray(feature_names, dtype=object)
-    return scaler
 
 
 # What set_output may have chosen for transform, as a saved file can say it.

@@ -2,7 +2,8 @@
 
 import os
 
-from .._loading import load, scaling_to_json
+from .._input_scaling import scaling_to_json
+from .._loading import load
 from .._persistence import save_estimator
 from .._version import __version__
 from ._staged import CommandError
