@@ -88,7 +88,12 @@ def patience_epochs(most_epochs, n_training_rows):
     return max(1, min(most_epochs, PATIENCE_ROWS // max(1, n_training_rows)))
 
 
-def resolve_auto(params, *, pca_anchored, n_training_rows=None):
+def makes_a_map(params, *, pca_anchored):
+    """Whether ``neighbor_weight="auto"`` turns the neighbourhood term on for these parameters (a 2-D or 3-D code)."""
+    return pca_anchored and MIN_MAP_COMPONENTS <= params["n_components"] <= MAX_MAP_COMPONENTS
+
+
+def resolve_auto(params, *, pca_anchored, n_training_rows=None, map_possible=True):
     """``params`` with every ``"auto"`` replaced by its value for this fit.
 
     ``neighbor_weight="auto"`` is :data:`MAP_NEIGHBOR_WEIGHT` for a
@@ -115,6 +120,9 @@ def resolve_auto(params, *, pca_anchored, n_training_rows=None):
     n_training_rows : int, default=None
         Rows each epoch of early stopping trains on; None keeps the
         settings' patience.
+    map_possible : bool, default=True
+        False where the data cannot be paired with their neighbours (sparse
+        rows beyond the exact graph's size): ``"auto"`` is then 0.
 
     Returns
     -------
@@ -123,7 +131,7 @@ def resolve_auto(params, *, pca_anchored, n_training_rows=None):
     """
     resolved = dict(params)
     if resolved["neighbor_weight"] == "auto":
-        is_map = pca_anchored and MIN_MAP_COMPONENTS <= resolved["n_components"] <= MAX_MAP_COMPONENTS
+        is_map = map_possible and makes_a_map(resolved, pca_anchored=pca_anchored)
         resolved["neighbor_weight"] = MAP_NEIGHBOR_WEIGHT if is_map else 0.0
     settings = MAP_SETTINGS if resolved["neighbor_weight"] > 0 else RECONSTRUCTION_SETTINGS
     for name, value in settings.items():

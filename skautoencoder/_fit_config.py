@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from numbers import Integral
 
-from ._defaults import auto_validation_fraction, resolve_auto
+from ._defaults import auto_validation_fraction, makes_a_map, resolve_auto
 from ._engine.callbacks import check_callbacks
 from ._engine.keras_objects import (
     check_keras_names,
@@ -63,12 +63,20 @@ class FitConfig:
         for reconstruction alone (``neighbor_weight=0`` and the settings
         that go with it), which the map must beat on small data (see
         :mod:`skautoencoder._map_choice`). None otherwise.
+    n_training_rows : int or None
+        The rows each epoch trains on (those given less the validation
+        rows); None where the number of rows was not given.
+    map_left_off : bool
+        Whether ``neighbor_weight="auto"`` would have made a map but the
+        data could not be paired (``map_possible=False``).
     """
 
     params: dict
     spec: NetworkSpec
     n_features: int
     reconstruction_alternative: "FitConfig" = None
+    n_training_rows: int = None
+    map_left_off: bool = False
 
     def __getattr__(self, name):
         params = self.__dict__.get("params", {})
@@ -107,7 +115,7 @@ class FitConfig:
         )
 
     @classmethod
-    def from_params(cls, params, n_features, *, n_samples=None, missing_values=False, n_classes=0):
+    def from_params(cls, params, n_features, *, n_samples=None, missing_values=False, n_classes=0, map_possible=True):
         """Resolve each ``"auto"``, check how ``params`` combine and make the configuration.
 
         Parameters
@@ -121,6 +129,10 @@ class FitConfig:
             ``"auto"`` patience; None keeps the patience of small data.
         missing_values : bool, default=False
             Whether the rows may hold NaN.
+        map_possible : bool, default=True
+            False where the rows cannot be paired with their neighbours
+            (sparse rows beyond the exact graph's size): ``"auto"`` then
+            leaves the neighbourhood term off.
         n_classes : int, default=0
             The number of classes of the labels the fit is given with
             ``label_weight > 0``.
@@ -132,12 +144,11 @@ class FitConfig:
         """
         image_shape = None if params["image_shape"] is None else resolve_image_shape(params["image_shape"], n_features)
         pca_anchored = _uses_pca_anchor(params, image_shape)
-        n_training_rows = None
-        if n_samples is not None:
-            n_training_rows = n_samples
-            if params["early_stopping"] and n_samples > 1:
-                n_training_rows -= n_validation_rows(n_samples, params["validation_fraction"])
-        p = resolve_auto(params, pca_anchored=pca_anchored, n_training_rows=n_training_rows)
+        n_training_rows = None if n_samples is None else training_rows(n_samples, params)
+        p = resolve_auto(params, pca_anchored=pca_anchored, n_training_rows=n_training_rows, map_possible=map_possible)
+        map_left_off = (
+            not map_possible and params["neighbor_weight"] == "auto" and makes_a_map(params, pca_anchored=pca_anchored)
+        )
         p["missing_values"] = bool(missing_values)
         p["n_classes"] = int(n_classes) if p.get("label_weight", 0) > 0 else 0
         check_keras_names(p)
@@ -200,7 +211,14 @@ class FitConfig:
                 missing_values=missing_values,
                 n_classes=n_classes,
             )
-        return cls(params=p, spec=spec, n_features=n_features, reconstruction_alternative=alternative)
+        return cls(
+            params=p,
+            spec=spec,
+            n_features=n_features,
+            reconstruction_alternative=alternative,
+            n_training_rows=n_training_rows,
+            map_left_off=map_left_off,
+        )
 
 
 def _by_value(setting):
@@ -210,6 +228,13 @@ def _by_value(setting):
         return setting
     configuration = json.dumps(get_config(), sort_keys=True, default=repr)
     return (type(setting).__module__, type(setting).__qualname__, configuration)
+
+
+def training_rows(n_samples, params):
+    """The rows each epoch trains on, of ``n_samples`` given: less those early stopping holds out."""
+    if params["early_stopping"] and n_samples > 1:
+        return n_samples - n_validation_rows(n_samples, params["validation_fraction"])
+    return n_samples
 
 
 def n_validation_rows(n_rows, validation_fraction):

@@ -19,7 +19,7 @@ from ._data_checks import (
 )
 from ._data_sources import StreamedRows, is_sparse, is_streamed
 from ._engine.keras_objects import is_binary_crossentropy
-from ._fit_config import FitConfig, n_validation_rows
+from ._fit_config import FitConfig, training_rows
 from ._missing_values import observed_column_means
 from ._neighbor_graph import EXACT_MAX_ROWS
 from .exceptions import NeighborhoodWarning
@@ -98,16 +98,19 @@ def validated_training_data(estimator, X, y=None, *, reset, classes=None):
         )
     fill_values = _fill_values(estimator, X, reset)
     labels, classes = _labels(estimator, params, X, y, reset, classes)
+    # Sparse rows are paired with their neighbours through the exact graph
+    # alone, which keeps them sparse; beyond its size there is no map.
     config = FitConfig.from_params(
         params,
         X.shape[1],
         n_samples=X.shape[0],
         missing_values=fill_values is not None,
         n_classes=0 if classes is None else len(classes),
+        map_possible=not (is_sparse(X) and training_rows(X.shape[0], params) > EXACT_MAX_ROWS),
     )
     _check_user_models(params, X.shape[1])
     if is_sparse(X):
-        config = _checked_for_sparse_rows(config, params, X.shape[0])
+        _check_sparse_rows(config)
         # Each column's minimum and maximum count its implicit zeros.
         column_low, column_high = (np.ravel(extreme(axis=0).toarray()) for extreme in (X.min, X.max))
     elif is_streamed(X):
@@ -262,8 +265,8 @@ def present_labels(labels):
     return labels
 
 
-def _checked_for_sparse_rows(config, params, n_samples):
-    """``config`` for sparse rows: what needs every row dense is refused, or left off if "auto".
+def _check_sparse_rows(config):
+    """Refuse for sparse rows what needs every row dense; warn where "auto" left the map off.
 
     Pretraining holds the training rows in memory, dense. Above
     :data:`EXACT_MAX_ROWS` training rows (the rows less those early
@@ -275,27 +278,17 @@ def _checked_for_sparse_rows(config, params, n_samples):
             "pretrain_epochs > 0 holds every training row in memory, dense; for sparse X pass "
             "pretrain_epochs=0 or X.toarray()."
         )
-    n_training_rows = n_samples
-    if params["early_stopping"] and n_samples > 1:
-        n_training_rows -= n_validation_rows(n_samples, params["validation_fraction"])
+    n_training_rows = config.n_training_rows
+    advice = "reduce X first (e.g. TruncatedSVD(100)) and map the reduced rows"
     if config.neighbor_weight > 0 and n_training_rows > EXACT_MAX_ROWS:
-        advice = "reduce X first (e.g. TruncatedSVD(100)) and map the reduced rows"
-        if params["neighbor_weight"] != "auto":
-            raise ValueError(
-                f"neighbor_weight > 0 on sparse X needs at most {EXACT_MAX_ROWS:,} training rows, whose exact "
-                f"neighbour graph stays sparse; got {n_training_rows:,}. Pass neighbor_weight=0, or {advice}."
-            )
+        raise ValueError(
+            f"neighbor_weight > 0 on sparse X needs at most {EXACT_MAX_ROWS:,} training rows, whose exact "
+            f"neighbour graph stays sparse; got {n_training_rows:,}. Pass neighbor_weight=0, or {advice}."
+        )
+    if config.map_left_off:
         warn_at_caller(
             f'neighbor_weight="auto" leaves the neighbourhood term off for sparse X of more than '
             f"{EXACT_MAX_ROWS:,} training rows (its graph would hold a dense copy of them): the codes are fitted "
             f"for reconstruction alone. For a map, {advice}.",
             NeighborhoodWarning,
         )
-        config = FitConfig.from_params(
-            {**params, "neighbor_weight": 0.0},
-            config.n_features,
-            n_samples=n_samples,
-            missing_values=config.missing_values,
-            n_classes=config.n_classes,
-        )
-    return config

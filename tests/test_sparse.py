@@ -107,6 +107,26 @@ def test_a_map_of_many_sparse_rows_is_refused_or_left_off_by_auto_with_a_warning
     np.testing.assert_array_equal(model.transform(X), plain.transform(digits))
 
 
+def test_the_configuration_of_many_sparse_rows_is_built_once(digits, monkeypatch):
+    # "auto" is resolved knowing the rows cannot be paired: no second
+    # configuration for reconstruction alone.
+    from skautoencoder._fit_config import FitConfig
+    from skautoencoder._training_data import validated_training_data
+
+    monkeypatch.setattr(_training_data, "EXACT_MAX_ROWS", 100)
+    built = []
+    original = FitConfig.from_params.__func__
+    monkeypatch.setattr(
+        FitConfig, "from_params", classmethod(lambda cls, *a, **k: built.append(1) or original(cls, *a, **k))
+    )
+    with pytest.warns(NeighborhoodWarning):
+        config = validated_training_data(
+            AutoencoderTransformer(**SETTINGS), sp.csr_matrix(digits), None, reset=True
+        ).config
+    assert len(built) == 1 and config.neighbor_weight == 0 and config.map_left_off
+    assert config.reconstruction_alternative is None and config.n_training_rows == len(digits) - 120
+
+
 def test_the_sparse_rows_limit_counts_training_rows_as_for_dense_rows(digits, monkeypatch):
     # 500 rows hold out 120 for validation: 380 training rows, within a limit of 400.
     monkeypatch.setattr(_training_data, "EXACT_MAX_ROWS", 400)
