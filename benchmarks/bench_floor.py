@@ -21,7 +21,7 @@ each, how often the defaults kept the map, and the fit times.
     pip install statsmodels vega_datasets
     python benchmarks/bench_floor.py --jobs 2            # 20 splits of every table
     python benchmarks/bench_floor.py --tables tuning     # the tables the rule was chosen on (bench_floor_tuning.json)
-    python benchmarks/bench_floor.py --maps --sizes 2,3  # the maps against reconstruction alone and UMAP
+    python benchmarks/bench_floor.py --maps --jobs 2 --splits 20 --max-rows 400  # the run the guide quotes
     python benchmarks/bench_floor.py --quick             # a tiny run, generated tables only
 """
 
