@@ -9,10 +9,10 @@ import contextlib
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _persistence
-from ._data_checks import check_missing_values, check_numeric_columns, check_streamed_shape, own_random_state
+from ._data_checks import check_missing_values, check_streamed_shape, own_random_state, validated_rows
 from ._data_sources import is_streamed
 from ._engine.inference import forward_for, map_rows, squared_error_per_row
 from ._engine.snapshot import TrainingSnapshot
@@ -73,15 +73,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _validate_fitted_input(self, X):
         check_is_fitted(self)
-        if is_streamed(X):
-            check_streamed_shape(X)
-            validate_data(self, X, reset=False, skip_check_array=True)
-            return X
-        check_numeric_columns(X)
-        X = validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32], ensure_all_finite="allow-nan"
-        )
-        check_missing_values(self, X, new_fit=False)
+        X = validated_rows(self, X, reset=False)
+        if not is_streamed(X):
+            check_missing_values(self, X, new_fit=False)
         return X
 
     def transform(self, X):

@@ -7,8 +7,9 @@ import warnings
 import numpy as np
 import sklearn
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import validate_data
 
-from ._data_sources import is_sparse
+from ._data_sources import is_sparse, is_streamed
 from ._engine.keras_objects import activation_range
 from .exceptions import DataScaleWarning
 
@@ -203,3 +204,22 @@ def warn_if_overcomplete(params, n_features):
             f"and learns nothing PCA({n_features}) would not; pass n_components <= {n_features}, or one of those.",
             UserWarning,
         )
+
+
+def validated_rows(estimator, X, *, reset):
+    """``X`` checked as fit and transform take it, with scikit-learn's ``validate_data``.
+
+    A streamed array (a memmap, h5py, Zarr or Dask array) is left as it is,
+    its shape and width checked; its values are checked a block at a time
+    as they are read. Anything else becomes a float32 or float64 array, or a
+    CSR matrix, that may hold NaN; a column of text or complex numbers is
+    refused, naming it.
+    """
+    if is_streamed(X):
+        check_streamed_shape(X)
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
+        return X
+    check_numeric_columns(X)
+    return validate_data(
+        estimator, X, reset=reset, accept_sparse="csr", dtype=[np.float64, np.float32], ensure_all_finite="allow-nan"
+    )

@@ -4,14 +4,13 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
+from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ._data_checks import (
     check_float32_range,
     check_missing_values,
-    check_numeric_columns,
     check_probability_range,
-    check_streamed_shape,
+    validated_rows,
     warn_at_caller,
     warn_if_outside_output_range,
     warn_if_overcomplete,
@@ -82,20 +81,7 @@ def validated_training_data(estimator, X, y=None, *, reset, classes=None):
     if not reset and params["neighbor_weight"] == "auto" and getattr(estimator, "neighbor_weight_", None) is not None:
         # Going on from a fit that resolved "auto": its networks are those of its choice.
         params = {**params, "neighbor_weight": estimator.neighbor_weight_}
-    streamed = is_streamed(X)
-    if streamed:
-        check_streamed_shape(X)
-        validate_data(estimator, X, reset=reset, skip_check_array=True)
-    else:
-        check_numeric_columns(X)
-        X = validate_data(
-            estimator,
-            X,
-            reset=reset,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            ensure_all_finite="allow-nan",
-        )
+    X = validated_rows(estimator, X, reset=reset)
     fill_values = _fill_values(estimator, X, reset)
     labels, classes = _labels(estimator, params, X, y, reset, classes)
     # Sparse rows are paired with their neighbours through the exact graph
