@@ -50,12 +50,12 @@ def test_labels_part_the_classes_of_held_out_rows_and_a_tenth_of_them_costs_noth
 
     One seed's margin is within the noise of a single map: 450 held-out rows
     give each accuracy a standard error of about 0.012, and seeds move it as
-    much (measured, label_weight=0.1, seeds 0, 1, 2: without labels 0.911,
-    0.916, 0.942; with every label 0.951, 0.938, 0.940; with a tenth 0.918,
-    0.929, 0.936 on Python 3.11, and means 0.925, 0.942 and 0.923 on Python
-    3.13). This test once asserted seed 0's margins alone (0.02 for every
-    label, any gain for a tenth), which another machine's rounding put
-    exactly on the bound; a tenth of the labels gains nothing measurable.
+    much (measured, label_weight=0.1, seeds 0, 1, 2, Python 3.11: without
+    labels 0.909, 0.920, 0.920; with every label 0.949, 0.951, 0.947; with
+    a tenth 0.904, 0.929, 0.931). This test once asserted seed 0's margins
+    alone (0.02 for every label, any gain for a tenth), which another
+    machine's rounding put exactly on the bound; a tenth of the labels
+    gains nothing measurable, and is averaged over the same seeds.
     """
     from sklearn.decomposition import PCA
     from sklearn.model_selection import train_test_split
@@ -66,8 +66,8 @@ def test_labels_part_the_classes_of_held_out_rows_and_a_tenth_of_them_costs_noth
     def accuracy(model):
         return KNeighborsClassifier(5).fit(model.transform(X_train), y_train).score(model.transform(X_test), y_test)
 
-    # The default map on every fit (neighbor_weight="auto" keeps it on these digits, after a
-    # second fit for reconstruction alone that the labels add nothing to here).
+    # The map on every fit, as neighbor_weight="auto" keeps it on these digits (without
+    # the second fit for reconstruction alone that "auto" compares it with).
     def fitted(*data, label_weight=0.0, seed=0):
         return AutoencoderTransformer(2, neighbor_weight=1.0, label_weight=label_weight, random_state=seed).fit(*data)
 
@@ -76,9 +76,9 @@ def test_labels_part_the_classes_of_held_out_rows_and_a_tenth_of_them_costs_noth
     supervised = [fitted(X_train, y_train, label_weight=0.1, seed=seed) for seed in seeds]
     assert np.mean([accuracy(model) for model in supervised]) > unsupervised + 0.01
     few = np.where(np.random.RandomState(0).rand(len(y_train)) < 0.1, y_train, -1)
-    semi_supervised = fitted(X_train, few, label_weight=0.1)
-    assert accuracy(semi_supervised) > unsupervised - 0.02
-    assert list(semi_supervised.label_classes_) == list(range(10))
+    semi_supervised = [fitted(X_train, few, label_weight=0.1, seed=seed) for seed in seeds]
+    assert np.mean([accuracy(model) for model in semi_supervised]) > unsupervised - 0.02
+    assert list(semi_supervised[0].label_classes_) == list(range(10))
     pca = PCA(2).fit(X_train)
     pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
     assert -supervised[0].score(X_test) <= 0.7 * pca_error
