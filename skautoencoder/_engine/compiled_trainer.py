@@ -31,9 +31,10 @@ XLA_MIN_STEPS = 2500
 # A fit that may stop early cannot know how many steps it will take: it runs
 # its first XLA_SWITCH_STEPS steps as a graph and compiles only if it goes on
 # (see epoch_modes). Early stopping ends most fits of small data long before
-# their last epoch; on tables of 300 to 1,500 rows (1-2 s compilation, XLA
-# steps 0.03-0.07 ms faster than a graph's for the map's network, 2 cores)
-# compiling from the start made them up to half as slow again.
+# their last epoch. Measured on 2 cores: XLA took 0.5-1.3 s more to start
+# than a graph, for steps 0.03-0.07 ms faster on the map's network (tables
+# of 1,000-1,500 rows), and compiling from the start made the defaults' fits
+# of tables of 300-400 rows up to half as slow again.
 XLA_SWITCH_STEPS = 10_000
 
 
