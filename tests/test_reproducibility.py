@@ -156,6 +156,8 @@ def test_a_fit_that_may_stop_early_compiles_xla_only_once_it_has_run_its_first_s
     monkeypatch.setattr(compiled_trainer, "XLA_SWITCH_STEPS", 12)
     assert [epoch_modes(10, 4, may_stop_early=True)(e) for e in (1, 3, 4, 10)] == ["graph", "graph", "xla", "xla"]
     assert epoch_modes(10, 4)(1) == "xla" and epoch_modes(2, 4, may_stop_early=True)(1) == "graph"
+    # Wider rows gain more from XLA a step: proportionally fewer graph steps.
+    assert epoch_modes(10, 4, may_stop_early=True, width=800)(2) == "xla"
     rows = np.random.RandomState(2).rand(150, 7)  # a width no other test fits, so its trainer is new
     params = {**PARAMS, "epochs": 10, "batch_size": 32, "early_stopping": True, "validation_fraction": 0.2}
     params["n_iter_no_change"] = 50

@@ -29,13 +29,18 @@ from .snapshot import TrainingSnapshot
 GRAPH_MIN_STEPS = 8
 XLA_MIN_STEPS = 2500
 # A fit that may stop early cannot know how many steps it will take: it runs
-# its first XLA_SWITCH_STEPS steps as a graph and compiles only if it goes on
-# (see epoch_modes). Early stopping ends most fits of small data long before
-# their last epoch. Measured on 2 cores: XLA took 0.5-1.3 s more to start
-# than a graph, for steps 0.03-0.07 ms faster on the map's network (tables
-# of 1,000-1,500 rows), and compiling from the start made the defaults' fits
-# of tables of 300-400 rows up to half as slow again.
+# its first steps as a graph and compiles only once they would have paid for
+# it (see epoch_modes). Early stopping ends most fits of small data long
+# before their last epoch. Measured on 2 cores: XLA took 0.5-1.3 s more to
+# start than a graph, for steps 0.03-0.07 ms faster on the map's network
+# with 14 to 64 columns, and compiling from the start made the defaults'
+# fits of tables of 300-400 rows up to half as slow again; with 780 columns
+# an XLA step was 0.9 ms faster (0.09 against 1.0 ms). So the graph runs
+# XLA_SWITCH_STEPS steps of rows up to XLA_SWITCH_WIDTH values wide (a
+# map's step reads each row with its neighbour: 64 columns read 128), and
+# proportionally fewer of wider rows.
 XLA_SWITCH_STEPS = 10_000
+XLA_SWITCH_WIDTH = 200
 
 
 def execution_mode(n_steps, reused=False):
@@ -53,7 +58,7 @@ def execution_mode(n_steps, reused=False):
     return "graph" if reused or n_steps >= GRAPH_MIN_STEPS else "eager"
 
 
-def epoch_modes(epochs, steps_per_epoch, reused=False, may_stop_early=False):
+def epoch_modes(epochs, steps_per_epoch, reused=False, may_stop_early=False, width=1):
     """The execution mode of each epoch, 1 to ``epochs``, as a function of the epoch.
 
     Parameters
@@ -64,18 +69,24 @@ def epoch_modes(epochs, steps_per_epoch, reused=False, may_stop_early=False):
     may_stop_early : bool, default=False
         Whether early stopping may end the fit before its last epoch: then
         the epochs whose steps start within the first ``XLA_SWITCH_STEPS``
-        run as a graph, and only the later ones with XLA.
+        (fewer for rows wider than ``XLA_SWITCH_WIDTH``) run as a graph, and
+        only the later ones with XLA.
+    width : int, default=1
+        The values a step reads per row.
 
     Examples
     --------
     >>> mode_at = epoch_modes(3000, 20, may_stop_early=True)
     >>> mode_at(1), mode_at(500), mode_at(501)
     ('graph', 'graph', 'xla')
+    >>> epoch_modes(3000, 20, may_stop_early=True, width=1000)(101)
+    'xla'
     """
     mode = execution_mode(epochs * steps_per_epoch, reused)
     if mode != "xla" or not may_stop_early:
         return lambda epoch: mode
-    return lambda epoch: "xla" if (epoch - 1) * steps_per_epoch >= XLA_SWITCH_STEPS else "graph"
+    graph_steps = XLA_SWITCH_STEPS * min(1.0, XLA_SWITCH_WIDTH / max(1, width))
+    return lambda epoch: "xla" if (epoch - 1) * steps_per_epoch >= graph_steps else "graph"
 
 
 class CompiledTrainer:

@@ -127,7 +127,11 @@ def train(
     improved_on = math.inf
     epochs_without_improvement = 0
     mode_at = epoch_modes(
-        epochs, -(-len(train_rows) // batch_size), trainer.reused, may_stop_early=validation_rows is not None
+        epochs,
+        -(-len(train_rows) // batch_size),
+        trainer.reused,
+        may_stop_early=validation_rows is not None,
+        width=source.n_features,
     )
     mode = mode_at(1)
 
