@@ -5,6 +5,7 @@ import re
 
 import nbformat
 import pytest
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
@@ -36,18 +37,43 @@ def test_every_fit_of_the_notebooks_gets_its_epochs_capped():
     assert capped >= 10 and not any(re.search(r"(?<![\w.])epochs=\d", source) for source in sources)
 
 
+@pytest.fixture(scope="module")
+def kernel():
+    """One kernel for the notebooks a test worker runs, each started on an emptied namespace.
+
+    A kernel of its own per notebook spent about 5 s starting Python and
+    TensorFlow; the notebooks are cleared of one another's names instead
+    (``%reset -f``), so each must still import and define all it uses.
+    """
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(NOTEBOOKS[0].parent))
+    yield manager
+    manager.shutdown_kernel(now=True)
+
+
+# Run before each notebook: no name, figure or plot setting of the one before.
+EMPTIED_NAMESPACE = "\n".join(
+    [
+        "%reset -f",
+        "import matplotlib.pyplot",
+        "matplotlib.pyplot.close('all')",
+        "matplotlib.rcdefaults()",
+        "del matplotlib",
+    ]
+)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-def test_notebook_executes(path):
+def test_notebook_executes(path, kernel):
     notebook = nbformat.read(path, as_version=4)
     assert any(
         output.get("output_type") == "display_data" for cell in notebook.cells for output in cell.get("outputs", [])
     ), "the committed notebook should carry its figures"
     notebook = with_few_epochs(notebook)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(EMPTIED_NAMESPACE))
     # 180 s per cell at most; each notebook runs in well under 3 minutes on 2 cores.
-    NotebookClient(
-        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    NotebookClient(notebook, km=kernel, timeout=180).execute()
 
 
 def test_committed_notebooks_hold_the_cells_of_their_source():
