@@ -93,13 +93,14 @@ def on_disk_graph(X, n_threads=None):
     """The library's graph of ``X`` as a memmap, above its exact size (``n_threads`` is set by the caller)."""
     import tempfile
 
+    from skautoencoder._data_sources import StreamedRows
     from skautoencoder._neighbor_graph import neighbor_graph
 
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "rows.npy")
         np.save(path, np.asarray(X, dtype=np.float32))
         rows = np.load(path, mmap_mode="r")
-        return neighbor_graph(rows, np.arange(len(rows)), None, K, exact_max_rows=0).neighbors
+        return neighbor_graph(StreamedRows(rows), np.arange(len(rows)), None, K, exact_max_rows=0).neighbors
 
 
 def pynndescent_graph(X, n_threads=None):

@@ -73,10 +73,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _validate_fitted_input(self, X):
         check_is_fitted(self)
-        X = validated_rows(self, X, reset=False)
-        if not is_streamed(X):
-            check_missing_values(self, X, new_fit=False)
-        return X
+        rows = validated_rows(self, X, reset=False)
+        check_missing_values(self, rows, new_fit=False)
+        return rows.X
 
     def transform(self, X):
         """Encode rows of ``X`` into codes.

@@ -9,32 +9,31 @@ import sklearn
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
-from ._data_sources import is_sparse, is_streamed
+from ._data_sources import InMemoryRows, SparseRows, StreamedRows, is_sparse, is_streamed
 from ._engine.keras_objects import activation_range
 from .exceptions import DataScaleWarning
 
 
-def check_missing_values(estimator, X, *, new_fit):
-    """Refuse, in one sentence, NaN in ``X`` that ``estimator`` cannot read; return whether dense ``X`` holds NaN.
+def check_missing_values(estimator, rows, *, new_fit):
+    """Refuse, in one sentence, NaN in ``rows`` (a validated row source) that ``estimator`` cannot read.
 
-    ``X`` is validated and in memory. A sparse matrix may not hold NaN among
-    its stored values; dense rows may hold NaN in a new fit (``new_fit``),
-    or where the fitted model learned to read them (its ``fill_values_``).
+    A sparse matrix may not hold NaN among its stored values; dense rows in
+    memory may hold NaN in a new fit (``new_fit``), or where the fitted
+    model learned to read them (its ``fill_values_``). Streamed rows are
+    checked block by block as they are read.
     """
-    if is_sparse(X):
-        if np.isnan(X.data).any():
-            raise ValueError(
-                "Sparse X holds NaN among its stored values; missing values are taken in dense X only, so pass "
-                "X.toarray() or impute X first."
-            )
-        return False
-    has_missing = bool(np.isnan(X).any())
-    if has_missing and not new_fit and getattr(estimator, "fill_values_", None) is None:
+    if not rows.holds_nan:
+        return
+    if isinstance(rows, SparseRows):
+        raise ValueError(
+            "Sparse X holds NaN among its stored values; missing values are taken in dense X only, so pass "
+            "X.toarray() or impute X first."
+        )
+    if not new_fit and getattr(estimator, "fill_values_", None) is None:
         raise ValueError(
             f"X holds NaN, but this {type(estimator).__name__} was fitted on data without missing values, so "
             "its encoder never learned to read them; fit it anew on data with NaN, or impute X first."
         )
-    return has_missing
 
 
 def check_numeric_columns(X):
@@ -207,19 +206,25 @@ def warn_if_overcomplete(params, n_features):
 
 
 def validated_rows(estimator, X, *, reset):
-    """``X`` checked as fit and transform take it, with scikit-learn's ``validate_data``.
+    """``X`` checked as fit and transform take it, with scikit-learn's ``validate_data``, and the source reading it.
 
-    A streamed array (a memmap, h5py, Zarr or Dask array) is left as it is,
-    its shape and width checked; its values are checked a block at a time
-    as they are read. Anything else becomes a float32 or float64 array, or a
-    CSR matrix, that may hold NaN; a column of text or complex numbers is
-    refused, naming it.
+    This is where what the data is gets decided, once. A streamed array (a
+    memmap, h5py, Zarr or Dask array) is left as it is, its shape and width
+    checked; its values are checked a block at a time as they are read.
+    Anything else becomes a float32 or float64 array, or a CSR matrix, that
+    may hold NaN; a column of text or complex numbers is refused, naming it.
+
+    Returns
+    -------
+    InMemoryRows, SparseRows or StreamedRows
+        See :mod:`skautoencoder._data_sources`.
     """
     if is_streamed(X):
         check_streamed_shape(X)
         validate_data(estimator, X, reset=reset, skip_check_array=True)
-        return X
+        return StreamedRows(X)
     check_numeric_columns(X)
-    return validate_data(
+    X = validate_data(
         estimator, X, reset=reset, accept_sparse="csr", dtype=[np.float64, np.float32], ensure_all_finite="allow-nan"
     )
+    return SparseRows(X) if is_sparse(X) else InMemoryRows(X)

@@ -13,6 +13,9 @@ the rows within each block (the usual shuffle of out-of-core training). A
 data set that fits in one block is shuffled exactly like an array in memory.
 """
 
+import os
+import tempfile
+
 import numpy as np
 from scipy.sparse import issparse
 from sklearn.utils.validation import check_array
@@ -90,6 +93,28 @@ class InMemoryRows(_RowSource):
     def __init__(self, X):
         self.X = X
         self.n_samples, self.n_features = X.shape
+        self._holds_nan = None
+
+    @property
+    def holds_nan(self):
+        """Whether some entry is NaN (missing); looked at once."""
+        if self._holds_nan is None:
+            self._holds_nan = bool(np.isnan(self.X).any())
+        return self._holds_nan
+
+    def column_ranges(self):
+        """Each column's minimum and maximum over its observed (not NaN) entries."""
+        if self.holds_nan:
+            return np.nanmin(self.X, axis=0), np.nanmax(self.X, axis=0)
+        return self.X.min(axis=0), self.X.max(axis=0)
+
+    def gatherable(self, scratch):
+        """These rows: an array in memory is gathered from in place (see :meth:`StreamedRows.gatherable`)."""
+        return self
+
+    def gather(self, indices):
+        """The rows at ``indices``, in any order, as an array."""
+        return self.X[indices]
 
     def indexed_training_chunks(self, rows, chunk_rows, shuffle, rng):
         """Yield ``(row indices, float32 rows)`` of ``rows``, in a random order if ``shuffle``."""
@@ -113,6 +138,23 @@ class SparseRows(_RowSource):
         self.X = X if X.format == "csr" else X.tocsr()
         self.n_samples, self.n_features = X.shape
 
+    @property
+    def holds_nan(self):
+        """Whether a stored value is NaN (which the fit refuses: missing values are taken in dense rows only)."""
+        return bool(np.isnan(self.X.data).any())
+
+    def column_ranges(self):
+        """Each column's minimum and maximum, its implicit zeros counted."""
+        return tuple(np.ravel(extreme(axis=0).toarray()) for extreme in (self.X.min, self.X.max))
+
+    def gatherable(self, scratch):
+        """These rows: rows of a CSR matrix are gathered from in place (see :meth:`StreamedRows.gatherable`)."""
+        return self
+
+    def gather(self, indices):
+        """The rows at ``indices``, in any order, made dense."""
+        return self.X[indices].toarray()
+
     def indexed_training_chunks(self, rows, chunk_rows, shuffle, rng):
         """Yield ``(row indices, dense float32 rows)`` of ``rows``, in a random order if ``shuffle``."""
         order = rng.permutation(rows) if shuffle else rows
@@ -130,6 +172,9 @@ class StreamedRows(_RowSource):
         Anything sliced by ``X[start:stop]`` into an array (memmap, h5py,
         Zarr) or into a Dask array, which is computed.
     """
+
+    # Values are checked block by block as they are read: NaN is refused there.
+    holds_nan = False
 
     def __init__(self, X):
         self.X = X
@@ -176,15 +221,20 @@ class StreamedRows(_RowSource):
 
         With ``shuffle``, the blocks come in a random order and the rows of
         each block in a random order. ``chunk_rows`` is not used: a block is
-        already bounded in bytes.
+        already bounded in bytes. Of a memmap, a block's rows are read alone
+        where they are fewer than half of it (the validation rows, say),
+        rather than the whole block.
         """
         pieces = list(self._rows_by_block(rows))
         if shuffle and len(pieces) > 1:
             pieces = [pieces[i] for i in rng.permutation(len(pieces))]
         for start, stop, block_rows in pieces:
-            block = self.read(start, stop)
             picked = rng.permutation(block_rows) if shuffle else block_rows
-            yield picked, np.asarray(block[picked - start], dtype=np.float32)
+            if isinstance(self.X, np.memmap) and 2 * len(block_rows) < stop - start:
+                chunk = gathered_rows(self.X, picked)
+            else:
+                chunk = self.read(start, stop)[picked - start]
+            yield picked, np.asarray(chunk, dtype=np.float32)
 
     def column_ranges(self):
         """Validate every block and return each column's minimum and maximum.
@@ -201,6 +251,32 @@ class StreamedRows(_RowSource):
             low = block_low if low is None else np.minimum(low, block_low)
             high = block_high if high is None else np.maximum(high, block_high)
         return low, high
+
+    def gatherable(self, scratch):
+        """Rows that partners can be gathered from by index: these, or a float32 copy on disk.
+
+        A C-ordered float32 memmap is gathered from in place. Other data
+        (h5py, Zarr, Dask, a memmap of another dtype) is written once, block
+        by block, to a float32 ``.npy`` file in a temporary directory that
+        ``scratch`` (a :class:`contextlib.ExitStack`) removes when it
+        closes, mapped into memory: a sorted gather of a chunk's partners
+        then reads the page cache while the file fits in memory, and the
+        disk beyond.
+        """
+        if isinstance(self.X, np.memmap) and self.X.dtype == np.float32 and self.X.flags.c_contiguous:
+            return self
+        directory = scratch.enter_context(tempfile.TemporaryDirectory(prefix="skautoencoder-"))
+        path = os.path.join(directory, "rows.npy")
+        copy = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(self.n_samples, self.n_features))
+        for start, block in self.blocks():
+            copy[start : start + len(block)] = block
+        copy.flush()
+        del copy
+        return StreamedRows(np.load(path, mmap_mode="r"))
+
+    def gather(self, indices):
+        """The rows at ``indices``, in any order, read in sorted order (of a source :meth:`gatherable` gave)."""
+        return gathered_rows(self.X, indices)
 
 
 class LabeledRows(_RowSource):
@@ -226,7 +302,11 @@ class LabeledRows(_RowSource):
 
 
 def rows_of(X):
-    """The :class:`InMemoryRows`, :class:`SparseRows` or :class:`StreamedRows` reading ``X``."""
+    """The :class:`InMemoryRows`, :class:`SparseRows` or :class:`StreamedRows` reading an array ``X``.
+
+    A fit decides this once, for the validated rows, in
+    :func:`~skautoencoder._data_checks.validated_rows`.
+    """
     if is_sparse(X):
         return SparseRows(X)
     return StreamedRows(X) if is_streamed(X) else InMemoryRows(X)
@@ -238,29 +318,39 @@ def gathered_rows(X, indices):
     return X[wanted][where.ravel()]
 
 
-def mean_column_variance(X, rows):
-    """The mean of the columns' variances over ``rows`` of ``X`` (or a row source); 1.0 for constant data.
+def mean_column_variance(source, rows):
+    """The mean of the columns' variances over ``rows`` of a row source; 1.0 for constant data.
 
     Data counts as constant when its spread is below float32's resolution of
     its values (a variance under 1e-14 of their mean square): the variance of
     constant columns is rounding noise, and the terms divided by its root
     diverged.
     """
-    source = X if isinstance(X, _RowSource) else rows_of(X)
     if isinstance(source, InMemoryRows):
         rows_in_memory = np.asarray(source.X[rows], dtype=np.float64)
         mean = rows_in_memory.mean(axis=0)
         variance = float(np.mean(np.var(rows_in_memory, axis=0)))
     else:
-        mean = _column_sums(source, rows, lambda chunk: chunk) / len(rows)
-        variance = float(np.mean(_column_sums(source, rows, lambda chunk: np.square(chunk - mean)) / len(rows)))
+        mean, variance = _column_moments(source, rows)
+        variance = float(np.mean(variance))
     mean_square = float(np.mean(np.square(mean))) + variance
     return variance if variance > 1e-14 * mean_square else 1.0
 
 
-def _column_sums(source, rows, transform):
-    """The column sums of ``transform(chunk)`` over ``rows`` of ``source``, in float64."""
-    total = np.zeros(source.n_features)
+def _column_moments(source, rows):
+    """Each column's mean and variance over ``rows`` of ``source``, in float64, in one pass.
+
+    Each chunk's mean and sum of squared deviations are merged into the
+    running ones (Chan, Golub and LeVeque's pairwise update), which is as
+    stable as two passes: one for the mean, one for the deviations.
+    """
+    count, mean, squares = 0, np.zeros(source.n_features), np.zeros(source.n_features)
     for chunk in source.chunks(rows, rows_per_block(source.n_features)):
-        total += transform(chunk.astype(np.float64)).sum(axis=0)
-    return total
+        chunk = chunk.astype(np.float64)
+        chunk_mean = chunk.sum(axis=0) / len(chunk)
+        total = count + len(chunk)
+        shift = chunk_mean - mean
+        squares += np.square(chunk - chunk_mean).sum(axis=0) + np.square(shift) * (count * len(chunk) / total)
+        mean = mean + shift * (len(chunk) / total)
+        count = total
+    return mean, squares / count

@@ -517,7 +517,6 @@ class AutoencoderTransformer(BaseAutoencoder):
     def _fit(self, X, y=None, *, continuing, epochs, incremental=False, classes=None):
         """Validate, configure, fit, and set every fitted attribute in one place."""
         data = validated_training_data(self, X, y, reset=not continuing, classes=classes)
-        X, config = data.X, data.config
         previous = None
         if continuing:
             previous = FitResult(
@@ -530,14 +529,7 @@ class AutoencoderTransformer(BaseAutoencoder):
                 getattr(self, "callbacks_", None),
             )
         result = fit_autoencoder(
-            config,
-            X,
-            rng=self._random_state(),
-            epochs=epochs,
-            previous=previous,
-            incremental=incremental,
-            fill_values=data.fill_values,
-            labels=data.labels,
+            data, rng=self._random_state(), epochs=epochs, previous=previous, incremental=incremental
         )
         self.encoder_, self.decoder_ = result.encoder, result.decoder
         self.loss_curve_ = result.loss_curve

@@ -15,15 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._data_checks import warn_at_caller
-from ._data_sources import (
-    LabeledRows,
-    index_dtype,
-    is_sparse,
-    is_streamed,
-    mean_column_variance,
-    rows_of,
-    rows_per_block,
-)
+from ._data_sources import InMemoryRows, LabeledRows, index_dtype, mean_column_variance, rows_per_block
 from ._defaults import MAP_CHOICE_MAX_ROWS, MAP_CHOICE_MIN_VALIDATION_ROWS
 from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._engine.inference import forward_for
@@ -38,7 +30,7 @@ from ._fit_config import n_validation_rows
 from ._map_choice import map_gain
 from ._missing_values import filled, pca_completed
 from ._neighbor_graph import neighbor_graph, with_labels
-from ._paired_rows import PairedRows, gatherable_rows
+from ._paired_rows import PairedRows
 from ._pca_anchor import fit_pca_anchor, pca_squared_errors
 from .exceptions import NeighborhoodWarning
 
@@ -106,8 +98,8 @@ class _OneFit:
     warnings: list
 
 
-def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False, fill_values=None, labels=None):
-    """Train an autoencoder on ``X`` as ``config`` says.
+def fit_autoencoder(data, *, rng, epochs, previous=None, incremental=False):
+    """Train an autoencoder on ``data.rows`` as ``data.config`` says.
 
     Where ``neighbor_weight="auto"`` made the fit a map
     (``config.reconstruction_alternative``) and a new fit with early
@@ -119,8 +111,14 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
 
     Parameters
     ----------
-    config : FitConfig
-    X : validated array in memory, or a streamed array
+    data : TrainingData
+        The rows, decided once at the door (see
+        :func:`~skautoencoder._training_data.validated_training_data`), the
+        configuration, and with ``config.missing_values`` the fill values:
+        what the encoder sees in place of each column's NaN (the PCA anchor
+        and the neighbour graph see the rows completed by a PCA of the
+        observed entries instead); with ``config.n_classes``, each row's
+        class index, -1 if unknown.
     rng : numpy.random.RandomState
         Every random choice of the fit (seeds, the validation split, the
         order of rows) is drawn from it.
@@ -130,31 +128,25 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
     incremental : bool, default=False
         One ``partial_fit`` step: no validation split, and the optimizer
         carries over from ``previous``.
-    fill_values : ndarray of shape (n_features,), default=None
-        With ``config.missing_values``: what the encoder sees in place of
-        each column's NaN. The PCA anchor and the neighbour graph see the
-        rows completed by a PCA of the observed entries instead.
-    labels : ndarray of shape (n_samples,), default=None
-        With ``config.n_classes``: each row's class index, -1 if unknown.
 
     Returns
     -------
     result : FitResult
     """
+    config = data.config
     alternative_config = config.reconstruction_alternative
-    rows_and_labels = dict(rng=rng, epochs=epochs, fill_values=fill_values, labels=labels)
     if alternative_config is None or previous is not None or incremental or not config.early_stopping:
-        fitted = _fit_once(config, X, previous=previous, incremental=incremental, **rows_and_labels)
-    elif n_validation_rows(X.shape[0], config.validation_fraction) < MAP_CHOICE_MIN_VALIDATION_ROWS:
+        fitted = _fit_once(config, data, rng=rng, epochs=epochs, previous=previous, incremental=incremental)
+    elif n_validation_rows(data.rows.n_samples, config.validation_fraction) < MAP_CHOICE_MIN_VALIDATION_ROWS:
         # Too few held-out rows to show that a map keeps neighbours better.
-        fitted = _fit_once(alternative_config, X, **rows_and_labels)
+        fitted = _fit_once(alternative_config, data, rng=rng, epochs=epochs)
         fitted.result.map_choice = _choice_summary("reconstruction", alternative_config, fitted.validation_rows)
     else:
-        fitted = _fit_once(config, X, **rows_and_labels)
+        fitted = _fit_once(config, data, rng=rng, epochs=epochs)
         if len(fitted.training_rows) <= MAP_CHOICE_MAX_ROWS:
             split = (fitted.training_rows, fitted.validation_rows)
-            alternative = _fit_once(alternative_config, X, split=split, **rows_and_labels)
-            gain = _map_gain(X, fill_values, fitted, alternative)
+            alternative = _fit_once(alternative_config, data, rng=rng, epochs=epochs, split=split)
+            gain = _map_gain(data, fitted, alternative)
             kept, kept_config = ("map", config) if gain["lower_bound"] > 0 else ("reconstruction", alternative_config)
             fitted = fitted if kept == "map" else alternative
             fitted.result.map_choice = _choice_summary(kept, kept_config, fitted.validation_rows, gain)
@@ -165,13 +157,12 @@ def fit_autoencoder(config, X, *, rng, epochs, previous=None, incremental=False,
     return fitted.result
 
 
-def _map_gain(X, fill_values, fitted_map, alternative):
+def _map_gain(data, fitted_map, alternative):
     """How much better the map keeps the validation rows' neighbours (:func:`~skautoencoder._map_choice.map_gain`)."""
     training_rows, validation_rows = fitted_map.training_rows, fitted_map.validation_rows
-    source = rows_of(X)
-    encoder_inputs = [_dense_rows(source, rows) for rows in (training_rows, validation_rows)]
-    if fill_values is not None:
-        encoder_inputs = [filled(rows, fill_values) for rows in encoder_inputs]
+    encoder_inputs = [_dense_rows(data.rows, rows) for rows in (training_rows, validation_rows)]
+    if data.fill_values is not None:
+        encoder_inputs = [filled(rows, data.fill_values) for rows in encoder_inputs]
 
     def codes(fit):
         encode = forward_for(fit.result.encoder)
@@ -221,38 +212,23 @@ def _choice_line(choice):
     )
 
 
-def _holds_nan(X):
-    """Whether ``X`` is dense rows in memory with a NaN (the only rows that may hold one)."""
-    return not is_streamed(X) and not is_sparse(X) and bool(np.isnan(X).any())
-
-
 def _dense_rows(source, rows):
     """``rows`` (sorted) of a row source, as one float32 array."""
     return np.concatenate(list(source.chunks(rows, rows_per_block(source.n_features))))
 
 
-def _fit_once(
-    config,
-    X,
-    *,
-    rng,
-    epochs,
-    previous=None,
-    incremental=False,
-    fill_values=None,
-    labels=None,
-    split=None,
-):
-    """One training run of :func:`fit_autoencoder`; ``split`` gives its training and validation rows."""
+def _fit_once(config, data, *, rng, epochs, previous=None, incremental=False, split=None):
+    """One training run of :func:`fit_autoencoder` as ``config`` says; ``split`` gives its training, validation rows."""
     network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
-    source = rows_of(X)
+    source, fill_values, labels = data.rows, data.fill_values, data.labels
     # What needs complete rows (a new anchor, the neighbour graph) reads them
     # here. Only dense rows in memory may hold NaN (others are refused).
     complete = source
     needs_complete_rows = (previous is None and config.spec.pca_anchored) or config.neighbor_weight > 0
-    if config.missing_values and needs_complete_rows and _holds_nan(X):
-        complete = rows_of(pca_completed(X, fill_values, config.n_components, network_seed))
-    all_rows = rows = np.arange(X.shape[0], dtype=index_dtype(X.shape[0]))
+    if config.missing_values and needs_complete_rows and source.holds_nan:
+        complete = InMemoryRows(pca_completed(source.X, fill_values, config.n_components, network_seed))
+    n_samples = source.n_samples
+    all_rows = rows = np.arange(n_samples, dtype=index_dtype(n_samples))
     validation_rows = anchor = None
     if split is not None:
         rows, validation_rows = split
@@ -273,7 +249,7 @@ def _fit_once(
             set_pca_anchor(encoder, decoder, anchor)
         if config.pretrain_epochs:
             # Pretraining holds the training rows, and their codes, in memory.
-            inputs = np.concatenate(list(source.chunks(rows, rows_per_block(X.shape[1]))))
+            inputs = _dense_rows(source, rows)
             pretrain_layerwise(
                 encoder,
                 decoder,
@@ -295,8 +271,7 @@ def _fit_once(
             # The neighbourhood term trains on rows paired with a neighbour each.
             # Data read block by block is first copied to a float32 file if it
             # cannot be gathered from in place; the rest reads that copy.
-            partners = gatherable_rows(complete.X, scratch)
-            rows_source = rows_of(partners)
+            rows_source = complete.gatherable(scratch)
             data_variance = mean_column_variance(rows_source, rows)
             trainer.objective.data_variance.assign(data_variance)
             graph = neighbor_graph(rows_source, rows, validation_rows, config.n_neighbors)
@@ -305,7 +280,7 @@ def _fit_once(
             if config.verbose:
                 print(_graph_line(graph, len(rows)), flush=True)
             # Rows with NaN keep them (the loss skips them); partners are complete.
-            source = PairedRows(source if config.missing_values else rows_source, graph.neighbors, partners)
+            source = PairedRows(source if config.missing_values else rows_source, graph.neighbors, rows_source)
             # The kept epoch must reconstruct the validation rows (without
             # early stopping, the training rows) within 2% of the PCA a user
             # compares with, fitted on every row; the term is weighed in units
@@ -315,10 +290,12 @@ def _fit_once(
                 if anchor is not None
                 else fit_pca_anchor(rows_source, all_rows, config.n_components, network_seed)
             )
-            trainer.objective.pca_squared_error.assign(float(np.mean(pca_squared_errors(pca, rows_source, rows))))
+            # Every row's error in one pass; the training rows' mean sets the term's unit.
+            pca_errors = pca_squared_errors(pca, rows_source, all_rows)
+            trainer.objective.pca_squared_error.assign(float(np.mean(pca_errors[rows])))
             checked = rows if validation_rows is None else validation_rows
             floor = PcaFloor(
-                pca_squared_errors(pca, rows_source, checked),
+                pca_errors[checked],
                 margin=PCA_MARGIN,
                 # float32 rounding, for data that PCA reconstructs exactly
                 tolerance=1e-7 * data_variance,

@@ -28,10 +28,8 @@ from sklearn.neighbors import NearestNeighbors
 
 from ._data_sources import (
     SparseRows,
-    _RowSource,
     gathered_rows,
     index_dtype,
-    rows_of,
     rows_per_block,
 )
 
@@ -107,14 +105,14 @@ class NeighborGraph:
         }
 
 
-def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_rows=EXACT_MAX_ROWS):
-    """Each row's nearest training rows (Euclidean), as row indices of ``X``.
+def neighbor_graph(source, train_rows, validation_rows, n_neighbors, *, exact_max_rows=EXACT_MAX_ROWS):
+    """Each row's nearest training rows (Euclidean), as row indices of ``source``.
 
     Parameters
     ----------
-    X : ndarray or sparse matrix of shape (n_samples, n_features), or a row source of one
+    source : row source
         Rows that can be gathered by index: an array or sparse matrix in
-        memory, or a memmap (what :func:`~skautoencoder._paired_rows.gatherable_rows` gives for any
+        memory, or a memmap (what a source's ``gatherable`` gives for any
         data; see :mod:`skautoencoder._data_sources`).
     train_rows : ndarray of int
         Sorted rows that a training row's neighbours are drawn from (itself
@@ -135,7 +133,6 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_row
     NeighborGraph
     """
     started = time.perf_counter()
-    source = X if isinstance(X, _RowSource) else rows_of(X)
     k = max(1, min(n_neighbors, len(train_rows) - 1))
     neighbors = np.repeat(np.arange(source.n_samples, dtype=index_dtype(source.n_samples))[:, None], k, axis=1)
     method, search, recall = "exact", "exact", 1.0
@@ -155,14 +152,13 @@ def neighbor_graph(X, train_rows, validation_rows, n_neighbors, *, exact_max_row
     return NeighborGraph(neighbors, method, search, recall, time.perf_counter() - started)
 
 
-def with_labels(graph, X, train_rows, validation_rows, labels, n_neighbors):
+def with_labels(graph, source, train_rows, validation_rows, labels, n_neighbors):
     """``graph`` with each labelled row's neighbours found among the training rows of its label.
 
     Unlabelled rows (-1) keep theirs. A class of fewer training rows than
     neighbours repeats its rows in the list; a class of one training row
     leaves its rows' neighbours as they were.
     """
-    source = X if isinstance(X, _RowSource) else rows_of(X)
     neighbors = graph.neighbors
     k = neighbors.shape[1]
     for label in np.unique(labels[labels >= 0]):

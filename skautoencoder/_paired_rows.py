@@ -9,35 +9,9 @@ codes of other rows of the batch apart (see
 one row of twice the width, so the compiled training loop needs no change.
 """
 
-import os
-import tempfile
-
 import numpy as np
 
-from ._data_sources import StreamedRows, _RowSource, gathered_rows, is_sparse, is_streamed, rows_of
-
-
-def gatherable_rows(X, scratch):
-    """Rows of ``X`` that partners can be gathered from: ``X`` itself, or a float32 copy on disk.
-
-    An array in memory and a C-ordered float32 memmap are gathered from in
-    place. Other data read block by block (h5py, Zarr, Dask, a memmap of
-    another dtype) is written once, block by block, to a float32 ``.npy``
-    file in a temporary directory that ``scratch`` (a
-    :class:`contextlib.ExitStack`) removes when it closes, mapped into
-    memory: a sorted gather of a chunk's partners then reads the page cache
-    while the file fits in memory, and the disk beyond.
-    """
-    if not is_streamed(X) or (isinstance(X, np.memmap) and X.dtype == np.float32 and X.flags.c_contiguous):
-        return X
-    source = StreamedRows(X)
-    path = os.path.join(scratch.enter_context(tempfile.TemporaryDirectory(prefix="skautoencoder-")), "rows.npy")
-    copy = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(source.n_samples, source.n_features))
-    for start, block in source.blocks():
-        copy[start : start + len(block)] = block
-    copy.flush()
-    del copy
-    return np.load(path, mmap_mode="r")
+from ._data_sources import _RowSource
 
 
 class PairedRows(_RowSource):
@@ -52,33 +26,26 @@ class PairedRows(_RowSource):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), or a row source
+    rows : row source
         The rows, in memory or read block by block.
     neighbors : ndarray of shape (n_samples, k)
         As :func:`~skautoencoder._neighbor_graph.neighbor_graph` gives it.
-    partners : ndarray of shape (n_samples, n_features), default=None
-        The same rows, gathered by index (in memory, or a float32 memmap as
-        :func:`gatherable_rows` gives it); None for ``X`` itself, which
-        must then be in memory.
+    partners : row source
+        The same rows, gathered by index: ``rows`` where they can be, or
+        what their :meth:`gatherable` gives.
     """
 
-    def __init__(self, X, neighbors, partners=None):
-        self.rows = X if isinstance(X, _RowSource) else rows_of(X)
-        self.partners = self.rows.X if partners is None else partners
+    def __init__(self, rows, neighbors, partners):
+        self.rows = rows
+        self.partners = partners
         self.neighbors = neighbors
-        self.n_samples = self.rows.n_samples
-        self.n_features = 2 * self.rows.n_features
+        self.n_samples = rows.n_samples
+        self.n_features = 2 * rows.n_features
 
     def indexed_training_chunks(self, rows, chunk_rows, shuffle, rng):
         """Yield ``(row indices, float32 arrays [row, neighbour])`` of ``rows``, in a random order if ``shuffle``."""
         k = self.neighbors.shape[1]
         for picked, chunk in self.rows.indexed_training_chunks(rows, chunk_rows, shuffle, rng):
             column = rng.randint(k, size=len(picked)) if rng is not None else np.zeros(len(picked), dtype=int)
-            partners = self.neighbors[picked, column]
-            if isinstance(self.partners, np.memmap):
-                partner_rows = gathered_rows(self.partners, partners)
-            elif is_sparse(self.partners):
-                partner_rows = self.partners[partners].toarray()
-            else:
-                partner_rows = self.partners[partners]
+            partner_rows = self.partners.gather(self.neighbors[picked, column])
             yield picked, np.hstack([chunk, partner_rows]).astype(np.float32, copy=False)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA, IncrementalPCA
 
-from ._data_sources import InMemoryRows, SparseRows, _RowSource, rows_of, rows_per_block
+from ._data_sources import InMemoryRows, SparseRows, rows_per_block
 
 
 @dataclass(frozen=True)
@@ -145,9 +145,8 @@ def _incremental_statistics(source, rows, rank):
     return pca.mean_, pca.var_, pca
 
 
-def pca_squared_errors(pca, X, rows):
-    """Each row's mean squared reconstruction error under the anchor's PCA, for ``rows`` of ``X`` (or a row source)."""
-    source = X if isinstance(X, _RowSource) else rows_of(X)
+def pca_squared_errors(pca, source, rows):
+    """Each row's mean squared reconstruction error under the anchor's PCA, for ``rows`` of a row source."""
 
     def residual(chunk):
         centred = np.asarray(chunk, dtype=np.float64) - pca.mean

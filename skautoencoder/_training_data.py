@@ -4,7 +4,7 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.utils.validation import check_consistent_length, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
 from ._data_checks import (
     check_float32_range,
@@ -16,7 +16,7 @@ from ._data_checks import (
     warn_if_overcomplete,
     warn_if_unscaled,
 )
-from ._data_sources import StreamedRows, is_sparse, is_streamed
+from ._data_sources import SparseRows
 from ._engine.keras_objects import is_binary_crossentropy
 from ._fit_config import FitConfig, training_rows
 from ._missing_values import observed_column_means
@@ -28,9 +28,13 @@ from .exceptions import NeighborhoodWarning
 class TrainingData:
     """The validated data of one fit, and what the fit makes of them.
 
+    Built once, at the door: every later stage of the fit takes this, never
+    ``X``, so what the data is (in memory, sparse, streamed) is decided once.
+
     Attributes
     ----------
-    X : validated array in memory, sparse matrix, or the streamed array
+    rows : InMemoryRows, SparseRows or StreamedRows
+        The validated rows (see :mod:`skautoencoder._data_sources`).
     config : FitConfig
         Made from the parameters with each ``"auto"`` resolved for ``X``.
     fill_values : ndarray of shape (n_features,) or None
@@ -43,7 +47,7 @@ class TrainingData:
         The known labels, sorted.
     """
 
-    X: object
+    rows: object
     config: FitConfig
     fill_values: np.ndarray = None
     labels: np.ndarray = None
@@ -81,45 +85,39 @@ def validated_training_data(estimator, X, y=None, *, reset, classes=None):
     if not reset and params["neighbor_weight"] == "auto" and getattr(estimator, "neighbor_weight_", None) is not None:
         # Going on from a fit that resolved "auto": its networks are those of its choice.
         params = {**params, "neighbor_weight": estimator.neighbor_weight_}
-    X = validated_rows(estimator, X, reset=reset)
-    fill_values = _fill_values(estimator, X, reset)
-    labels, classes = _labels(estimator, params, X, y, reset, classes)
+    rows = validated_rows(estimator, X, reset=reset)
+    fill_values = _fill_values(estimator, rows, reset)
+    labels, classes = _labels(estimator, params, rows, y, reset, classes)
+    sparse = isinstance(rows, SparseRows)
     # Sparse rows are paired with their neighbours through the exact graph
     # alone, which keeps them sparse; beyond its size there is no map.
     config = FitConfig.from_params(
         params,
-        X.shape[1],
-        n_samples=X.shape[0],
+        rows.n_features,
+        n_samples=rows.n_samples,
         missing_values=fill_values is not None,
         n_classes=0 if classes is None else len(classes),
-        map_possible=not (is_sparse(X) and training_rows(X.shape[0], params) > EXACT_MAX_ROWS),
+        map_possible=not (sparse and training_rows(rows.n_samples, params) > EXACT_MAX_ROWS),
     )
-    _check_user_models(params, X.shape[1])
-    if is_sparse(X):
+    _check_user_models(params, rows.n_features)
+    if sparse:
         _check_sparse_rows(config)
-        # Each column's minimum and maximum count its implicit zeros.
-        column_low, column_high = (np.ravel(extreme(axis=0).toarray()) for extreme in (X.min, X.max))
-    elif is_streamed(X):
-        # One pass over the blocks checks every value and gives the ranges.
-        column_low, column_high = StreamedRows(X).column_ranges()
-    elif fill_values is not None:
-        column_low, column_high = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
-    else:
-        column_low, column_high = X.min(axis=0), X.max(axis=0)
+    # Streamed rows are checked here block by block, in one pass.
+    column_low, column_high = rows.column_ranges()
     low, high = float(column_low.min()), float(column_high.max())
     if is_binary_crossentropy(params["loss"]):
         check_probability_range(low, high)
     check_float32_range(low, high)
     warn_if_unscaled(column_high - column_low)
     if reset:
-        warn_if_overcomplete(params, X.shape[1])
+        warn_if_overcomplete(params, rows.n_features)
     if params["decoder"] is None:
         warn_if_outside_output_range(params["output_activation"], low, high)
-    if params["early_stopping"] and X.shape[0] < 2:
+    if params["early_stopping"] and rows.n_samples < 2:
         raise ValueError(
-            f"early_stopping=True needs at least 2 samples to hold out validation rows; got n_samples={X.shape[0]}."
+            f"early_stopping=True needs at least 2 samples to hold out validation rows; got n_samples={rows.n_samples}."
         )
-    return TrainingData(X, config, fill_values, labels, classes)
+    return TrainingData(rows, config, fill_values, labels, classes)
 
 
 def _check_user_models(params, n_features):
@@ -139,18 +137,16 @@ def _check_user_models(params, n_features):
             check_model_widths(params[role], n_in, n_out, role)
 
 
-def _fill_values(estimator, X, reset):
-    """The fill values of missing entries: new ones if ``X`` is the first with NaN, the fitted ones, or None."""
-    if is_streamed(X):
-        return None if reset else getattr(estimator, "fill_values_", None)
-    has_missing = check_missing_values(estimator, X, new_fit=reset)
+def _fill_values(estimator, rows, reset):
+    """The fill values of missing entries: new ones if ``rows`` are the first with NaN, the fitted ones, or None."""
+    check_missing_values(estimator, rows, new_fit=reset)
     fitted = None if reset else getattr(estimator, "fill_values_", None)
-    if fitted is not None or not has_missing:
+    if fitted is not None or not rows.holds_nan:
         return fitted
-    return observed_column_means(X, getattr(estimator, "feature_names_in_", None))
+    return observed_column_means(rows.X, getattr(estimator, "feature_names_in_", None))
 
 
-def _labels(estimator, params, X, y, reset, given_classes=None):
+def _labels(estimator, params, rows, y, reset, given_classes=None):
     """Labels as class indices (-1 unknown) and the classes, for ``label_weight > 0``; else (None, None)."""
     if not params.get("label_weight"):
         return None, None
@@ -170,10 +166,8 @@ def _labels(estimator, params, X, y, reset, given_classes=None):
             "(-1 for rows whose label is unknown), or label_weight=0."
         )
     y = column_or_1d(y, warn=True)
-    try:
-        check_consistent_length(X, y)
-    except ValueError:
-        raise ValueError(f"y holds {len(y)} labels, but X has {X.shape[0]} rows; give one label per row.") from None
+    if len(y) != rows.n_samples:
+        raise ValueError(f"y holds {len(y)} labels, but X has {rows.n_samples} rows; give one label per row.")
     known = _known_labels(y)
     fitted_classes = None if reset else getattr(estimator, "label_classes_", None)
     if given_classes is not None:

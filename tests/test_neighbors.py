@@ -7,7 +7,7 @@ from sklearn.manifold import trustworthiness
 from sklearn.model_selection import train_test_split
 
 from skautoencoder import AutoencoderTransformer, DataScaleWarning
-from skautoencoder._data_sources import mean_column_variance
+from skautoencoder._data_sources import InMemoryRows, mean_column_variance, rows_of
 from skautoencoder._neighbor_graph import neighbor_graph
 from skautoencoder._paired_rows import PairedRows
 
@@ -15,7 +15,7 @@ from skautoencoder._paired_rows import PairedRows
 def test_training_rows_get_their_nearest_other_training_rows():
     X = np.array([[0.0], [1.0], [3.0], [10.0], [0.4], [9.0]])
     train_rows, validation_rows = np.array([0, 1, 2, 3]), np.array([4, 5])
-    neighbors = neighbor_graph(X, train_rows, validation_rows, n_neighbors=2).neighbors
+    neighbors = neighbor_graph(rows_of(X), train_rows, validation_rows, n_neighbors=2).neighbors
     assert neighbors.shape == (6, 2)
     np.testing.assert_array_equal(neighbors[train_rows], [[1, 2], [0, 2], [1, 0], [2, 1]])
     # Validation rows look among the training rows only, never at each other.
@@ -30,14 +30,15 @@ def test_the_graph_is_the_same_under_any_thread_count_and_breaks_ties_by_row():
     # changed before ties were settled).
     X = load_digits().data / 16
     train_rows, validation_rows = np.arange(1198), np.arange(1198, len(X))
-    threaded = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15).neighbors
+    threaded = neighbor_graph(rows_of(X), train_rows, validation_rows, n_neighbors=15).neighbors
     with threadpool_limits(1):
-        single = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15).neighbors
+        single = neighbor_graph(rows_of(X), train_rows, validation_rows, n_neighbors=15).neighbors
     np.testing.assert_array_equal(threaded, single)
     assert not np.any(threaded[train_rows] == train_rows[:, None])  # never a row's own neighbour
     # Ten rows at the same distance from the first: the lowest indices win.
     tied = np.vstack([np.zeros((1, 2)), np.tile([[1.0, 0.0]], (10, 1)), [[5.0, 5.0]]])
-    np.testing.assert_array_equal(neighbor_graph(tied, np.arange(12), None, n_neighbors=3).neighbors[0], [1, 2, 3])
+    graph = neighbor_graph(rows_of(tied), np.arange(12), None, n_neighbors=3)
+    np.testing.assert_array_equal(graph.neighbors[0], [1, 2, 3])
 
 
 @pytest.mark.parametrize("storage, search", [("in memory", "hnsw"), ("memmap", "nearest clusters")])
@@ -52,8 +53,8 @@ def test_above_the_exact_size_the_approximate_graph_finds_most_true_neighbours_a
         np.save(tmp_path / "rows.npy", X.astype(np.float32))
         X = np.load(tmp_path / "rows.npy", mmap_mode="r")
     train_rows, validation_rows = np.arange(7000), np.arange(7000, 8000)
-    exact = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15)
-    approximate = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15, exact_max_rows=1000)
+    exact = neighbor_graph(rows_of(X), train_rows, validation_rows, n_neighbors=15)
+    approximate = neighbor_graph(rows_of(X), train_rows, validation_rows, n_neighbors=15, exact_max_rows=1000)
     assert (exact.method, exact.search, exact.recall) == ("exact", "exact", 1.0)
     assert (approximate.method, approximate.search) == ("approximate", search)
     found = approximate.neighbors
@@ -68,7 +69,7 @@ def test_above_the_exact_size_the_approximate_graph_finds_most_true_neighbours_a
     try:
         faiss.omp_set_num_threads(1)
         with threadpool_limits(1):
-            single = neighbor_graph(X, train_rows, validation_rows, n_neighbors=15, exact_max_rows=1000)
+            single = neighbor_graph(rows_of(X), train_rows, validation_rows, n_neighbors=15, exact_max_rows=1000)
     finally:
         faiss.omp_set_num_threads(threads)
     np.testing.assert_array_equal(single.neighbors, found)
@@ -87,15 +88,16 @@ def test_a_fitted_map_says_how_it_found_its_graph(capsys):
 
 def test_the_graph_caps_its_size_at_the_training_rows():
     X = np.arange(6.0).reshape(3, 2)
-    assert neighbor_graph(X, np.array([0, 1, 2]), None, n_neighbors=15).neighbors.shape == (3, 2)
+    assert neighbor_graph(rows_of(X), np.array([0, 1, 2]), None, n_neighbors=15).neighbors.shape == (3, 2)
     # One training row: every row is its own neighbour.
-    np.testing.assert_array_equal(neighbor_graph(X, np.array([1]), np.array([0]), 15).neighbors, [[0], [1], [2]])
+    one_training_row = neighbor_graph(rows_of(X), np.array([1]), np.array([0]), 15)
+    np.testing.assert_array_equal(one_training_row.neighbors, [[0], [1], [2]])
 
 
 def test_paired_rows_hold_a_row_and_one_of_its_neighbours():
     X = np.arange(12.0).reshape(6, 2)
     neighbors = np.array([[1, 2], [0, 2], [1, 3], [2, 4], [3, 5], [4, 3]])
-    source = PairedRows(X, neighbors)
+    source = PairedRows(InMemoryRows(X), neighbors, InMemoryRows(X))
     assert source.n_features == 4
     rng = np.random.RandomState(0)
     (chunk,) = source.training_chunks(np.arange(6), 10, shuffle=True, rng=rng)
@@ -109,8 +111,8 @@ def test_paired_rows_hold_a_row_and_one_of_its_neighbours():
 
 
 def test_mean_column_variance_is_one_for_constant_data():
-    assert mean_column_variance(np.ones((5, 3)), np.arange(5)) == 1.0
-    assert mean_column_variance(np.array([[0.0, 0.0], [2.0, 4.0]]), np.arange(2)) == pytest.approx(2.5)
+    assert mean_column_variance(InMemoryRows(np.ones((5, 3))), np.arange(5)) == 1.0
+    assert mean_column_variance(InMemoryRows(np.array([[0.0, 0.0], [2.0, 4.0]])), np.arange(2)) == pytest.approx(2.5)
 
 
 def test_the_contrastive_term_is_low_when_neighbours_are_close_and_zero_alone():
