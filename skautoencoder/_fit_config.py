@@ -14,24 +14,20 @@ from ._engine.keras_objects import (
     is_linear,
     is_sigmoid,
 )
+from ._engine.loss_terms import loss_terms, term_parameters
 from ._engine.networks import NetworkSpec
 
 # The parameters that change what a compiled training step computes: two
-# fits agreeing on these (and on the networks' shape) share a trainer.
+# fits agreeing on these, on the loss terms' own parameters and on the
+# networks' shape share a trainer.
 TRAINING_SETTINGS = (
     "loss",
     "optimizer",
     "learning_rate",
     "corruption",
     "corruption_level",
-    "activity_l1",
-    "contractive_weight",
-    "beta",
     "tied_weights",
-    "neighbor_weight",
     "missing_values",
-    "n_classes",
-    "label_weight",
 )
 
 
@@ -92,7 +88,7 @@ class FitConfig:
         configuration: ``clone`` deep-copies it, and the trainer's optimizer
         is made from that configuration anyway.
         """
-        return tuple(_by_value(self.params[name]) for name in TRAINING_SETTINGS)
+        return tuple(_by_value(self.params[name]) for name in TRAINING_SETTINGS + term_parameters())
 
     @property
     def builds_own_networks(self):
@@ -103,16 +99,7 @@ class FitConfig:
     def reconstruction_alone(self):
         """Whether the loss is the mean squared reconstruction error and no other term: what the PCA floor compares."""
         p = self.params
-        return (
-            isinstance(p["loss"], str)
-            and p["loss"] == "mse"
-            and p["corruption"] is None
-            and not p["activity_l1"]
-            and not p["contractive_weight"]
-            and not p["variational"]
-            and not p["n_classes"]
-            and not p["neighbor_weight"] > 0
-        )
+        return isinstance(p["loss"], str) and p["loss"] == "mse" and p["corruption"] is None and not loss_terms(self)
 
     @classmethod
     def from_params(cls, params, n_features, *, n_samples=None, missing_values=False, n_classes=0, map_possible=True):

@@ -20,6 +20,7 @@ from ._defaults import MAP_CHOICE_MAX_ROWS, MAP_CHOICE_MIN_VALIDATION_ROWS
 from ._engine.callbacks import EpochCallbacks, autoencoder_model, copy_callbacks
 from ._engine.inference import forward_for
 from ._engine.keras_objects import make_optimizer
+from ._engine.loss_terms import Neighborhood
 from ._engine.networks import set_pca_anchor
 from ._engine.pca_floor import PcaFloor
 from ._engine.pretraining import pretrain_layerwise
@@ -292,7 +293,7 @@ def _fit_once(config, data, *, rng, epochs, previous=None, incremental=False, sp
             )
             # Every row's error in one pass; the training rows' mean sets the term's unit.
             pca_errors = pca_squared_errors(pca, rows_source, all_rows)
-            trainer.objective.pca_squared_error.assign(float(np.mean(pca_errors[rows])))
+            trainer.objective.term(Neighborhood).pca_squared_error.assign(float(np.mean(pca_errors[rows])))
             checked = rows if validation_rows is None else validation_rows
             floor = PcaFloor(
                 pca_errors[checked],

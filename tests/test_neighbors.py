@@ -118,7 +118,7 @@ def test_mean_column_variance_is_one_for_constant_data():
 def test_the_contrastive_term_is_low_when_neighbours_are_close_and_zero_alone():
     import tensorflow as tf
 
-    from skautoencoder._engine.objectives import neighbor_loss
+    from skautoencoder._engine.loss_terms import neighbor_loss
 
     rng = np.random.RandomState(0)
     codes = tf.constant(rng.normal(size=(32, 2)) * 5, dtype=tf.float32)

@@ -3,6 +3,7 @@
 from .backend import import_tensorflow
 from .compiled_trainer import CompiledTrainer
 from .keras_objects import make_optimizer
+from .loss_terms import loss_terms
 from .networks import build_networks, mirrored_dense_pairs, user_model
 from .objectives import Objective
 from .serialization import optimizer_state, restore_optimizer
@@ -43,25 +44,20 @@ def build_networks_for(config, seed):
 
 
 def objective_for(config, encoder, decoder, seed):
-    """The loss ``config`` asks for, on these networks."""
+    """The loss ``config`` asks for, on these networks: reconstruction and the terms of :func:`loss_terms`."""
     return Objective(
         encoder,
         decoder,
         config.loss,
+        terms=loss_terms(config),
         corruption=config.corruption,
         corruption_level=config.corruption_level,
-        activity_l1=config.activity_l1,
-        contractive_weight=config.contractive_weight,
         variational=config.variational,
-        beta=config.beta,
         seed=seed,
         tied_pairs=mirrored_dense_pairs(encoder, decoder, anchored=config.spec.pca_anchored)
         if config.tied_weights
         else (),
-        neighbor_weight=config.neighbor_weight,
         missing_values=config.missing_values,
-        n_classes=config.n_classes,
-        label_weight=config.label_weight,
     )
 
 
