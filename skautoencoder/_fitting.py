@@ -218,43 +218,102 @@ def _dense_rows(source, rows):
     return np.concatenate(list(source.chunks(rows, rows_per_block(source.n_features))))
 
 
+@dataclass
+class _Run:
+    """What the stages of one training run share: its configuration, data, rows, seeds and networks."""
+
+    config: object
+    data: object
+    complete: object
+    all_rows: np.ndarray
+    rows: np.ndarray
+    validation_rows: np.ndarray
+    network_seed: int
+    anchor: object = None
+    encoder: object = None
+    decoder: object = None
+    trainer: object = None
+
+
 def _fit_once(config, data, *, rng, epochs, previous=None, incremental=False, split=None):
     """One training run of :func:`fit_autoencoder` as ``config`` says; ``split`` gives its training, validation rows."""
     network_seed, noise_seed = (int(v) for v in rng.randint(np.iinfo(np.int32).max // 2, size=2))
-    source, fill_values, labels = data.rows, data.fill_values, data.labels
-    # What needs complete rows (a new anchor, the neighbour graph) reads them
-    # here. Only dense rows in memory may hold NaN (others are refused).
-    complete = source
+    run = _Run(
+        config,
+        data,
+        _complete_rows(config, data, previous, network_seed),
+        *_rows(config, data, split, incremental, rng),
+        network_seed,
+    )
+    _networks_and_trainer(run, previous, incremental, noise_seed, rng)
+    with ExitStack() as scratch:
+        source, floor, graph = _training_source(run, scratch)
+        callbacks = _callbacks_for(config, previous, run.trainer, incremental, epochs, len(run.rows))
+        result = _train(run, source, floor, callbacks, epochs, rng)
+        notices = _notices(run, source, floor, result, epochs, incremental)
+    validating = run.validation_rows is not None
+    result = FitResult(
+        encoder=run.encoder,
+        decoder=run.decoder,
+        loss_curve=(previous.loss_curve if previous is not None else []) + result.loss_curve,
+        validation_loss_curve=_validation_losses(previous, result, validating),
+        best_validation_loss=result.best_validation_loss if validating else None,
+        training_state=state_after(run.trainer, run.encoder, run.decoder),
+        callbacks=callbacks.callbacks if callbacks is not None else None,
+        neighbor_graph=graph.summary() if graph is not None else None,
+        pca_floor=_floor_summary(floor, result, run.validation_rows),
+        neighbor_weight=config.neighbor_weight,
+        best_epoch=None if result.kept_epoch is None else len(_earlier_losses(previous)) + result.kept_epoch,
+    )
+    return _OneFit(result, run.rows, run.validation_rows, run.complete, notices)
+
+
+def _complete_rows(config, data, previous, seed):
+    """The rows as what needs complete rows (a new anchor, the neighbour graph) reads them.
+
+    Only dense rows in memory may hold NaN (others are refused at the door):
+    there, each is completed by a PCA of the observed entries.
+    """
     needs_complete_rows = (previous is None and config.spec.pca_anchored) or config.neighbor_weight > 0
-    if config.missing_values and needs_complete_rows and source.holds_nan:
-        complete = InMemoryRows(pca_completed(source.X, fill_values, config.n_components, network_seed))
-    n_samples = source.n_samples
+    if config.missing_values and needs_complete_rows and data.rows.holds_nan:
+        return InMemoryRows(pca_completed(data.rows.X, data.fill_values, config.n_components, seed))
+    return data.rows
+
+
+def _rows(config, data, split, incremental, rng):
+    """Every row, the training rows and the validation rows (None without early stopping) of a run."""
+    n_samples = data.rows.n_samples
     all_rows = rows = np.arange(n_samples, dtype=index_dtype(n_samples))
-    validation_rows = anchor = None
+    validation_rows = None
     if split is not None:
         rows, validation_rows = split
     elif config.early_stopping and not incremental:
         rows, validation_rows = split_rows(rows, config.validation_fraction, rng)
+    return all_rows, rows, validation_rows
+
+
+def _networks_and_trainer(run, previous, incremental, noise_seed, rng):
+    """Set the run's networks (the earlier fit's, or new ones started at PCA and pretrained) and its trainer."""
+    config = run.config
     if previous is not None:
-        encoder, decoder = previous.encoder, previous.decoder
-        trainer = trainer_for_continuing(
-            config, previous.training_state, encoder, decoder, keep_optimizer=incremental, seed=noise_seed
+        run.encoder, run.decoder = previous.encoder, previous.decoder
+        run.trainer = trainer_for_continuing(
+            config, previous.training_state, run.encoder, run.decoder, keep_optimizer=incremental, seed=noise_seed
         )
     else:
-        encoder, decoder = build_networks_for(config, network_seed)
+        run.encoder, run.decoder = build_networks_for(config, run.network_seed)
         if config.spec.pca_anchored:
             # The PCA of every row, validation rows included: the network
             # then starts at the PCA a user fits on the same rows, which
             # early stopping keeps when no epoch beats it.
-            anchor = fit_pca_anchor(complete, all_rows, config.n_components, network_seed)
-            set_pca_anchor(encoder, decoder, anchor)
+            run.anchor = fit_pca_anchor(run.complete, run.all_rows, config.n_components, run.network_seed)
+            set_pca_anchor(run.encoder, run.decoder, run.anchor)
         if config.pretrain_epochs:
             # Pretraining holds the training rows, and their codes, in memory.
-            inputs = _dense_rows(source, rows)
             pretrain_layerwise(
-                encoder,
-                decoder,
-                inputs,
+                run.encoder,
+                run.decoder,
+                _dense_rows(run.data.rows, run.rows),
                 loss=config.loss,
                 epochs=config.pretrain_epochs,
                 batch_size=config.batch_size,
@@ -262,122 +321,132 @@ def _fit_once(config, data, *, rng, epochs, previous=None, incremental=False, sp
                 rng=rng,
                 make_optimizer=lambda: make_optimizer(config.optimizer, config.learning_rate),
             )
-        trainer = trainer_for_new_networks(config, encoder, decoder, noise_seed, continued=incremental)
+        run.trainer = trainer_for_new_networks(config, run.encoder, run.decoder, noise_seed, continued=incremental)
     if config.missing_values:
-        trainer.objective.fill_values.assign(np.asarray(fill_values, dtype=np.float32))
-    floor = graph = None
-    notices = []  # (message, category) of each warning, given by the caller for the fit it keeps
-    with ExitStack() as scratch:
-        if config.neighbor_weight > 0:
-            # The neighbourhood term trains on rows paired with a neighbour each.
-            # Data read block by block is first copied to a float32 file if it
-            # cannot be gathered from in place; the rest reads that copy.
-            rows_source = complete.gatherable(scratch)
-            data_variance = mean_column_variance(rows_source, rows)
-            trainer.objective.data_variance.assign(data_variance)
-            graph = neighbor_graph(rows_source, rows, validation_rows, config.n_neighbors)
-            if config.n_classes:
-                graph = with_labels(graph, rows_source, rows, validation_rows, labels, config.n_neighbors)
-            if config.verbose:
-                print(_graph_line(graph, len(rows)), flush=True)
-            # Rows with NaN keep them (the loss skips them); partners are complete.
-            source = PairedRows(source if config.missing_values else rows_source, graph.neighbors, rows_source)
-            # The kept epoch must reconstruct the validation rows (without
-            # early stopping, the training rows) within 2% of the PCA a user
-            # compares with, fitted on every row; the term is weighed in units
-            # of the error that PCA leaves.
-            pca = (
-                anchor
-                if anchor is not None
-                else fit_pca_anchor(rows_source, all_rows, config.n_components, network_seed)
-            )
-            # Every row's error in one pass; the training rows' mean sets the term's unit.
-            pca_errors = pca_squared_errors(pca, rows_source, all_rows)
-            trainer.objective.term(Neighborhood).pca_squared_error.assign(float(np.mean(pca_errors[rows])))
-            checked = rows if validation_rows is None else validation_rows
-            floor = PcaFloor(
-                pca_errors[checked],
-                margin=PCA_MARGIN,
-                # float32 rounding, for data that PCA reconstructs exactly
-                tolerance=1e-7 * data_variance,
-                each_epoch=True,
-            )
-        elif anchor is not None and validation_rows is not None and config.reconstruction_alone:
-            # The PCA start is the floor: the trained network is kept only if
-            # the validation rows show, with confidence, that it is no worse.
-            floor = PcaFloor(None)
-        if config.n_classes:
-            if not config.neighbor_weight > 0:
-                trainer.objective.data_variance.assign(mean_column_variance(complete, rows))
-            source = LabeledRows(source, labels)
-        callbacks = _callbacks_for(config, previous, trainer, incremental, epochs, len(rows))
-        progress = TrainingProgress(config.verbose, epochs)
-        result = train(
-            trainer,
-            source,
-            rows,
-            epochs=epochs,
-            batch_size=config.batch_size,
-            shuffle=config.shuffle,
-            rng=rng,
-            validation_rows=validation_rows,
-            n_iter_no_change=config.n_iter_no_change,
-            tol=config.tol,
-            floor=floor,
-            progress=progress,
-            callbacks=callbacks,
-        )
-        progress.close(
-            ending_line(
-                len(result.loss_curve),
-                epochs,
-                stopped_early=result.stopped_early,
-                patience=config.n_iter_no_change,
-                kept_epoch=result.kept_epoch,
-                kept_loss=_kept_validation_loss(result),
-            )
-        )
-        if validation_rows is not None and not result.stopped_early:
-            notices.append(
-                (
-                    f"Maximum epochs ({epochs}) reached and the validation loss has not converged yet. "
-                    "Raise epochs, or tol.",
-                    ConvergenceWarning,
-                )
-            )
-        if config.neighbor_weight > 0 and not incremental:
-            notices += _neighborhood_cost_warnings(
-                config,
-                trainer,
-                source,
-                rows if validation_rows is None else validation_rows,
-                result,
-                floor,
-                anchored=config.spec.pca_anchored,
-                validating=validation_rows is not None,
-                epochs_ran_out=None if result.stopped_early or validation_rows is None else epochs,
-            )
-        elif config.verbose and result.kept_start and len(result.loss_curve):
-            print(
-                f"No trained epoch reconstructed the {len(validation_rows)} validation rows as well as PCA "
-                "with 95% confidence, so the fit kept its PCA start.",
-                flush=True,
-            )
-    validating = validation_rows is not None
-    result = FitResult(
-        encoder=encoder,
-        decoder=decoder,
-        loss_curve=(previous.loss_curve if previous is not None else []) + result.loss_curve,
-        validation_loss_curve=_validation_losses(previous, result, validating),
-        best_validation_loss=result.best_validation_loss if validating else None,
-        training_state=state_after(trainer, encoder, decoder),
-        callbacks=callbacks.callbacks if callbacks is not None else None,
-        neighbor_graph=graph.summary() if graph is not None else None,
-        pca_floor=_floor_summary(floor, result, validation_rows),
-        neighbor_weight=config.neighbor_weight,
-        best_epoch=None if result.kept_epoch is None else len(_earlier_losses(previous)) + result.kept_epoch,
+        run.trainer.objective.fill_values.assign(np.asarray(run.data.fill_values, dtype=np.float32))
+
+
+def _training_source(run, scratch):
+    """The rows as the loss terms read them, with each term's data; the PCA floor; the neighbour graph or None.
+
+    The neighbourhood term's rows come paired with a neighbour each
+    (:func:`_paired_rows`); the label term's with their label.
+    """
+    config, source, floor, graph = run.config, run.data.rows, None, None
+    if config.neighbor_weight > 0:
+        source, floor, graph = _paired_rows(run, scratch)
+    elif run.anchor is not None and run.validation_rows is not None and config.reconstruction_alone:
+        # The PCA start is the floor: the trained network is kept only if
+        # the validation rows show, with confidence, that it is no worse.
+        floor = PcaFloor(None)
+    if config.n_classes:
+        if not config.neighbor_weight > 0:
+            run.trainer.objective.data_variance.assign(mean_column_variance(run.complete, run.rows))
+        source = LabeledRows(source, run.data.labels)
+    return source, floor, graph
+
+
+def _paired_rows(run, scratch):
+    """The rows paired with a neighbour each, the PCA floor the map must keep, and the neighbour graph.
+
+    Data read block by block is first copied to a float32 file if it cannot
+    be gathered from in place (``scratch`` removes it); the rest reads that
+    copy. Sets the objective's data variance and the term's unit.
+    """
+    config, rows, validation_rows = run.config, run.rows, run.validation_rows
+    rows_source = run.complete.gatherable(scratch)
+    data_variance = mean_column_variance(rows_source, rows)
+    run.trainer.objective.data_variance.assign(data_variance)
+    graph = neighbor_graph(rows_source, rows, validation_rows, config.n_neighbors)
+    if config.n_classes:
+        graph = with_labels(graph, rows_source, rows, validation_rows, run.data.labels, config.n_neighbors)
+    if config.verbose:
+        print(_graph_line(graph, len(rows)), flush=True)
+    # Rows with NaN keep them (the loss skips them); partners are complete.
+    source = PairedRows(run.data.rows if config.missing_values else rows_source, graph.neighbors, rows_source)
+    # The kept epoch must reconstruct the validation rows (without early
+    # stopping, the training rows) within 2% of the PCA a user compares
+    # with, fitted on every row; the term is weighed in units of the error
+    # that PCA leaves.
+    pca = run.anchor
+    if pca is None:
+        pca = fit_pca_anchor(rows_source, run.all_rows, config.n_components, run.network_seed)
+    # Every row's error in one pass; the training rows' mean sets the term's unit.
+    pca_errors = pca_squared_errors(pca, rows_source, run.all_rows)
+    run.trainer.objective.term(Neighborhood).pca_squared_error.assign(float(np.mean(pca_errors[rows])))
+    floor = PcaFloor(
+        pca_errors[rows if validation_rows is None else validation_rows],
+        margin=PCA_MARGIN,
+        # float32 rounding, for data that PCA reconstructs exactly
+        tolerance=1e-7 * data_variance,
+        each_epoch=True,
     )
-    return _OneFit(result, rows, validation_rows, complete, notices)
+    return source, floor, graph
+
+
+def _train(run, source, floor, callbacks, epochs, rng):
+    """Train the run's networks on ``source``, showing progress as ``verbose`` asks."""
+    config = run.config
+    progress = TrainingProgress(config.verbose, epochs)
+    result = train(
+        run.trainer,
+        source,
+        run.rows,
+        epochs=epochs,
+        batch_size=config.batch_size,
+        shuffle=config.shuffle,
+        rng=rng,
+        validation_rows=run.validation_rows,
+        n_iter_no_change=config.n_iter_no_change,
+        tol=config.tol,
+        floor=floor,
+        progress=progress,
+        callbacks=callbacks,
+    )
+    progress.close(
+        ending_line(
+            len(result.loss_curve),
+            epochs,
+            stopped_early=result.stopped_early,
+            patience=config.n_iter_no_change,
+            kept_epoch=result.kept_epoch,
+            kept_loss=_kept_validation_loss(result),
+        )
+    )
+    return result
+
+
+def _notices(run, source, floor, result, epochs, incremental):
+    """The warnings of a run, as ``[(message, category)]``: the caller gives those of the fit it keeps."""
+    config, validation_rows = run.config, run.validation_rows
+    notices = []
+    if validation_rows is not None and not result.stopped_early:
+        notices.append(
+            (
+                f"Maximum epochs ({epochs}) reached and the validation loss has not converged yet. "
+                "Raise epochs, or tol.",
+                ConvergenceWarning,
+            )
+        )
+    if config.neighbor_weight > 0 and not incremental:
+        notices += _neighborhood_cost_warnings(
+            config,
+            run.trainer,
+            source,
+            run.rows if validation_rows is None else validation_rows,
+            result,
+            floor,
+            anchored=config.spec.pca_anchored,
+            validating=validation_rows is not None,
+            epochs_ran_out=None if result.stopped_early or validation_rows is None else epochs,
+        )
+    elif config.verbose and result.kept_start and len(result.loss_curve):
+        print(
+            f"No trained epoch reconstructed the {len(validation_rows)} validation rows as well as PCA "
+            "with 95% confidence, so the fit kept its PCA start.",
+            flush=True,
+        )
+    return notices
 
 
 def _earlier_losses(previous):
