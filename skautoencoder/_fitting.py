@@ -365,9 +365,9 @@ def _paired_rows(run, scratch):
     # Rows with NaN keep them (the loss skips them); partners are complete.
     source = PairedRows(run.data.rows if config.missing_values else rows_source, graph.neighbors, rows_source)
     # The kept epoch must reconstruct the validation rows (without early
-    # stopping, the training rows) within 2% of the PCA a user compares
-    # with, fitted on every row; the term is weighed in units of the error
-    # that PCA leaves.
+    # stopping, the training rows) within PCA_MARGIN of the PCA a user
+    # compares with, fitted on every row; the term is weighed in units of
+    # the error that PCA leaves.
     pca = run.anchor
     if pca is None:
         pca = fit_pca_anchor(rows_source, run.all_rows, config.n_components, run.network_seed)
