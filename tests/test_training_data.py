@@ -53,7 +53,12 @@ def test_a_default_fit_decides_what_its_data_is_once(kind, questions, tmp_path, 
 
 
 class CountedMemmap(np.memmap):
-    """A memmap that counts the rows each indexing of it asks for (slices and index arrays along the rows)."""
+    """A memmap that counts the rows each indexing of it asks for (slices and index arrays along the rows).
+
+    A slice counts all its rows, as a read of an HDF5 or Zarr array does; of
+    a memmap, a slice is a view, and only the pages of the rows then taken
+    from it are read, so the count is an upper bound of what it reads.
+    """
 
     rows_asked = None  # a list, shared by the views of one file
 
@@ -77,7 +82,7 @@ def counted_memmap(path, dtype, X):
 
 
 def passes_before_and_during_the_first_epoch(X, **params):
-    """Full passes over ``X`` (rows asked / rows) before the first epoch, and during it."""
+    """The rows asked of ``X``, in multiples of its rows, before the first epoch and during it."""
     from keras.callbacks import LambdaCallback
 
     at_epoch = []
@@ -94,7 +99,10 @@ def passes_before_and_during_the_first_epoch(X, **params):
         # neighbour graph and PCA's per-row error, a pass each; then the
         # validation rows (and their partners) for the start's loss. An
         # epoch: the training block, the training rows' partners, the
-        # validation rows and theirs. Before: 9.2 passes, and 3.75 an epoch.
+        # validation rows and theirs. Before the data were decided once: 9.2,
+        # and 3.75 an epoch (the variance in two passes, PCA's error once
+        # for the training rows' blocks and once for the validation rows',
+        # and the validation rows asked for with their block).
         (dict(n_components=2, neighbor_weight=1.0), 5.4, 2.0),
         # The column ranges and the anchor; then the validation rows, twice.
         # An epoch: the training block and the validation rows. Before: 4.0 and 2.0.
@@ -102,7 +110,7 @@ def passes_before_and_during_the_first_epoch(X, **params):
     ],
     ids=["map", "reconstruction alone"],
 )
-def test_a_float32_memmap_is_read_in_few_passes_and_its_validation_rows_by_row(
+def test_a_float32_memmap_is_asked_for_few_passes_and_its_validation_rows_by_row(
     params, at_most_before, at_most_per_epoch, tmp_path
 ):
     rng = np.random.RandomState(0)
@@ -111,5 +119,5 @@ def test_a_float32_memmap_is_read_in_few_passes_and_its_validation_rows_by_row(
     )
     before, per_epoch = passes_before_and_during_the_first_epoch(X, epochs=2, **params)
     assert before <= at_most_before + 1e-9 and per_epoch <= at_most_per_epoch + 1e-9
-    # The 300 validation rows are read alone, not with the whole block.
+    # The 300 validation rows are asked for alone, not with their block.
     assert 300 in X.rows_asked
