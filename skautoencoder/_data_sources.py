@@ -236,8 +236,14 @@ class StreamedRows(_RowSource):
                 chunk = self.read(start, stop)[picked - start]
             yield picked, np.asarray(chunk, dtype=np.float32)
 
-    def column_ranges(self):
+    def column_ranges(self, also=None):
         """Validate every block and return each column's minimum and maximum.
+
+        Parameters
+        ----------
+        also : callable, default=None
+            Called with each validated block in order, in the same pass (the
+            PCA start's incremental statistics, say).
 
         Raises
         ------
@@ -247,6 +253,8 @@ class StreamedRows(_RowSource):
         low = high = None
         for _, block in self.blocks():
             block = check_block(block)
+            if also is not None:
+                also(block)
             block_low, block_high = block.min(axis=0), block.max(axis=0)
             low = block_low if low is None else np.minimum(low, block_low)
             high = block_high if high is None else np.maximum(high, block_high)

@@ -306,7 +306,8 @@ def _networks_and_trainer(run, previous, incremental, noise_seed, rng):
             # The PCA of every row, validation rows included: the network
             # then starts at the PCA a user fits on the same rows, which
             # early stopping keeps when no epoch beats it.
-            run.anchor = fit_pca_anchor(run.complete, run.all_rows, config.n_components, run.network_seed)
+            statistics = run.data.anchor_statistics if run.complete is run.data.rows else None
+            run.anchor = fit_pca_anchor(run.complete, run.all_rows, config.n_components, run.network_seed, statistics)
             set_pca_anchor(run.encoder, run.decoder, run.anchor)
         if config.pretrain_epochs:
             # Pretraining holds the training rows, and their codes, in memory.

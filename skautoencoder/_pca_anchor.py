@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA, IncrementalPCA
 
-from ._data_sources import InMemoryRows, SparseRows, rows_per_block
+from ._data_sources import InMemoryRows, SparseRows, StreamedRows, rows_per_block
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,25 @@ def _nonzero_scale(scale, reference):
     return scale
 
 
-def fit_pca_anchor(source, rows, n_components, seed):
+def anchor_rank(n_features, n_rows, n_components):
+    """The components the anchor's PCA fits: at most the features, and the rows less one."""
+    return max(0, min(n_components, n_features, n_rows - 1))
+
+
+def fits_incrementally(source, n_rows, n_components):
+    """Whether the anchor of ``n_rows`` of ``source`` is an IncrementalPCA fitted block by block.
+
+    So it is for streamed data of more than one block, unless the PCA would
+    have no component.
+    """
+    return (
+        isinstance(source, StreamedRows)
+        and source.n_samples > source.block_rows
+        and anchor_rank(source.n_features, n_rows, n_components) > 0
+    )
+
+
+def fit_pca_anchor(source, rows, n_components, seed, incremental=None):
     """Fit the anchor's PCA on ``rows`` of ``source``.
 
     Parameters
@@ -70,17 +88,21 @@ def fit_pca_anchor(source, rows, n_components, seed):
         components; the other code units start with zero linear paths.
     seed : int
         ``random_state`` of the PCA (used only by its randomized solver).
+    incremental : IncrementalStatistics, default=None
+        Where the anchor :func:`fits_incrementally`, the statistics of
+        every row of ``source`` already fed (in the pass that checked the
+        data), else None to read them here.
 
     Returns
     -------
     PcaAnchor
     """
     n_features = source.n_features
-    rank = max(0, min(n_components, n_features, len(rows) - 1))
+    rank = anchor_rank(n_features, len(rows), n_components)
     sparse = isinstance(source, SparseRows)
     if sparse and len(rows) * n_features > DENSE_PCA_MAX_VALUES and 0 < rank < min(len(rows), n_features):
         mean, column_variance, pca = _sparse_statistics(source.X[rows], rank, seed)
-    elif sparse or isinstance(source, InMemoryRows) or source.n_samples <= source.block_rows or rank == 0:
+    elif not fits_incrementally(source, len(rows), n_components):
         # In memory, streamed data of a single block, or a single row: one PCA.
         if sparse:
             X = source.X[rows].toarray()
@@ -91,7 +113,11 @@ def fit_pca_anchor(source, rows, n_components, seed):
         with np.errstate(invalid="ignore", divide="ignore"):  # constant data: PCA's variance ratios are 0/0
             pca = PCA(rank, random_state=seed).fit(X) if rank else None
     else:
-        mean, column_variance, pca = _incremental_statistics(source, rows, rank)
+        if incremental is None:
+            incremental = IncrementalStatistics(rank)
+            for chunk in source.chunks(rows, rows_per_block(n_features)):
+                incremental.add(chunk)
+        mean, column_variance, pca = incremental.result()
     components = np.zeros((n_components, n_features))
     code_variance = np.zeros(n_components)
     if pca is not None:
@@ -125,24 +151,35 @@ def _sparse_statistics(X, rank, seed):
     return mean, column_variance, pca
 
 
-def _incremental_statistics(source, rows, rank):
-    """Mean, variance and an IncrementalPCA of ``rank`` >= 1 components of ``rows``.
+class IncrementalStatistics:
+    """Mean, variance and an IncrementalPCA of ``rank`` >= 1 components of rows fed a block at a time.
 
-    The rows are read one block at a time. IncrementalPCA needs at least
-    ``rank`` rows per call, so short blocks are joined to the next ones, and
-    ``rank`` rows are always kept back for the last call.
+    IncrementalPCA needs at least ``rank`` rows per call, so short blocks
+    are joined to the next ones, and ``rank`` rows are always kept back for
+    the last call. Each block is taken as float32, as training reads it.
     """
-    pca = IncrementalPCA(rank)
-    batch = None
-    for chunk in source.chunks(rows, rows_per_block(source.n_features)):
-        chunk = chunk.astype(np.float64)
-        batch = chunk if batch is None else np.concatenate([batch, chunk])
-        if len(batch) >= 2 * rank:
-            pca.partial_fit(batch[:-rank])
-            batch = batch[-rank:]
-    pca.partial_fit(batch)
-    # IncrementalPCA's running mean and variance are the numerically stable ones.
-    return pca.mean_, pca.var_, pca
+
+    def __init__(self, rank):
+        self.rank = rank
+        self.pca = IncrementalPCA(rank)
+        self._batch = None
+        self._result = None
+
+    def add(self, block):
+        """Feed the next block of rows, in order."""
+        block = np.asarray(block, dtype=np.float32).astype(np.float64)
+        self._batch = block if self._batch is None else np.concatenate([self._batch, block])
+        if len(self._batch) >= 2 * self.rank:
+            self.pca.partial_fit(self._batch[: -self.rank])
+            self._batch = self._batch[-self.rank :]
+
+    def result(self):
+        """``(mean, variance, pca)`` of every row fed, once the last block is: the same at every call."""
+        if self._result is None:
+            self.pca.partial_fit(self._batch)
+            # IncrementalPCA's running mean and variance are the numerically stable ones.
+            self._result = self.pca.mean_, self.pca.var_, self.pca
+        return self._result
 
 
 def pca_squared_errors(pca, source, rows):

@@ -21,6 +21,7 @@ from ._engine.keras_objects import is_binary_crossentropy
 from ._fit_config import FitConfig, training_rows
 from ._missing_values import observed_column_means
 from ._neighbor_graph import EXACT_MAX_ROWS
+from ._pca_anchor import IncrementalStatistics, anchor_rank, fits_incrementally
 from .exceptions import NeighborhoodWarning
 
 
@@ -45,6 +46,10 @@ class TrainingData:
         without the classification term.
     classes : ndarray or None
         The known labels, sorted.
+    anchor_statistics : IncrementalStatistics or None
+        For a new PCA-anchored fit of streamed rows of several blocks, the
+        PCA start's statistics of every row, fed in the pass that checked
+        them; else None.
     """
 
     rows: object
@@ -52,6 +57,7 @@ class TrainingData:
     fill_values: np.ndarray = None
     labels: np.ndarray = None
     classes: np.ndarray = None
+    anchor_statistics: object = None
 
 
 def validated_training_data(estimator, X, y=None, *, reset, classes=None):
@@ -102,8 +108,14 @@ def validated_training_data(estimator, X, y=None, *, reset, classes=None):
     _check_user_models(params, rows.n_features)
     if sparse:
         _check_sparse_rows(config)
-    # Streamed rows are checked here block by block, in one pass.
-    column_low, column_high = rows.column_ranges()
+    # Streamed rows are checked here block by block, in one pass, which also
+    # feeds the PCA start that a new fit of several blocks computes from them.
+    anchor_statistics = None
+    if reset and config.spec.pca_anchored and fits_incrementally(rows, rows.n_samples, config.n_components):
+        anchor_statistics = IncrementalStatistics(anchor_rank(rows.n_features, rows.n_samples, config.n_components))
+        column_low, column_high = rows.column_ranges(also=anchor_statistics.add)
+    else:
+        column_low, column_high = rows.column_ranges()
     low, high = float(column_low.min()), float(column_high.max())
     if is_binary_crossentropy(params["loss"]):
         check_probability_range(low, high)
@@ -117,7 +129,7 @@ def validated_training_data(estimator, X, y=None, *, reset, classes=None):
         raise ValueError(
             f"early_stopping=True needs at least 2 samples to hold out validation rows; got n_samples={rows.n_samples}."
         )
-    return TrainingData(rows, config, fill_values, labels, classes)
+    return TrainingData(rows, config, fill_values, labels, classes, anchor_statistics)
 
 
 def _check_user_models(params, n_features):

@@ -121,3 +121,19 @@ def test_a_float32_memmap_is_asked_for_few_passes_and_its_validation_rows_by_row
     assert before <= at_most_before + 1e-9 and per_epoch <= at_most_per_epoch + 1e-9
     # The 300 validation rows are asked for alone, not with their block.
     assert 300 in X.rows_asked
+
+
+@pytest.mark.slow
+def test_streamed_rows_of_several_blocks_are_checked_and_give_the_pca_start_in_one_pass(tmp_path):
+    # 70,000 rows, two blocks: the pass that checks every block also feeds
+    # the PCA start's IncrementalPCA (2.2 rows asked per row before: the
+    # check, then the anchor). An epoch as before: the training blocks and
+    # the validation rows.
+    rng = np.random.RandomState(0)
+    X = counted_memmap(
+        tmp_path / "rows.npy", np.float32, np.tanh(rng.normal(size=(70000, 2)) @ rng.normal(size=(2, 4)))
+    )
+    before, per_epoch = passes_before_and_during_the_first_epoch(
+        X, n_components=2, neighbor_weight=0.0, batch_size=4096, epochs=2
+    )
+    assert before == pytest.approx(1.2) and per_epoch == pytest.approx(1.1)
