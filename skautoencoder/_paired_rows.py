@@ -5,7 +5,7 @@ row comes with one of its nearest training rows (from
 :func:`skautoencoder._neighbor_graph.neighbor_graph`), drawn afresh every
 epoch, so that the objective can pull their codes together and push the
 codes of other rows of the batch apart (see
-:func:`skautoencoder._engine.objectives.neighbor_loss`). The pairs travel as
+:func:`skautoencoder._engine.loss_terms.neighbor_loss`). The pairs travel as
 one row of twice the width, so the compiled training loop needs no change.
 """
 
