@@ -117,3 +117,67 @@ def test_keras_on_another_backend_imported_beside_tensorflow_is_refused_too(monk
     with pytest.raises(ImportError, match="the backend is 'jax'.*set it to 'tensorflow'"):
         estimator.fit(np.random.RandomState(0).rand(20, 3))
     assert not hasattr(estimator, "encoder_")
+
+
+def test_threads_holding_back_log_lines_take_turns_and_leave_standard_error_as_it_was():
+    # File descriptor 2 is the process's: two threads that swapped it at once
+    # left it on the first one's closed temporary file, and every error
+    # printed after went nowhere.
+    import os
+    import threading
+    import time
+
+    from skautoencoder._engine.backend import native_logs_filtered
+
+    before = os.fstat(2)
+    inside = threading.Event()
+    order = []
+
+    def first():
+        with native_logs_filtered():
+            order.append("first in")
+            inside.set()
+            time.sleep(0.3)
+            order.append("first out")
+
+    def second():
+        inside.wait()
+        with native_logs_filtered():
+            order.append("second in")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert order == ["first in", "first out", "second in"]
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+
+
+@pytest.mark.slow  # a fresh process that imports TensorFlow
+def test_a_thread_that_asks_for_the_framework_while_another_imports_it_waits_for_it():
+    # The second thread asks once the first is well into the import (Keras
+    # and TensorFlow in sys.modules, not yet initialised): it used to get
+    # "partially initialized module 'keras' has no attribute 'backend'", as
+    # in a grid search on joblib's threading backend in a fresh process.
+    code = (
+        "import sys, threading, time\n"
+        "from skautoencoder._engine.backend import import_keras\n"
+        "results = []\n"
+        "def ask(delay):\n"
+        "    time.sleep(delay)\n"
+        "    try:\n"
+        "        results.append(import_keras().backend.backend())\n"
+        "    except Exception as error:\n"
+        "        results.append(repr(error))\n"
+        "threads = [threading.Thread(target=ask, args=(delay,)) for delay in (0.0, 0.5)]\n"
+        "[thread.start() for thread in threads]\n"
+        "[thread.join() for thread in threads]\n"
+        "print(results)\n"
+        "print('still here', file=sys.stderr)\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['tensorflow', 'tensorflow']", result.stdout
+    assert result.stderr.strip().endswith("still here")

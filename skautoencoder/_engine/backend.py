@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 
 
 @contextlib.contextmanager
@@ -72,21 +73,30 @@ def errors_worth_showing(startup_output):
     ]
 
 
+# One thread at a time imports the framework or holds back its log lines:
+# file descriptor 2 is the whole process's (two threads swapping it at once
+# left it pointing at a closed temporary file), and a module that another
+# thread is still importing is not usable yet.
+_FRAMEWORK_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def native_logs_filtered():
     """Hold back TensorFlow's C++ log lines written meanwhile; show their errors after.
 
     The runtime logs information lines at the first graph trace and the
     first XLA compilation of a process, besides its start-up; only error
-    lines (see :func:`errors_worth_showing`) reach the user.
+    lines (see :func:`errors_worth_showing`) reach the user. One thread at a
+    time holds them back; another waits meanwhile.
     """
     captured = []
-    try:
-        with _stderr_captured(captured):
-            yield
-    finally:
-        for line in errors_worth_showing("".join(captured)):
-            print(line, file=sys.stderr)
+    with _FRAMEWORK_LOCK:
+        try:
+            with _stderr_captured(captured):
+                yield
+        finally:
+            for line in errors_worth_showing("".join(captured)):
+                print(line, file=sys.stderr)
 
 
 _FIRST_CALLS_DONE = set()
@@ -106,14 +116,32 @@ def call_quietly_the_first_time(kind, function, *args):
     return result
 
 
+_KERAS = None
+
+
 def import_keras():
     """Return the ``keras`` module, importing TensorFlow quietly on first use.
+
+    Threads that ask while another imports wait for it to finish.
 
     Returns
     -------
     keras : module
         Keras 3 on the TensorFlow backend.
     """
+    global _KERAS
+    if _KERAS is None:
+        with _FRAMEWORK_LOCK:
+            if _KERAS is None:
+                _KERAS = _keras_imported_quietly()
+    if _KERAS.backend.backend() != "tensorflow":
+        # Switched since, e.g. by a user's code that set another backend.
+        raise ImportError(_wrong_backend_message(_KERAS.backend.backend()))
+    return _KERAS
+
+
+def _keras_imported_quietly():
+    """Import Keras and TensorFlow with their start-up lines filtered, or take the user's import."""
     if "keras" in sys.modules and "tensorflow" in sys.modules:
         keras = sys.modules["keras"]
         # Imported already, perhaps by the user on another backend.
