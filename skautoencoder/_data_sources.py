@@ -221,20 +221,14 @@ class StreamedRows(_RowSource):
 
         With ``shuffle``, the blocks come in a random order and the rows of
         each block in a random order. ``chunk_rows`` is not used: a block is
-        already bounded in bytes. Of a memmap, a block's rows are read alone
-        where they are fewer than half of it (the validation rows, say),
-        rather than the whole block.
+        already bounded in bytes.
         """
         pieces = list(self._rows_by_block(rows))
         if shuffle and len(pieces) > 1:
             pieces = [pieces[i] for i in rng.permutation(len(pieces))]
         for start, stop, block_rows in pieces:
             picked = rng.permutation(block_rows) if shuffle else block_rows
-            if isinstance(self.X, np.memmap) and 2 * len(block_rows) < stop - start:
-                chunk = gathered_rows(self.X, picked)
-            else:
-                chunk = self.read(start, stop)[picked - start]
-            yield picked, np.asarray(chunk, dtype=np.float32)
+            yield picked, np.asarray(self.read(start, stop)[picked - start], dtype=np.float32)
 
     def column_ranges(self, also=None):
         """Validate every block and return each column's minimum and maximum.
