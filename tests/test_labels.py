@@ -50,12 +50,16 @@ def test_labels_part_the_classes_of_held_out_rows_and_a_tenth_of_them_costs_noth
 
     One seed's margin is within the noise of a single map: 450 held-out rows
     give each accuracy a standard error of about 0.012, and seeds move it as
-    much (measured, label_weight=0.1, seeds 0, 1, 2, Python 3.11: without
-    labels 0.909, 0.920, 0.920; with every label 0.949, 0.951, 0.947; with
-    a tenth 0.904, 0.929, 0.931). This test once asserted seed 0's margins
-    alone (0.02 for every label, any gain for a tenth), which another
-    machine's rounding put exactly on the bound; a tenth of the labels
-    gains nothing measurable, and is averaged over the same seeds.
+    much. A tenth of the labels gains nothing measurable, and is averaged
+    over the same seeds. The maps are those of the default map (2-D, the
+    neighbourhood term) on a smaller network, (128, 64) at batch 32, which
+    fits in about half the time of the default (256, 128, 64) at batch 16
+    and shows the same effect. Measured, label_weight=0.1, Python 3.11,
+    5-NN accuracy for seeds 0, 1, 2: without labels 0.902, 0.896, 0.907;
+    with every label 0.911, 0.922, 0.933; with a tenth 0.900, 0.907, 0.900
+    (seeds 3, 4, 5: 0.889, 0.898, 0.871; 0.911, 0.918, 0.918; 0.902, 0.911,
+    0.909). The default network measured 0.909, 0.920, 0.920; 0.949, 0.951,
+    0.947; 0.904, 0.929, 0.931 on seeds 0, 1, 2.
     """
     from sklearn.decomposition import PCA
     from sklearn.model_selection import train_test_split
@@ -69,7 +73,14 @@ def test_labels_part_the_classes_of_held_out_rows_and_a_tenth_of_them_costs_noth
     # The map on every fit, as neighbor_weight="auto" keeps it on these digits (without
     # the second fit for reconstruction alone that "auto" compares it with).
     def fitted(*data, label_weight=0.0, seed=0):
-        return AutoencoderTransformer(2, neighbor_weight=1.0, label_weight=label_weight, random_state=seed).fit(*data)
+        return AutoencoderTransformer(
+            2,
+            hidden_layer_sizes=(128, 64),
+            batch_size=32,
+            neighbor_weight=1.0,
+            label_weight=label_weight,
+            random_state=seed,
+        ).fit(*data)
 
     seeds = (0, 1, 2)
     unsupervised = np.mean([accuracy(fitted(X_train, seed=seed)) for seed in seeds])
