@@ -14,7 +14,7 @@ The rows are the grey 28 x 28 patches of scikit-learn's sample photographs
 that ``bench_scale_maps.py`` maps (784 values in [0, 1]).
 
     python benchmarks/bench_patience.py            # 5,000, 20,000 and 60,000 rows
-    python benchmarks/bench_patience.py --quick    # 2,000 rows, at most 10 epochs, 1,000 held out
+    python benchmarks/bench_patience.py --quick    # 2,000 rows, at most 3 epochs, 1,000 held out
 """
 
 import argparse
@@ -89,10 +89,10 @@ def markdown(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 rows, at most 10 epochs, 1,000 held out")
+    parser.add_argument("--quick", action="store_true", help="2,000 rows, at most 3 epochs, 1,000 held out")
     parser.add_argument("--output", default=os.path.join(os.path.dirname(__file__), "results", "bench_patience.json"))
     args = parser.parse_args()
-    results = run([2_000], 10, held_out=1_000) if args.quick else run([5_000, 20_000, 60_000], 300)
+    results = run([2_000], 3, held_out=1_000) if args.quick else run([5_000, 20_000, 60_000], 300)
     publish({"machine": machine(), "results": results}, markdown(results), args.output)
 
 

@@ -313,7 +313,7 @@ def bench_scaling(sizes):
 # -- short fits ----------------------------------------------------------------
 
 
-def bench_short_fits(X, repeats, grid_epochs):
+def bench_short_fits(X, fit_calls, grid_epochs):
     from sklearn.model_selection import GridSearchCV, train_test_split
 
     import skautoencoder._fitting as fitting
@@ -328,7 +328,7 @@ def bench_short_fits(X, repeats, grid_epochs):
     for epochs in (1, 10):
         AutoencoderTransformer(2, epochs=epochs, random_state=0).fit(X_train)  # warm
         results[f"fit(epochs={epochs}) s"] = median_seconds(
-            lambda: AutoencoderTransformer(2, epochs=epochs, random_state=0).fit(X_train), max(repeats, 5)
+            lambda: AutoencoderTransformer(2, epochs=epochs, random_state=0).fit(X_train), fit_calls
         )
     chunks = [X_train[start : start + 256] for start in range(0, min(1280, len(X_train)), 256)]
     streamed = AutoencoderTransformer(2, random_state=0)
@@ -458,18 +458,20 @@ def dispatch_child(epochs, quick=False):
     )
 
 
-# The compiled epoch alone in a quick run: enough calls to take a median, not to measure.
-QUICK_STEPS = dict(n_steps=10, calls=3)
+# The compiled epoch alone in a quick run: enough calls to take a median, not to
+# measure, and each configuration a plain graph (XLA would compile each for a second).
+QUICK_STEPS = dict(n_steps=10, calls=3, jit_compile=False)
 
 
-def compiled_epoch_steps(X, n_steps=225, calls=30):
+def compiled_epoch_steps(X, n_steps=225, calls=30, jit_compile=True):
     """Microseconds per step of network (a)'s compiled epoch alone, by rows per step and steps per loop iteration.
 
-    Each configuration is a trainer of its own, compiled with XLA; their
-    calls (``n_steps`` steps each) alternate, and each figure is the median
-    of ``calls``. If a step cost only its dispatch, it would not grow with
-    the rows of a batch; if the loop's own overhead counted, running several
-    steps per iteration would save it.
+    Each configuration is a trainer of its own, compiled with XLA (or, with
+    ``jit_compile=False``, as a plain graph); their calls (``n_steps`` steps
+    each) alternate, and each figure is the median of ``calls``. If a step
+    cost only its dispatch, it would not grow with the rows of a batch; if
+    the loop's own overhead counted, running several steps per iteration
+    would save it.
     """
     from skautoencoder._engine.backend import import_keras, import_tensorflow
     from skautoencoder._engine.compiled_trainer import CompiledTrainer
@@ -496,7 +498,7 @@ def compiled_epoch_steps(X, n_steps=225, calls=30):
                     total += trainer._step(batches[i * k + j], row_weights[i * k + j])
             return total
 
-        return tf.function(epoch, jit_compile=True)
+        return tf.function(epoch, jit_compile=jit_compile)
 
     configurations = {f"{rows} row{'s' if rows > 1 else ''} a step": (rows, 1) for rows in (1, 8, 32)}
     configurations.update({f"8 rows a step, {k} steps per loop iteration": (8, k) for k in (2, 4)})
@@ -504,7 +506,10 @@ def compiled_epoch_steps(X, n_steps=225, calls=30):
     for name, (rows, k) in configurations.items():
         batches = np.resize(X.astype(np.float32), (n_steps * rows, X.shape[1])).reshape(n_steps, rows, -1)
         weights = np.ones((n_steps, rows), dtype=np.float32)
-        epoch = trainer()._epoch_fns["xla"] if k == 1 else several_steps_per_iteration(trainer(), k)
+        if k == 1:
+            epoch = trainer()._epoch_fns["xla" if jit_compile else "graph"]
+        else:
+            epoch = several_steps_per_iteration(trainer(), k)
         epoch(batches, weights)
         runs[name] = (epoch, batches, weights, [])
     for _ in range(calls):
@@ -723,7 +728,9 @@ def main(argv=None):
         "training": bench_training(X, repeats, epochs_scale, trainers) if "training" in parts else {},
         "inference": bench_inference(X, n_large) if "inference" in parts else {},
         "scaling": bench_scaling(sizes) if "scaling" in parts else [],
-        "short_fits": bench_short_fits(X[: 600 if args.quick else None], repeats, grid_epochs)
+        "short_fits": bench_short_fits(
+            X[: 600 if args.quick else None], 1 if args.quick else max(repeats, 5), grid_epochs
+        )
         if "short" in parts
         else {},
         "variants": bench_variant_combinations(X[: 400 if args.quick else None], variant_epochs, variants)
