@@ -9,6 +9,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def _threads_per_worker():
+    """The cores of this machine each pytest-xdist worker may count as its own."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
+
+
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    # Workers share the machine's cores: TensorFlow's thread pools, sized to
+    # every core in each worker, made the workers' threads contend (the fast
+    # loop on 2 cores and 2 workers took 124-130 s with them, 118-121 s with
+    # one thread a pool). Processes the tests start inherit the setting.
+    for variable in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        os.environ.setdefault(variable, str(_threads_per_worker()))
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark as slow the items a test module's ``is_slow(item)`` names, and run the slow ones first.
 
