@@ -16,18 +16,22 @@ def test_there_is_a_notebook_for_each_scenario():
     assert [name[:2] for name in names] == ["01", "02", "03", "04", "05", "06"]
 
 
-# Every cell runs, on one epoch per fit: what this proves is that the
-# notebook's code runs top to bottom against the library as it is (its
-# committed outputs, from full runs, are not compared). One epoch instead of
-# three took the six notebooks from 76 s to 59 s.
+# Every cell runs, on one epoch per fit and in the kernel's own process: what
+# this proves is that the notebook's code runs top to bottom against the
+# library as it is (its committed outputs, from full runs, are not compared).
+# One epoch instead of three took the six notebooks from 76 s to 59 s; notebook
+# 06's grid search in one process instead of two workers, which each start
+# TensorFlow again, from 11 s to 7 s alone (a search in two processes is
+# test_pipelines.py's).
 TEST_EPOCHS = 1
 
 
 def with_few_epochs(notebook):
-    """The notebook with each ``epochs=N`` of its code cells capped at :data:`TEST_EPOCHS`."""
+    """The notebook with each ``epochs=N`` of its code cells capped at :data:`TEST_EPOCHS`, and ``n_jobs=1``."""
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.source = re.sub(r"(?<![\w.])epochs=(\d+)", rf"epochs=min(\1, {TEST_EPOCHS})", cell.source)
+            cell.source = re.sub(r"(?<![\w.])n_jobs=-?\d+", "n_jobs=1", cell.source)
     return notebook
 
 
@@ -35,6 +39,13 @@ def test_every_fit_of_the_notebooks_gets_its_epochs_capped():
     sources = [cell.source for path in NOTEBOOKS for cell in with_few_epochs(nbformat.read(path, as_version=4)).cells]
     capped = sum(source.count(f", {TEST_EPOCHS})") for source in sources)
     assert capped >= 10 and not any(re.search(r"(?<![\w.])epochs=\d", source) for source in sources)
+
+
+def test_every_search_of_the_notebooks_runs_in_one_process():
+    committed = [cell.source for path in NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells]
+    tested = [cell.source for path in NOTEBOOKS for cell in with_few_epochs(nbformat.read(path, as_version=4)).cells]
+    assert any("n_jobs=2" in source for source in committed)
+    assert not any(re.search(r"n_jobs=(?!1\b)", source) for source in tested)
 
 
 @pytest.fixture(scope="module")
