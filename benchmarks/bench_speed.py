@@ -729,7 +729,7 @@ def main(argv=None):
         "inference": bench_inference(X, n_large) if "inference" in parts else {},
         "scaling": bench_scaling(sizes) if "scaling" in parts else [],
         "short_fits": bench_short_fits(
-            X[: 600 if args.quick else None], 1 if args.quick else max(repeats, 5), grid_epochs
+            X[: 300 if args.quick else None], 1 if args.quick else max(repeats, 5), grid_epochs
         )
         if "short" in parts
         else {},
