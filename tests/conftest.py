@@ -17,9 +17,10 @@ def _threads_per_worker():
 
 if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
     # Workers share the machine's cores: TensorFlow's thread pools, sized to
-    # every core in each worker, made the workers' threads contend (the fast
-    # loop on 2 cores and 2 workers took 124-130 s with them, 118-121 s with
-    # one thread a pool). Processes the tests start inherit the setting.
+    # every core in each worker, make the workers' threads contend (the fast
+    # loop on 2 cores and 2 workers took 124-130 s with them, 118-127 s with
+    # one thread a pool: a small gain, see the Development page). Processes
+    # the tests start inherit the setting.
     for variable in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
         os.environ.setdefault(variable, str(_threads_per_worker()))
 
