@@ -26,7 +26,7 @@ def test_there_is_a_notebook_for_each_scenario():
 TEST_EPOCHS = 1
 
 
-def with_few_epochs(notebook):
+def reduced_for_the_test(notebook):
     """The notebook with each ``epochs=N`` of its code cells capped at :data:`TEST_EPOCHS`, and ``n_jobs=1``."""
     for cell in notebook.cells:
         if cell.cell_type == "code":
@@ -36,14 +36,18 @@ def with_few_epochs(notebook):
 
 
 def test_every_fit_of_the_notebooks_gets_its_epochs_capped():
-    sources = [cell.source for path in NOTEBOOKS for cell in with_few_epochs(nbformat.read(path, as_version=4)).cells]
+    sources = [
+        cell.source for path in NOTEBOOKS for cell in reduced_for_the_test(nbformat.read(path, as_version=4)).cells
+    ]
     capped = sum(source.count(f", {TEST_EPOCHS})") for source in sources)
     assert capped >= 10 and not any(re.search(r"(?<![\w.])epochs=\d", source) for source in sources)
 
 
 def test_every_search_of_the_notebooks_runs_in_one_process():
     committed = [cell.source for path in NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells]
-    tested = [cell.source for path in NOTEBOOKS for cell in with_few_epochs(nbformat.read(path, as_version=4)).cells]
+    tested = [
+        cell.source for path in NOTEBOOKS for cell in reduced_for_the_test(nbformat.read(path, as_version=4)).cells
+    ]
     assert any("n_jobs=2" in source for source in committed)
     assert not any(re.search(r"n_jobs=(?!1\b)", source) for source in tested)
 
@@ -81,7 +85,7 @@ def test_notebook_executes(path, kernel):
     assert any(
         output.get("output_type") == "display_data" for cell in notebook.cells for output in cell.get("outputs", [])
     ), "the committed notebook should carry its figures"
-    notebook = with_few_epochs(notebook)
+    notebook = reduced_for_the_test(notebook)
     notebook.cells.insert(0, nbformat.v4.new_code_cell(EMPTIED_NAMESPACE))
     # 180 s per cell at most; each notebook runs in well under 3 minutes on 2 cores.
     NotebookClient(notebook, km=kernel, timeout=180).execute()
