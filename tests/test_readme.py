@@ -15,9 +15,9 @@ def test_the_opening_example_runs_without_a_warning_it_does_not_show(capsys):
 
     text = README.read_text()
     example = re.search(r"```python\n(.*?)```", text, re.S).group(1)
-    # Garbage of earlier tests in this process is collected first: Jupyter's
-    # kernel clients (the notebook tests) leave their ZeroMQ sockets to the
-    # garbage collector, whose ResourceWarnings are not the example's.
+    # Garbage that earlier tests in this process left is collected first:
+    # its warnings (a ResourceWarning of an unclosed socket, say) are not the
+    # example's.
     gc.collect()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
