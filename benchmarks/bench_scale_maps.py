@@ -82,15 +82,16 @@ def fit_child(method, directory, storage, epochs, queue):
     train = np.load(os.path.join(directory, "train.npy"), mmap_mode="r")
     X_test = np.load(os.path.join(directory, "test.npy"))
     X = train if storage == "memmap" else np.asarray(train)
+    from skautoencoder._engine.backend import import_keras
+
+    # Started here, without its start-up log lines (umap-learn imports it too when installed).
+    import_keras()
     if method == "UMAP":
         import umap
 
         reducer = umap.UMAP(n_components=2)
     else:
         from skautoencoder import AutoencoderTransformer
-        from skautoencoder._engine.backend import import_keras
-
-        import_keras()  # TensorFlow's import, like umap-learn's above, is not the fit's
 
         epoch_ends = []
         reducer = AutoencoderTransformer(
@@ -115,9 +116,11 @@ def fit_child(method, directory, storage, epochs, queue):
 
 def epoch_timer(epoch_ends):
     """A Keras callback that appends the time at each epoch's end to ``epoch_ends``."""
-    import keras
+    from skautoencoder._engine.backend import import_keras
 
-    return keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: epoch_ends.append(time.perf_counter()))
+    return import_keras().callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: epoch_ends.append(time.perf_counter())
+    )
 
 
 def steady_epoch_s(epoch_ends):
