@@ -54,8 +54,10 @@ def pytest_unconfigure(config):
     """
     if "PYTEST_XDIST_WORKER" in os.environ:
         loky = sys.modules.get("joblib.externals.loky.reusable_executor")
-        if loky is not None and loky._executor is not None:
-            loky._executor.shutdown(wait=True, kill_workers=True)
+        # joblib has no public way to reach its pool without making one.
+        executor = getattr(loky, "_executor", None)
+        if executor is not None:
+            executor.shutdown(wait=True, kill_workers=True)
         atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -35,19 +35,22 @@ def reduced_for_the_test(notebook):
     return notebook
 
 
+def code_of_the_notebooks(reduced):
+    """The source of every cell of every notebook, as committed or as the test runs it."""
+    notebooks = [nbformat.read(path, as_version=4) for path in NOTEBOOKS]
+    if reduced:
+        notebooks = [reduced_for_the_test(notebook) for notebook in notebooks]
+    return [cell.source for notebook in notebooks for cell in notebook.cells]
+
+
 def test_every_fit_of_the_notebooks_gets_its_epochs_capped():
-    sources = [
-        cell.source for path in NOTEBOOKS for cell in reduced_for_the_test(nbformat.read(path, as_version=4)).cells
-    ]
+    sources = code_of_the_notebooks(reduced=True)
     capped = sum(source.count(f", {TEST_EPOCHS})") for source in sources)
     assert capped >= 10 and not any(re.search(r"(?<![\w.])epochs=\d", source) for source in sources)
 
 
 def test_every_search_of_the_notebooks_runs_in_one_process():
-    committed = [cell.source for path in NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells]
-    tested = [
-        cell.source for path in NOTEBOOKS for cell in reduced_for_the_test(nbformat.read(path, as_version=4)).cells
-    ]
+    committed, tested = code_of_the_notebooks(reduced=False), code_of_the_notebooks(reduced=True)
     assert any("n_jobs=2" in source for source in committed)
     assert not any(re.search(r"n_jobs=(?!1\b)", source) for source in tested)
 
