@@ -79,3 +79,35 @@ def test_a_pooled_trainer_draws_dropout_masks_and_classifier_weights_from_each_f
     assert second._training_state.trainer is None  # both trained on the pooled trainer
     np.testing.assert_array_equal(second.transform(digits), on_a_new_trainer)
     assert not np.array_equal(first.transform(digits), on_a_new_trainer)
+
+
+def test_fits_of_new_networks_keep_no_traced_graph_once_their_trainers_are_released(digits):
+    """Each new network's traced steps are freed with its trainer (``clear_cache``).
+
+    Keras's optimizers, called in TensorFlow's default replica context, sum
+    the gradients over one replica through a function that TensorFlow keeps,
+    with the whole traced step, in a process-wide registry: before the
+    trainer applied its updates outside that context, 40 new networks in one
+    process kept a million Python objects alive (559 ms a full garbage
+    collection) and grew its memory by 683 MB, against 505,000 objects
+    (219 ms) and 291 MB after.
+    """
+    import gc
+
+    import skautoencoder
+    from skautoencoder._engine.backend import import_tensorflow
+
+    tf = import_tensorflow()
+
+    def traced_graphs():
+        gc.collect()
+        return sum(isinstance(thing, tf.Graph) for thing in gc.get_objects())
+
+    settings = dict(epochs=2, batch_size=32, neighbor_weight=0.0, random_state=0)
+    AutoencoderTransformer(2, hidden_layer_sizes=(2,), **settings).fit(digits)
+    skautoencoder.clear_cache()
+    before = traced_graphs()
+    for width in (3, 4, 5):
+        AutoencoderTransformer(2, hidden_layer_sizes=(width,), **settings).fit(digits)
+    skautoencoder.clear_cache()
+    assert traced_graphs() <= before

@@ -197,7 +197,19 @@ class CompiledTrainer:
             for (encoder_kernel, _), decoder_gradient in zip(tied, tied_gradients):
                 i = position[id(encoder_kernel)]
                 gradients[i] = gradients[i] + tf.transpose(decoder_gradient)
-        self.optimizer.apply_gradients(zip(gradients, variables))
+        if self.strategy is None:
+            # Called in a replica context, a Keras optimizer sums the
+            # gradients over the replicas, one here. TensorFlow's sum registers
+            # a gradient function for each traced step in a process-wide
+            # registry, which keeps every traced graph, with its network,
+            # for the life of the process. From the default strategy's
+            # cross-replica context the update is the same, bit for bit,
+            # and nothing is kept.
+            tf.distribute.get_replica_context().merge_call(
+                lambda _: self.optimizer.apply_gradients(zip(gradients, variables))
+            )
+        else:
+            self.optimizer.apply_gradients(zip(gradients, variables))
         self.objective.sync_tied_kernels()
         return loss * total_weight
 
