@@ -16,13 +16,28 @@ def _threads_per_worker():
 
 
 if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
-    # Workers share the machine's cores: TensorFlow's thread pools, sized to
-    # every core in each worker, make the workers' threads contend (the fast
-    # loop on 2 cores and 2 workers took 124-130 s with them, 118-127 s with
-    # one thread a pool: a small gain, see the Development page). Processes
-    # the tests start inherit the setting.
-    for variable in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
-        os.environ.setdefault(variable, str(_threads_per_worker()))
+    # Workers share the machine's cores: thread pools sized to every core in
+    # each worker make the workers' threads contend. OpenBLAS's threads
+    # (NumPy's and SciPy's linear algebra: the PCA of every fit) wait for
+    # work by spinning, which took processor time from the other worker:
+    # the fast loop on 2 cores and 2 workers took 2m00s-2m06s with two
+    # BLAS threads a worker and 1m46s with one. TensorFlow's pools gain
+    # less (124-130 s against 118-127 s with one thread each, before the
+    # BLAS setting; see the Development page). Processes the tests start
+    # inherit the settings; this process's BLAS, loaded already, is limited
+    # through threadpoolctl.
+    _threads = _threads_per_worker()
+    for variable in (
+        "TF_NUM_INTRAOP_THREADS",
+        "TF_NUM_INTEROP_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+    ):
+        os.environ.setdefault(variable, str(_threads))
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=_threads)
 
 
 def pytest_collection_modifyitems(config, items):
