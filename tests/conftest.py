@@ -20,10 +20,9 @@ if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
     # each worker make the workers' threads contend. OpenBLAS's threads
     # (NumPy's and SciPy's linear algebra: the PCA of every fit) wait for
     # work by spinning, which took processor time from the other worker:
-    # the fast loop on 2 cores and 2 workers took 2m00s-2m06s with two
-    # BLAS threads a worker and 1m46s with one. TensorFlow's pools gain
-    # less (124-130 s against 118-127 s with one thread each, before the
-    # BLAS setting; see the Development page). Processes the tests start
+    # the fast loop on 2 cores and 2 workers took 1m58s-2m07s with two
+    # BLAS threads a worker and 1m43s-1m55s with one. TensorFlow's pools
+    # gain less (see the Development page). Processes the tests start
     # inherit the settings; this process's BLAS, loaded already, is limited
     # through threadpoolctl.
     _threads = _threads_per_worker()
