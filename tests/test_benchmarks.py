@@ -134,6 +134,16 @@ def test_bench_floor_quick_run_summarises_each_table_and_all(tmp_path):
     assert all(0 < r["trustworthiness_umap"] <= 1 for r in report["results"])
 
 
+def test_bench_cross_fitting_quick_run_compares_the_shipped_floor_with_the_cross_fitted_rule(tmp_path):
+    output = tmp_path / "cross_fitting.json"
+    result = run_quick("bench_cross_fitting.py", "--output", output)
+    assert "| as shipped (validation rows) | 1 |" in result.stdout and "| cross-fitted bound | 1 |" in result.stdout
+    (case,) = json.loads(output.read_text())["results"]
+    assert case["ratio"] > 0 and case["fit_s"] > 0 and case["folds_s"] > 0
+    # The rule keeps the shipped result where the folds beat PCA, and the PCA start elsewhere.
+    assert case["cross_fitted_ratio"] == (case["ratio"] if case["cross_fitted_bound"] < -1e-6 else 1.0)
+
+
 def test_bench_csv_quick_run_times_the_command_line_reader(tmp_path):
     output = tmp_path / "csv.json"
     result = run_quick("bench_csv.py", "--output", output)
