@@ -40,15 +40,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _report import machine, publish  # noqa: E402
 from bench_defaults import _single_threaded, quiet_timed_fit, split_and_scale  # noqa: E402
-from bench_floor import load_table, summary  # noqa: E402
+from bench_floor import load_table, per_row_errors, summary  # noqa: E402
 
 TABLES = ("grunfeld", "cars", "seattle-weather")
 CONFIDENCE_Z = 1.645
-
-
-def per_row_errors(reducer, X):
-    """Each row's mean squared reconstruction error."""
-    return np.mean((reducer.inverse_transform(reducer.transform(X)) - X) ** 2, axis=1)
 
 
 def cross_fitted_bound(X_train, k, folds, shorter):

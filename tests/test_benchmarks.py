@@ -130,6 +130,12 @@ def test_bench_floor_quick_run_summarises_each_table_and_all(tmp_path):
     assert set(report["per_table"]) == {"swiss roll in 12-D", "tanh manifold in 20-D"}
     assert report["overall"]["cases"] == len(report["results"]) == 8
     assert all(r["ratio"] > 0 and r["fit_s"] > 0 for r in report["results"])
+    # The held-out rows' bootstrap interval holds the held-out ratio (to float rounding).
+    for low, high in (r["ratio_interval"] for r in report["results"]):
+        assert 0 < low <= high
+    assert all(r["ratio_interval"][0] <= r["ratio"] * (1 + 1e-6) for r in report["results"])
+    assert all(r["ratio"] <= r["ratio_interval"][1] * (1 + 1e-6) for r in report["results"])
+    assert 0 <= report["overall"]["share_sure_over_1.02"] <= report["overall"]["share_over_1.02"] + 1e-12
     assert len(report["maps"]) == 4 and all(r["kept"] in ("map", "reconstruction") for r in report["results"])
     assert all(0 < r["trustworthiness_umap"] <= 1 for r in report["results"])
 
