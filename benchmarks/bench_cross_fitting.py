@@ -26,8 +26,6 @@ fit time the rule costs (the folds' fits over the full fit's, median).
 """
 
 import argparse
-import concurrent.futures
-import multiprocessing
 import os
 import statistics
 import sys
@@ -39,7 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _report import machine, publish  # noqa: E402
-from bench_defaults import _single_threaded, quiet_timed_fit, split_and_scale  # noqa: E402
+from bench_defaults import quiet_timed_fit, run_tasks, split_and_scale  # noqa: E402
 from bench_floor import load_table, per_row_errors, summary  # noqa: E402
 
 TABLES = ("grunfeld", "cars", "seattle-weather")
@@ -145,13 +143,7 @@ def main(argv=None):
     ]
     print(f"{len(tasks)} cases, {folds} folds each; {machine()}", file=sys.stderr)
     started = time.perf_counter()
-    if args.jobs > 1:
-        context = multiprocessing.get_context("spawn")
-        executor = concurrent.futures.ProcessPoolExecutor
-        with executor(args.jobs, mp_context=context, initializer=_single_threaded) as pool:
-            results = list(pool.map(run_task, tasks))
-    else:
-        results = [run_task(task) for task in tasks]
+    results = run_tasks(run_task, tasks, args.jobs)
     publish(
         {
             "machine": machine(),

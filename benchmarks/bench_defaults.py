@@ -306,6 +306,29 @@ def _single_threaded():
     tf.config.threading.set_inter_op_parallelism_threads(1)
 
 
+def run_tasks(function, tasks, jobs, reported=lambda result, index: result):
+    """``function`` over ``tasks``, in ``jobs`` processes of one thread each when above 1, in order.
+
+    Each result goes through ``reported(result, index)`` as it arrives (to
+    print progress) and what that returns is kept.
+    """
+    if jobs > 1:
+        context = multiprocessing.get_context("spawn")
+        executor = concurrent.futures.ProcessPoolExecutor
+        with executor(jobs, mp_context=context, initializer=_single_threaded) as pool:
+            return [reported(result, i) for i, result in enumerate(pool.map(function, tasks))]
+    return [reported(function(task), i) for i, task in enumerate(tasks)]
+
+
+def _printed(result, index):
+    print(
+        f"  {result['candidate']}: {result['dataset']} {result['scaling']} k={result['k']} "
+        f"AE/PCA {result['ratio']:.3f}",
+        file=sys.stderr,
+    )
+    return result
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", default="all", help="comma-separated names, or all")
@@ -318,22 +341,7 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown candidates: {', '.join(sorted(unknown))}; choose from {', '.join(CANDIDATES)}")
     tasks = [task for name in names for task in tasks_for(name, args.quick)]
-    results = []
-    if args.jobs > 1:
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(
-            args.jobs, mp_context=context, initializer=_single_threaded
-        ) as pool:
-            for result in pool.map(run_task, tasks):
-                results.append(result)
-                print(
-                    f"  {result['candidate']}: {result['dataset']} {result['scaling']} k={result['k']} "
-                    f"AE/PCA {result['ratio']:.3f}",
-                    file=sys.stderr,
-                )
-    else:
-        for task in tasks:
-            results.append(run_task(task))
+    results = run_tasks(run_task, tasks, args.jobs, _printed)
     summaries = [summarise(name, results) for name in names]
     publish(
         {

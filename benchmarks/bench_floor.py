@@ -29,8 +29,6 @@ each, how often the defaults kept the map, and the fit times.
 """
 
 import argparse
-import concurrent.futures
-import multiprocessing
 import os
 import statistics
 import sys
@@ -42,7 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _report import machine, publish  # noqa: E402
-from bench_defaults import _single_threaded, held_out_mse, quiet_timed_fit, split_and_scale  # noqa: E402
+from bench_defaults import held_out_mse, quiet_timed_fit, run_tasks, split_and_scale  # noqa: E402
 
 from skautoencoder._defaults import MAX_MAP_COMPONENTS, MIN_MAP_COMPONENTS  # noqa: E402
 
@@ -277,13 +275,7 @@ def main(argv=None):
     ]
     print(f"{len(tasks)} fits on {len(names)} tables; {machine()}", file=sys.stderr)
     started = time.perf_counter()
-    if args.jobs > 1:
-        context = multiprocessing.get_context("spawn")
-        executor = concurrent.futures.ProcessPoolExecutor
-        with executor(args.jobs, mp_context=context, initializer=_single_threaded) as pool:
-            results = [_reported(result, i, len(tasks)) for i, result in enumerate(pool.map(run_task, tasks))]
-    else:
-        results = [_reported(run_task(task), i, len(tasks)) for i, task in enumerate(tasks)]
+    results = run_tasks(run_task, tasks, args.jobs, lambda result, i: _reported(result, i, len(tasks)))
     per_table = {}
     for name in names:
         rows = [r for r in results if r["table"] == name]
