@@ -86,11 +86,9 @@ def test_fits_of_new_networks_keep_no_traced_graph_once_their_trainers_are_relea
 
     Keras's optimizers, called in TensorFlow's default replica context, sum
     the gradients over one replica through a function that TensorFlow keeps,
-    with the whole traced step, in a process-wide registry: before the
-    trainer applied its updates outside that context, 40 new networks in one
-    process kept a million Python objects alive (559 ms a full garbage
-    collection) and grew its memory by 683 MB, against 505,000 objects
-    (219 ms) and 291 MB after.
+    with the whole traced step, in a process-wide registry; the trainer
+    applies its updates outside that context (``bench_scale.py --parts
+    many_fits`` measures the memory it saves).
     """
     import gc
 

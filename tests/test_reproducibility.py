@@ -62,9 +62,7 @@ def test_same_seed_gives_bitwise_identical_codes_across_processes(tmp_path, neig
     Two processes: a new one, whose fit is its first, and this test's own,
     which has run other tests' fits before (they leave a seeded fit
     unchanged, as a test above checks in one process). A fit that varied
-    from process to process fails here as it failed the test's earlier
-    form, two fresh processes compared with each other and with this one,
-    which started TensorFlow once more.
+    from process to process differs between them.
     """
     params = {**PARAMS, "neighbor_weight": neighbor_weight}
     np.save(tmp_path / "X.npy", X)

@@ -179,7 +179,7 @@ def test_sparse_rows_are_made_dense_a_chunk_at_a_time(tmp_path):
     # 100,000 x 2,000 at 0.1%: 763 MB dense as float32, 2.4 MB stored. The
     # entries sit at random coordinates (the few repeats add up): drawing
     # them without repeats among all 2e8, as scipy.sparse.random does,
-    # took 9 s.
+    # took 17 s; these take milliseconds.
     rng = np.random.RandomState(0)
     n_rows, n_features, n_entries = 100_000, 2_000, 200_000
     coordinates = rng.randint(n_rows, size=n_entries), rng.randint(n_features, size=n_entries)
