@@ -25,7 +25,7 @@ each, how often the defaults kept the map, and the fit times.
     python benchmarks/bench_floor.py --jobs 2            # 20 splits of every table
     python benchmarks/bench_floor.py --tables tuning     # the tables the rule was chosen on (bench_floor_tuning.json)
     python benchmarks/bench_floor.py --maps --jobs 2 --splits 20 --max-rows 400  # the run the guide quotes
-    python benchmarks/bench_floor.py --tables large --jobs 2 --max-rows 20000    # the tables of over 400 rows, whole
+    python benchmarks/bench_floor.py --tables large --jobs 2 --max-rows 100000   # the tables of over 400 rows, whole
     python benchmarks/bench_floor.py --quick             # a tiny run, generated tables only
 """
 
@@ -72,16 +72,19 @@ def _generated(name):
         rotation, _ = np.linalg.qr(rng.normal(size=(12, 12)))
         return np.hstack([roll, 0.1 * rng.normal(size=(2000, 9))]) @ rotation
     # A smooth 3-D manifold in 20 columns, with noise.
-    latent = rng.normal(size=(4000, 3))
-    return np.tanh(latent @ rng.normal(size=(3, 16))) @ rng.normal(size=(16, 20)) + 0.05 * rng.normal(size=(4000, 20))
+    n_rows = 100_000 if name == LARGE_GENERATED_TABLE else 4000
+    latent = rng.normal(size=(n_rows, 3))
+    return np.tanh(latent @ rng.normal(size=(3, 16))) @ rng.normal(size=(16, 20)) + 0.05 * rng.normal(size=(n_rows, 20))
 
 
 GENERATED_TABLES = ("swiss roll in 12-D", "tanh manifold in 20-D")
+# The same recipe at 100,000 rows (another draw of its weights), run only with ``--tables large``.
+LARGE_GENERATED_TABLE = "tanh manifold in 20-D, 100,000 rows"
 
 
 def load_table(name, max_rows=MAX_ROWS):
     """The table's numeric columns as a float array of at most ``max_rows`` rows (a seeded random subset)."""
-    if name in GENERATED_TABLES:
+    if name in GENERATED_TABLES + (LARGE_GENERATED_TABLE,):
         X = _generated(name)
     elif name in TUNING_TABLES:
         from sklearn import datasets
@@ -246,7 +249,8 @@ def main(argv=None):
     parser.add_argument(
         "--tables",
         default="report",
-        help=f"report (never tuned on), large (those of more than {SMALL_ROWS} rows), tuning, or comma-separated names",
+        help=f"report (never tuned on), large (those of more than {SMALL_ROWS} rows, and 100,000 generated), tuning, "
+        "or comma-separated names",
     )
     parser.add_argument("--splits", type=int, default=20, help="random held-out splits per case")
     parser.add_argument("--max-rows", type=int, default=MAX_ROWS, help="larger tables are cut to this many rows")
@@ -272,7 +276,8 @@ def main(argv=None):
         report = STATSMODELS_TABLES + VEGA_TABLES + GENERATED_TABLES
         names = {
             "report": report,
-            "large": tuple(name for name in report if len(load_table(name, SMALL_ROWS + 1)) > SMALL_ROWS),
+            "large": tuple(name for name in report if len(load_table(name, SMALL_ROWS + 1)) > SMALL_ROWS)
+            + (LARGE_GENERATED_TABLE,),
             "tuning": TUNING_TABLES,
         }.get(args.tables) or tuple(args.tables.split(","))
     shapes = {name: load_table(name, args.max_rows).shape for name in names}
