@@ -79,7 +79,7 @@ def _generated(name):
 
 GENERATED_TABLES = ("swiss roll in 12-D", "tanh manifold in 20-D")
 # The same recipe at 100,000 rows (another draw of its weights), run only with ``--tables large``.
-LARGE_GENERATED_TABLE = "tanh manifold in 20-D, 100,000 rows"
+LARGE_GENERATED_TABLE = "large tanh manifold in 20-D"
 
 
 def load_table(name, max_rows=MAX_ROWS):
