@@ -194,6 +194,9 @@ def _exact_graph(source, train_rows, validation_rows, k, neighbors):
     else:
         squared_norms = np.square(indexed, dtype=np.float64).sum(axis=1)
     grid = _distance_grid(float(np.mean(squared_norms)))
+    # Each training row is its own nearest training row: it is listed first
+    # and dropped (a duplicate of it, as good a neighbour, may stand in).
+    own = np.arange(len(train_rows))
     if isinstance(source, SparseRows) or len(train_rows) > SEARCHED_MAX_ROWS:
         index = NearestNeighbors().fit(indexed)
 
@@ -206,9 +209,6 @@ def _exact_graph(source, train_rows, validation_rows, k, neighbors):
         def searcher(queries):
             return _searching_rows(indexed, own if queries is None else np.asarray(queries, dtype=np.float64))
 
-    # Each training row is its own nearest training row: it is listed first
-    # and dropped (a duplicate of it, as good a neighbour, may stand in).
-    own = np.arange(len(train_rows))
     found = _nearest(searcher(None), len(own), len(own), k + 1, grid, own)
     neighbors[train_rows] = train_rows[found[:, 1:]]
     if validation_rows is not None and len(validation_rows):

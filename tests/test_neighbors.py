@@ -41,6 +41,19 @@ def test_the_graph_is_the_same_under_any_thread_count_and_breaks_ties_by_row():
     np.testing.assert_array_equal(graph.neighbors[0], [1, 2, 3])
 
 
+def test_small_data_searched_in_numpy_gets_the_graph_a_nearest_neighbors_index_finds(monkeypatch):
+    from skautoencoder import _neighbor_graph
+
+    # The digits' tied distances (see above), and float32 rows as a fit reads them.
+    X = (load_digits().data / 16).astype(np.float32)
+    train_rows, validation_rows = np.arange(0, len(X), 2), np.arange(1, len(X), 2)
+    assert len(train_rows) <= _neighbor_graph.SEARCHED_MAX_ROWS
+    searched = neighbor_graph(rows_of(X), train_rows, validation_rows, n_neighbors=15).neighbors
+    monkeypatch.setattr(_neighbor_graph, "SEARCHED_MAX_ROWS", 0)
+    indexed = neighbor_graph(rows_of(X), train_rows, validation_rows, n_neighbors=15).neighbors
+    np.testing.assert_array_equal(searched, indexed)
+
+
 @pytest.mark.parametrize("storage, search", [("in memory", "hnsw"), ("memmap", "nearest clusters")])
 def test_above_the_exact_size_the_approximate_graph_finds_most_true_neighbours_and_measures_how_many(
     storage, search, tmp_path
