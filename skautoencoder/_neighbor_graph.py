@@ -39,11 +39,12 @@ from ._data_sources import (
 EXACT_MAX_ROWS = 20_000
 # Up to this many dense training rows, the exact graph compares each row
 # with every training row in NumPy instead of asking a ``NearestNeighbors``
-# index (whose set-up dominates on small data): 0.6 ms against 1.5 ms for
-# 256 rows of 20 columns, 1.8 against 4.9 ms for 400, as fast at 2,000 and
-# twice as slow at 4,096, where the index's tree pays off. The graphs are the
-# same (17 tables of 120-1,797 rows, raw and standardised, float32 and 64).
-SEARCHED_MAX_ROWS = 2000
+# index, whose set-up dominates on small data; above, neither is reliably
+# faster (``benchmarks/bench_small_graph.py``, the same graphs each way:
+# 0.84 against 1.98 ms for 256 training rows of 20 columns, 2.7 against 6.2
+# for 400, 7.8 against 9.4 for 800; 10.8 against 6.9 for 1,000, 51 against
+# 29 for 3,276).
+SEARCHED_MAX_ROWS = 800
 # The approximate index: links per row, and the breadth of its searches while
 # it is built and when it is asked (faiss's M, efConstruction and efSearch).
 # Halving them from 32, 100 and 64 (faiss alone on bench_scale_maps.py's

@@ -203,6 +203,15 @@ def test_bench_neighbor_graph_quick_run_measures_recall_and_time(tmp_path):
         assert len(method_rows) == 2 and all(row["recall"] > 0.9 and row["same"] for row in method_rows)
 
 
+def test_bench_small_graph_quick_run_times_both_searches_and_finds_the_same_graph(tmp_path):
+    output = tmp_path / "small_graph.json"
+    result = run_quick("bench_small_graph.py", "--output", output)
+    assert "| rows | training rows | NumPy search ms | NearestNeighbors ms |" in result.stdout
+    rows = json.loads(output.read_text())["rows"]
+    assert [row["rows"] for row in rows] == [64, 256]
+    assert all(row["same"] and row["numpy_ms"] > 0 and row["index_ms"] > 0 for row in rows)
+
+
 def test_bench_impute_quick_run_compares_the_imputers_on_removed_entries(tmp_path):
     output = tmp_path / "impute.json"
     result = run_quick("bench_impute.py", "--output", output)

@@ -45,7 +45,7 @@ def test_small_data_searched_in_numpy_gets_the_graph_a_nearest_neighbors_index_f
     from skautoencoder import _neighbor_graph
 
     # The digits' tied distances (see above), and float32 rows as a fit reads them.
-    X = (load_digits().data / 16).astype(np.float32)
+    X = (load_digits().data / 16).astype(np.float32)[:1000]
     train_rows, validation_rows = np.arange(0, len(X), 2), np.arange(1, len(X), 2)
     assert len(train_rows) <= _neighbor_graph.SEARCHED_MAX_ROWS
     searched = neighbor_graph(rows_of(X), train_rows, validation_rows, n_neighbors=15).neighbors
